@@ -1,0 +1,26 @@
+"""Nêu gương training kit: course content, quiz engine, records and ipywidgets views.
+
+The pure core (``widgets.content``, ``widgets.engine``, ``widgets.records``) never imports
+ipywidgets; the views are imported lazily so that ``import widgets.content`` stays light.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+_VIEWS = {
+    "home_page": "widgets.views.pages",
+    "module_page": "widgets.views.pages",
+}
+
+__all__ = ["__version__", *_VIEWS]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _VIEWS:
+        import importlib
+
+        return getattr(importlib.import_module(_VIEWS[name]), name)
+    raise AttributeError(f"module 'widgets' has no attribute {name!r}")

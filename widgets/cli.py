@@ -1,0 +1,34 @@
+"""The ``neuguong`` command line: one sub-command per module of ``widgets.commands``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMAND_MODULES = (
+    "widgets.commands.check",
+    "widgets.commands.coverage",
+)
+"""Each module defines ``register(subparsers)``, which adds its sub-command(s) and sets
+``func(args) -> int`` as the handler."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="neuguong",
+        description="Bộ học liệu Công văn 1273/UBND-NV: kiểm tra nội dung, chạy trang học, hồ sơ.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Sub-commands of ``neuguong``: each module has ``register(subparsers)``."""

@@ -1,0 +1,49 @@
+"""``directive.md`` → ``Directive``: the source document as citable clauses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from widgets.content.documents import Document, read_document
+from widgets.content.fields import check_fields, is_valid_id
+from widgets.content.model import Clause, Directive, SourceRef
+from widgets.content.problems import ProblemLog
+
+DIRECTIVE_KEYS = ("id", "number", "issuer", "title", "reported")
+
+
+def parse_directive(path: Path, log: ProblemLog) -> Directive | None:
+    document = read_document(path, log, allowed_blocks=("clause",))
+    if document is None:
+        return None
+    clauses: list[Clause] = []
+    seen: set[str] = set()
+    for block in document.blocks:
+        check_fields(block, ("label",), log)
+        clause_id = block.args[0] if block.args else ""
+        if not is_valid_id(clause_id):
+            log.add(block.line, "khối clause cần một mã: '::: clause <mã>'")
+            continue
+        if clause_id in seen:
+            log.add(block.line, f"mã điều khoản '{clause_id}' bị trùng")
+        seen.add(clause_id)
+        text = block.markdown(document.lines)
+        label = block.fields.get("label", (0, ""))[1]
+        if not label or not text:
+            log.add(block.line, f"điều khoản '{clause_id}' cần trường 'label' và lời văn")
+        clauses.append(Clause(clause_id, label, text, SourceRef(log.path, block.line)))
+    meta = _front_matter_strings(document, DIRECTIVE_KEYS, log)
+    return Directive(**meta, clauses=tuple(clauses), source=SourceRef(log.path, 1))
+
+
+def _front_matter_strings(
+    document: Document, keys: tuple[str, ...], log: ProblemLog
+) -> dict[str, str]:
+    values = {}
+    for key in keys:
+        value = document.meta.get(key)
+        if not isinstance(value, str) or not value.strip():
+            log.add(1, f"front matter thiếu '{key}'")
+            value = ""
+        values[key] = value.strip()
+    return values

@@ -1,0 +1,102 @@
+"""Reading one content file: text, front matter and top-level blocks, problems logged."""
+
+from __future__ import annotations
+
+import dataclasses as dc
+import unicodedata
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from widgets.content.markdown import (
+    BLOCK,
+    Block,
+    as_block,
+    is_stray_marker,
+    line_of,
+    looks_like_block,
+    parse_tree,
+)
+from widgets.content.problems import ProblemLog
+
+
+@dc.dataclass(frozen=True)
+class Document:
+    """A parsed content file."""
+
+    lines: list[str]
+    meta: dict[str, Any]
+    """The YAML front matter (empty when there is none)."""
+    blocks: list[Block]
+    """Top-level blocks of the allowed kinds, in order."""
+
+
+def read_text(path: Path, log: ProblemLog) -> str | None:
+    """The file's text; logs unreadable, non-UTF-8 and non-NFC files."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        log.add(1, "không tìm thấy tệp")
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        log.add(1, f"không đọc được tệp (cần UTF-8): {error}")
+        return None
+    if text != unicodedata.normalize("NFC", text):
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line != unicodedata.normalize("NFC", line):
+                log.add(
+                    number,
+                    "chữ không ở dạng Unicode NFC (dấu tiếng Việt gõ tách rời): gõ lại hoặc chuẩn hóa NFC",
+                )
+                break
+    return text
+
+
+def read_yaml(text: str, log: ProblemLog, first_line: int = 1) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = first_line + mark.line if mark is not None else first_line
+        problem = getattr(error, "problem", None) or str(error)
+        log.add(line, f"YAML không đọc được: {problem}")
+        return None
+
+
+def read_document(
+    path: Path, log: ProblemLog, *, allowed_blocks: Collection[str]
+) -> Document | None:
+    text = read_text(path, log)
+    if text is None:
+        return None
+    tree = parse_tree(text)
+    meta: dict[str, Any] = {}
+    blocks: list[Block] = []
+    for node in tree.children:
+        if node.type == "front_matter":
+            loaded = read_yaml(node.content, log, first_line=2)
+            if isinstance(loaded, dict):
+                meta = loaded
+            elif loaded is not None:
+                log.add(1, "front matter phải là các cặp 'khóa: giá trị'")
+        elif node.type == BLOCK:
+            block = as_block(node)
+            if block.name in allowed_blocks:
+                blocks.append(block)
+            else:
+                allowed = ", ".join(allowed_blocks)
+                log.add(block.line, f"khối '{block.name}' không dùng ở đây (dùng: {allowed})")
+        elif is_stray_marker(node):
+            log.add(
+                line_of(node),
+                "dòng ':::' thừa: không có khối nào đang mở (khối lồng nhau cần ít dấu ':' hơn khối ngoài)",
+            )
+        elif looks_like_block(node):
+            log.add(line_of(node), "khối ':::' thiếu tên hoặc viết sai")
+        else:
+            log.add(
+                line_of(node), "nội dung nằm ngoài khối: đặt nó vào một khối (ví dụ ::: lesson)"
+            )
+    return Document(text.splitlines(), meta, blocks)

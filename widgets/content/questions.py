@@ -1,0 +1,209 @@
+"""``question`` blocks → ``Question`` objects, every mistake logged with its line."""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from collections.abc import Collection
+
+from markdown_it.tree import SyntaxTreeNode
+
+from widgets.content.fields import (
+    bool_field,
+    check_fields,
+    cites_field,
+    int_field,
+    is_valid_id,
+    text_field,
+)
+from widgets.content.markdown import (
+    BLOCK,
+    Block,
+    as_block,
+    line_of,
+    looks_like_block,
+)
+from widgets.content.model import Choice, MatchPair, Question, QuestionType, SourceRef
+from widgets.content.problems import ProblemLog
+
+QUESTION_FIELDS = ("cites", "type", "partial", "tone-insensitive", "points")
+TRUE_FALSE_LABELS = ("Đúng", "Sai")
+_TASK = re.compile(r"^\[( |x|X)\]\s+(.+)$", re.DOTALL)
+_PAIR = re.compile(r"^(.+?)\s*->\s*(.+)$", re.DOTALL)
+
+
+def parse_question(
+    block: Block, lines: list[str], known_clauses: Collection[str], log: ProblemLog
+) -> Question | None:
+    """Parse one ``question <id>`` block; ``None`` when it is too broken to use."""
+    check_fields(block, QUESTION_FIELDS, log)
+    question_id = block.args[0] if block.args else ""
+    if not question_id or not is_valid_id(question_id):
+        log.add(block.line, "khối question cần một mã: '::: question <mã>' (chữ thường, số, '-')")
+        return None
+    cites = cites_field(block, known_clauses, log)
+    type_name = text_field(block, "type", log) or QuestionType.SINGLE.value
+    try:
+        qtype = QuestionType(type_name)
+    except ValueError:
+        kinds = ", ".join(t.value for t in QuestionType)
+        log.add(block.fields["type"][0], f"loại câu hỏi '{type_name}' không có (dùng: {kinds})")
+        return None
+
+    stem_nodes: list[SyntaxTreeNode] = []
+    answer_list: SyntaxTreeNode | None = None
+    extras: dict[str, str] = {}
+    for node in block.body:
+        if node.type == BLOCK:
+            _read_extra(as_block(node), lines, extras, log)
+        elif node.type in {"bullet_list", "ordered_list"} and answer_list is None:
+            answer_list = node
+        elif looks_like_block(node):
+            log.add(
+                line_of(node),
+                "dòng ':::' không mở hay đóng khối nào (khối lồng nhau cần ít dấu ':' hơn khối ngoài)",
+            )
+        elif answer_list is None:
+            stem_nodes.append(node)
+        else:
+            log.add(
+                line_of(node),
+                "nội dung sau danh sách đáp án: đặt nó vào khối explanation hoặc hint",
+            )
+
+    stem = block.markdown(lines, stem_nodes)
+    if not stem:
+        log.add(block.line, f"câu hỏi '{question_id}' thiếu đề bài")
+    if "explanation" not in extras:
+        log.add(block.line, f"câu hỏi '{question_id}' thiếu khối explanation (giải thích)")
+    if answer_list is None:
+        log.add(block.line, f"câu hỏi '{question_id}' thiếu danh sách đáp án")
+        return None
+
+    common = {
+        "id": question_id,
+        "type": qtype,
+        "stem": stem,
+        "cites": cites,
+        "explanation": extras.get("explanation", ""),
+        "hint": extras.get("hint", ""),
+        "source": SourceRef(log.path, block.line),
+        "points": int_field(block, "points", log, 1),
+        "partial": bool_field(block, "partial", log),
+        "tone_insensitive": bool_field(block, "tone-insensitive", log),
+    }
+    if qtype is QuestionType.MATCHING:
+        return Question(**common, pairs=_pairs(answer_list, log))
+    if qtype is QuestionType.ORDERING:
+        return Question(**common, order=_ordering(answer_list, log))
+    choices = _choices(answer_list, log, qtype)
+    _check_choices(qtype, choices, line_of(answer_list), log)
+    return Question(**common, choices=choices)
+
+
+def _read_extra(inner: Block, lines: list[str], extras: dict[str, str], log: ProblemLog) -> None:
+    if inner.name not in {"explanation", "hint"}:
+        log.add(
+            inner.line, f"khối '{inner.name}' không dùng trong question (dùng: explanation, hint)"
+        )
+        return
+    check_fields(inner, (), log)
+    body = inner.markdown(lines)
+    if not body:
+        log.add(inner.line, f"khối {inner.name} để trống")
+    extras[inner.name] = body
+
+
+def item_text(item: SyntaxTreeNode) -> str:
+    """The first paragraph of a list item as one line of inline Markdown."""
+    first = item.children[0] if item.children else None
+    if first is None or first.type != "paragraph":
+        return ""
+    return " ".join(first.children[0].content.split())
+
+
+def item_feedback(item: SyntaxTreeNode) -> str:
+    """The ``>`` quote under a list item, as Markdown paragraphs."""
+    for child in item.children[1:]:
+        if child.type == "blockquote":
+            texts = [p.children[0].content for p in child.children if p.type == "paragraph"]
+            return "\n\n".join(" ".join(t.split()) for t in texts)
+    return ""
+
+
+def _choices(
+    answer_list: SyntaxTreeNode, log: ProblemLog, qtype: QuestionType
+) -> tuple[Choice, ...]:
+    choices = []
+    for index, item in enumerate(answer_list.children):
+        line = line_of(item)
+        match = _TASK.match(item_text(item))
+        if match is None:
+            log.add(line, "đáp án phải bắt đầu bằng '[x] ' (đúng) hoặc '[ ] ' (sai)")
+            continue
+        feedback = item_feedback(item)
+        if not feedback:
+            log.add(line, "đáp án thiếu phản hồi: thêm một dòng '> …' ngay dưới đáp án")
+        choices.append(
+            Choice(
+                id=string.ascii_lowercase[index] if index < 26 else f"c{index}",
+                text=match.group(2).strip(),
+                correct=match.group(1) != " ",
+                feedback=feedback,
+            )
+        )
+    return tuple(choices)
+
+
+def _check_choices(
+    qtype: QuestionType, choices: tuple[Choice, ...], line: int, log: ProblemLog
+) -> None:
+    correct = [choice for choice in choices if choice.correct]
+    if not correct:
+        log.add(line, "câu hỏi không có đáp án đúng nào ('[x]')")
+    if qtype is QuestionType.SHORT:
+        return
+    if len(choices) < 2:
+        log.add(line, "câu hỏi lựa chọn cần ít nhất 2 đáp án")
+    if qtype in {QuestionType.SINGLE, QuestionType.TRUE_FALSE} and len(correct) > 1:
+        log.add(line, f"câu hỏi loại {qtype.value} chỉ được có một đáp án đúng ('[x]')")
+    texts = [unicodedata.normalize("NFC", choice.text) for choice in choices]
+    if qtype is QuestionType.TRUE_FALSE and sorted(texts) != sorted(TRUE_FALSE_LABELS):
+        log.add(line, "câu hỏi true-false phải có đúng hai đáp án 'Đúng' và 'Sai'")
+    if len(set(texts)) != len(texts):
+        log.add(line, "hai đáp án trùng nhau")
+
+
+def _pairs(answer_list: SyntaxTreeNode, log: ProblemLog) -> tuple[MatchPair, ...]:
+    pairs = []
+    for index, item in enumerate(answer_list.children):
+        line = line_of(item)
+        match = _PAIR.match(item_text(item))
+        if match is None:
+            log.add(line, "mỗi dòng của câu hỏi matching có dạng 'nội dung -> nhóm'")
+            continue
+        feedback = item_feedback(item)
+        if not feedback:
+            log.add(line, "cặp ghép thiếu phản hồi: thêm một dòng '> …' ngay dưới")
+        pairs.append(
+            MatchPair(f"p{index + 1}", match.group(1).strip(), match.group(2).strip(), feedback)
+        )
+    if len(pairs) < 2 or len({pair.category for pair in pairs}) < 2:
+        log.add(line_of(answer_list), "câu hỏi matching cần ít nhất 2 cặp và 2 nhóm khác nhau")
+    return tuple(pairs)
+
+
+def _ordering(answer_list: SyntaxTreeNode, log: ProblemLog) -> tuple[Choice, ...]:
+    if answer_list.type != "ordered_list":
+        log.add(
+            line_of(answer_list),
+            "câu hỏi ordering dùng danh sách đánh số (1. 2. 3.) theo thứ tự đúng",
+        )
+    items = tuple(
+        Choice(id=f"o{index + 1}", text=item_text(item), correct=True, feedback=item_feedback(item))
+        for index, item in enumerate(answer_list.children)
+    )
+    if len(items) < 2:
+        log.add(line_of(answer_list), "câu hỏi ordering cần ít nhất 2 mục")
+    return items

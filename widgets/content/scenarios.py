@@ -1,0 +1,205 @@
+"""``scenario`` blocks → ``Scenario`` graphs, with the graph checked for dead ends."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from markdown_it.tree import SyntaxTreeNode
+
+from widgets.content.fields import check_cites, check_fields, cites_field, is_valid_id, split_ids
+from widgets.content.markdown import BLOCK, Block, as_block, line_of
+from widgets.content.model import Action, Node, Rating, Scenario, SourceRef
+from widgets.content.problems import ProblemLog
+from widgets.content.questions import item_text
+
+SCENARIO_FIELDS = ("title", "setting", "start")
+NODE_FIELDS = ("cites", "image")
+ACTION_FIELDS = ("rating", "next", "cites", "consequence", "rationale")
+MIN_ACTIONS, MAX_ACTIONS = 2, 4
+
+
+def parse_scenario(
+    block: Block, lines: list[str], known_clauses: Collection[str], log: ProblemLog
+) -> Scenario | None:
+    check_fields(block, SCENARIO_FIELDS, log)
+    scenario_id = block.args[0] if block.args else ""
+    if not scenario_id or not is_valid_id(scenario_id):
+        log.add(block.line, "khối scenario cần một mã: ':::: scenario <mã>'")
+        return None
+    for name in ("title", "start"):
+        if not block.fields.get(name, (0, ""))[1]:
+            log.add(block.line, f"tình huống '{scenario_id}' thiếu trường '{name}'")
+    nodes: list[Node] = []
+    for child in block.body:
+        if child.type == BLOCK and (inner := as_block(child)).name == "node":
+            if (node := _parse_node(inner, lines, known_clauses, log)) is not None:
+                nodes.append(node)
+        elif child.type == BLOCK:
+            log.add(
+                line_of(child),
+                f"khối '{as_block(child).name}' không dùng trong scenario (dùng: node)",
+            )
+        else:
+            log.add(line_of(child), "nội dung của tình huống phải nằm trong các khối node")
+    scenario = Scenario(
+        id=scenario_id,
+        title=block.fields.get("title", (0, ""))[1],
+        setting=block.fields.get("setting", (0, ""))[1],
+        start=block.fields.get("start", (0, ""))[1],
+        nodes=tuple(nodes),
+        source=SourceRef(log.path, block.line),
+    )
+    check_graph(scenario, log)
+    return scenario
+
+
+def _parse_node(
+    block: Block, lines: list[str], known_clauses: Collection[str], log: ProblemLog
+) -> Node | None:
+    check_fields(block, NODE_FIELDS, log)
+    if not block.args or not is_valid_id(block.args[0]):
+        log.add(block.line, "khối node cần một mã: '::: node <mã>'")
+        return None
+    text_nodes = [n for n in block.body if n.type != "bullet_list"]
+    lists = [n for n in block.body if n.type == "bullet_list"]
+    actions = tuple(
+        action
+        for index, item in enumerate(lists[0].children if lists else ())
+        if (action := _parse_action(item, index, lines, known_clauses, log)) is not None
+    )
+    if len(lists) > 1:
+        log.add(line_of(lists[1]), "mỗi node chỉ có một danh sách hành động")
+    text = block.markdown(lines, text_nodes)
+    if not text:
+        log.add(block.line, f"node '{block.args[0]}' thiếu mô tả tình huống")
+    if actions and not MIN_ACTIONS <= len(actions) <= MAX_ACTIONS:
+        log.add(
+            block.line,
+            f"node '{block.args[0]}' cần từ {MIN_ACTIONS} đến {MAX_ACTIONS} hành động, có {len(actions)}",
+        )
+    return Node(
+        id=block.args[0],
+        text=text,
+        cites=cites_field(block, known_clauses, log, required=False),
+        actions=actions,
+        source=SourceRef(log.path, block.line),
+        image=block.fields.get("image", (0, ""))[1] or None,
+    )
+
+
+def _parse_action(
+    item: SyntaxTreeNode,
+    index: int,
+    lines: list[str],
+    known_clauses: Collection[str],
+    log: ProblemLog,
+) -> Action | None:
+    line = line_of(item)
+    text = item_text(item)
+    fields = _action_fields(item, log)
+    for name in ACTION_FIELDS:
+        if not fields.get(name, (0, ""))[1]:
+            log.add(line, f"hành động '{text[:40]}' thiếu trường '{name}'")
+    rating_value = fields.get("rating", (line, ""))[1]
+    try:
+        rating = Rating(rating_value)
+    except ValueError:
+        if rating_value:
+            log.add(
+                fields["rating"][0],
+                f"rating phải là best, acceptable hoặc violation, không phải '{rating_value}'",
+            )
+        rating = Rating.VIOLATION
+    cites_line, cites_value = fields.get("cites", (line, ""))
+    cites = check_cites(
+        split_ids(cites_value), cites_line, known_clauses, log, "hành động", required=False
+    )
+    return Action(
+        id=f"a{index + 1}",
+        text=text,
+        rating=rating,
+        consequence=fields.get("consequence", (0, ""))[1],
+        rationale=fields.get("rationale", (0, ""))[1],
+        cites=cites,
+        next=fields.get("next", (0, ""))[1],
+        source=SourceRef(log.path, line),
+    )
+
+
+def _action_fields(item: SyntaxTreeNode, log: ProblemLog) -> dict[str, tuple[int, str]]:
+    fields: dict[str, tuple[int, str]] = {}
+    sublists = [child for child in item.children if child.type == "bullet_list"]
+    for sub in sublists[:1]:
+        for field_item in sub.children:
+            name, sep, value = item_text(field_item).partition(":")
+            name = name.strip()
+            if not sep or name not in ACTION_FIELDS:
+                log.add(
+                    line_of(field_item),
+                    f"trường hành động không hợp lệ: '{name}' (dùng: {', '.join(ACTION_FIELDS)})",
+                )
+                continue
+            fields[name] = (line_of(field_item), " ".join(value.split()))
+    return fields
+
+
+def check_graph(scenario: Scenario, log: ProblemLog) -> None:
+    """Dangling ``next``, duplicate or unreachable nodes, and nodes that can never end."""
+    by_id: dict[str, Node] = {}
+    for node in scenario.nodes:
+        if node.id in by_id:
+            log.add(node.source.line, f"node '{node.id}' bị trùng mã")
+        by_id[node.id] = node
+    if scenario.start and scenario.start not in by_id:
+        log.add(
+            scenario.source.line, f"start '{scenario.start}' không phải node nào của tình huống"
+        )
+        return
+    for node in scenario.nodes:
+        for action in node.actions:
+            if action.next and action.next not in by_id:
+                log.add(
+                    action.source.line, f"next '{action.next}' không phải node nào của tình huống"
+                )
+    if not any(node.is_end for node in scenario.nodes):
+        log.add(
+            scenario.source.line,
+            f"tình huống '{scenario.id}' không có node kết thúc (node không có hành động)",
+        )
+    reachable = _reachable(scenario.start, by_id)
+    for node in scenario.nodes:
+        if node.id not in reachable:
+            log.add(
+                node.source.line, f"node '{node.id}' không thể đến được từ start '{scenario.start}'"
+            )
+    ending = _can_end(by_id)
+    for node_id in sorted(reachable - ending, key=lambda i: by_id[i].source.line):
+        log.add(
+            by_id[node_id].source.line,
+            f"node '{node_id}' nằm trong vòng lặp không dẫn tới kết thúc",
+        )
+
+
+def _reachable(start: str, by_id: dict[str, Node]) -> set[str]:
+    seen: set[str] = set()
+    stack = [start] if start in by_id else []
+    while stack:
+        node_id = stack.pop()
+        if node_id in seen:
+            continue
+        seen.add(node_id)
+        stack.extend(a.next for a in by_id[node_id].actions if a.next in by_id)
+    return seen
+
+
+def _can_end(by_id: dict[str, Node]) -> set[str]:
+    """Nodes from which some path reaches an end node (fixed point, backwards)."""
+    ending = {node_id for node_id, node in by_id.items() if node.is_end}
+    changed = True
+    while changed:
+        changed = False
+        for node_id, node in by_id.items():
+            if node_id not in ending and any(a.next in ending for a in node.actions):
+                ending.add(node_id)
+                changed = True
+    return ending

@@ -1,0 +1,39 @@
+"""Walking a scenario graph: choose an action, get its step, score the path."""
+
+from __future__ import annotations
+
+from widgets.content.model import RATING_POINTS, Action, Node, Scenario
+from widgets.engine.results import ScenarioResult, ScenarioStep
+
+
+class InvalidChoice(ValueError):
+    """The action is not offered at the current node (or the path has ended)."""
+
+
+def current_node(scenario: Scenario, steps: tuple[ScenarioStep, ...]) -> Node:
+    """The node the learner stands at after ``steps``."""
+    return scenario.node(steps[-1].next_node_id if steps else scenario.start)
+
+
+def choose(
+    scenario: Scenario, steps: tuple[ScenarioStep, ...], action_id: str
+) -> tuple[ScenarioStep, Action]:
+    """Take ``action_id`` at the current node; returns the new step and the action taken."""
+    node = current_node(scenario, steps)
+    for action in node.actions:
+        if action.id == action_id:
+            return ScenarioStep(node.id, action.id, action.rating, action.next), action
+    raise InvalidChoice(f"action {action_id!r} is not offered at node {node.id!r}")
+
+
+def path_result(scenario: Scenario, steps: tuple[ScenarioStep, ...]) -> ScenarioResult:
+    """Score a path: each decision earns its rating's points out of the best rating's."""
+    best = max(RATING_POINTS.values())
+    node = current_node(scenario, steps)
+    return ScenarioResult(
+        scenario_id=scenario.id,
+        steps=steps,
+        end_node_id=node.id if node.is_end else None,
+        score=sum(RATING_POINTS[step.rating] for step in steps),
+        max_score=best * len(steps),
+    )

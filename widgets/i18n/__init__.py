@@ -1,0 +1,29 @@
+"""UI strings from one catalogue per language (``vi`` default, ``en``); no strings in widget code."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import yaml
+
+DEFAULT_LANGUAGE = "vi"
+
+
+@functools.cache
+def catalogue(language: str) -> dict[str, str]:
+    path = Path(__file__).with_name(f"{language}.yml")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {str(key): str(value) for key, value in data.items()}
+
+
+def language() -> str:
+    chosen = os.environ.get("NEUGUONG_LANG", DEFAULT_LANGUAGE)
+    return chosen if Path(__file__).with_name(f"{chosen}.yml").is_file() else DEFAULT_LANGUAGE
+
+
+def t(key: str, **values: object) -> str:
+    """The UI string ``key`` in the current language, formatted with ``values``."""
+    text = catalogue(language()).get(key) or catalogue(DEFAULT_LANGUAGE)[key]
+    return text.format(**values) if values else text

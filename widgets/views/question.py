@@ -1,0 +1,140 @@
+"""One question on screen: stem, answer input, "Kiểm tra", feedback, then explanation and citation.
+
+Grading happens in the kernel through ``QuizAttempt.check``; the browser only ever receives
+labels, and after a check the feedback for the learner's own answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import ipywidgets as w
+
+from widgets.content.model import Directive, Question, QuestionType
+from widgets.engine.quiz import CheckOutcome, QuizAttempt
+from widgets.engine.solution import solution_lines
+from widgets.i18n import t
+from widgets.views.answers import answer_input
+from widgets.views.fragments import render
+
+log = logging.getLogger(__name__)
+
+CheckedCallback = Callable[[Question, CheckOutcome], None]
+
+
+class QuestionView(w.VBox):
+    """A question of any type, checked in the kernel."""
+
+    def __init__(
+        self,
+        question: Question,
+        attempt: QuizAttempt,
+        directive: Directive,
+        *,
+        position: str = "",
+    ) -> None:
+        super().__init__()
+        self.question = question
+        self.attempt = attempt
+        self.directive = directive
+        self._callbacks: list[CheckedCallback] = []
+        self.input = answer_input(question, attempt.option_order(question))
+        instruction = {
+            QuestionType.SINGLE: t("quiz.choose_one"),
+            QuestionType.TRUE_FALSE: t("quiz.choose_one"),
+            QuestionType.MULTIPLE: t("quiz.choose_many"),
+        }.get(question.type, "")
+        self.stem = w.HTML(
+            render("stem", stem=question.stem, position=position, instruction=instruction)
+        )
+        self.submit = w.Button(description=t("quiz.check"), button_style="primary")
+        self.submit.add_class("nk-submit")
+        self.submit.on_click(lambda _: self.check())
+        self.feedback = w.HTML()
+        self.feedback.add_class("nk-feedback")
+        self.explanation = w.HTML()
+        self.explanation.add_class("nk-explanation-box")
+        self.citation = w.HTML()
+        self.citation.add_class("nk-citation")
+        parts: list[w.Widget] = [self.stem, self.input.widget]
+        if question.hint:
+            parts.append(w.HTML(render("hint", hint=question.hint)))
+        parts += [self.submit, self.feedback]
+        self.children = parts
+        self.add_class("nk-question")
+        self.add_class(f"nk-q-{question.id}")
+        if (previous := attempt.last_answer(question.id)) is not None and attempt.is_settled(
+            question.id
+        ):
+            self._show_settled(previous.correct)
+
+    def on_checked(self, callback: CheckedCallback, remove: bool = False) -> None:
+        """Call ``callback(question, outcome)`` after every check (to save the answer)."""
+        if remove:
+            self._callbacks.remove(callback)
+        else:
+            self._callbacks.append(callback)
+
+    @property
+    def settled(self) -> bool:
+        return self.attempt.is_settled(self.question.id)
+
+    def check(self) -> CheckOutcome | None:
+        """What pressing "Kiểm tra" does; returns the outcome (``None`` if nothing to check)."""
+        response = self.input.response()
+        if response is None:
+            self._show_feedback(t("quiz.no_answer"), (), "", None)
+            return None
+        try:
+            outcome = self.attempt.check(self.question.id, response)
+        except ValueError:
+            log.exception("checking %s failed", self.question.id)
+            self._show_feedback(t("quiz.error"), (), "", None)
+            return None
+        answer = outcome.answer
+        if answer.correct:
+            verdict = t("quiz.correct")
+        elif answer.score > 0:
+            verdict = t("quiz.partly", score=_number(answer.score), max=_number(answer.max_score))
+        else:
+            verdict = t("quiz.incorrect")
+        note = ""
+        if not outcome.settled:
+            note = (
+                t("quiz.tries_left", left=outcome.tries_left)
+                if outcome.tries_left
+                else t("quiz.try_again")
+            )
+        self._show_feedback(verdict, answer.feedback, note, answer.correct)
+        if outcome.settled:
+            self._show_settled(answer.correct)
+        for callback in list(self._callbacks):
+            callback(self.question, outcome)
+        return outcome
+
+    def _show_feedback(
+        self, verdict: str, feedback: tuple[str, ...], note: str, correct: bool | None
+    ) -> None:
+        self.feedback.value = render("feedback", verdict=verdict, feedback=feedback, note=note)
+        self.feedback.remove_class("nk-correct")
+        self.feedback.remove_class("nk-incorrect")
+        if correct is not None:
+            self.feedback.add_class("nk-correct" if correct else "nk-incorrect")
+
+    def _show_settled(self, correct: bool) -> None:
+        """Lock the question and reveal the explanation, the solution if wrong, and the clauses."""
+        self.input.set_disabled(True)
+        self.submit.disabled = True
+        solution = () if correct else solution_lines(self.question)
+        self.explanation.value = render(
+            "explanation", explanation=self.question.explanation, solution=solution
+        )
+        clauses = [self.directive.clause(cid) for cid in self.question.cites]
+        self.citation.value = render("citation", clauses=clauses, directive=self.directive)
+        if self.citation not in self.children:
+            self.children = (*self.children, self.explanation, self.citation)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"

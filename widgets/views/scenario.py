@@ -1,0 +1,102 @@
+"""A branching scenario: the situation, 2–4 action buttons, the outcome, then the next node."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as w
+
+from widgets.content.markdown import plain_text
+from widgets.content.model import Action, Directive, Scenario
+from widgets.engine.results import ScenarioResult, ScenarioStep
+from widgets.engine.scenario import choose, current_node, path_result
+from widgets.i18n import t
+from widgets.views.fragments import render
+
+StepCallback = Callable[[ScenarioStep, ScenarioResult], None]
+
+
+class ScenarioView(w.VBox):
+    """Plays a scenario; ratings and next nodes stay in the kernel until an action is chosen."""
+
+    def __init__(
+        self, scenario: Scenario, directive: Directive, steps: tuple[ScenarioStep, ...] = ()
+    ) -> None:
+        super().__init__()
+        self.scenario = scenario
+        self.directive = directive
+        self.steps = steps
+        self._callbacks: list[StepCallback] = []
+        self.add_class("nk-scenario")
+        self._show_node()
+
+    def on_step(self, callback: StepCallback) -> None:
+        """Call ``callback(step, result_so_far)`` after every choice (to save it)."""
+        self._callbacks.append(callback)
+
+    @property
+    def choice_buttons(self) -> list[w.Button]:
+        return [c for c in self._buttons if isinstance(c, w.Button)]
+
+    def pick(self, position: int) -> None:
+        """Choose the action shown at ``position`` (what clicking its button does)."""
+        node = current_node(self.scenario, self.steps)
+        action = node.actions[position]
+        step, action = choose(self.scenario, self.steps, action.id)
+        self.steps = (*self.steps, step)
+        result = path_result(self.scenario, self.steps)
+        for callback in list(self._callbacks):
+            callback(step, result)
+        self._show_outcome(action)
+
+    def restart(self) -> None:
+        self.steps = ()
+        self._show_node()
+
+    def _show_node(self) -> None:
+        node = current_node(self.scenario, self.steps)
+        text = w.HTML(
+            render("scenario_node", scenario=self.scenario, node=node, first=not self.steps)
+        )
+        self._buttons: list[w.Widget] = []
+        for position, action in enumerate(node.actions):
+            button = w.Button(
+                description=plain_text(action.text), layout=w.Layout(width="100%", height="auto")
+            )
+            button.add_class("nk-scenario-choice")
+            button.on_click(lambda _, p=position: self.pick(p))
+            self._buttons.append(button)
+        parts: list[w.Widget] = [text, *self._buttons]
+        if node.is_end:
+            parts.append(self._end_summary())
+        self.children = parts
+
+    def _show_outcome(self, action: Action) -> None:
+        for button in self.choice_buttons:
+            button.disabled = True
+        outcome = w.HTML(render("outcome", action=action))
+        outcome.add_class("nk-outcome")
+        outcome.add_class(f"nk-{action.rating.value}")
+        citation = w.HTML(
+            render(
+                "citation",
+                clauses=[self.directive.clause(c) for c in action.cites],
+                directive=self.directive,
+            )
+        )
+        citation.add_class("nk-citation")
+        proceed = w.Button(description=t("scenario.continue"), button_style="primary")
+        proceed.add_class("nk-next")
+        proceed.on_click(lambda _: self._show_node())
+        self.children = [*self.children, outcome, citation, proceed]
+
+    def _end_summary(self) -> w.Widget:
+        result = path_result(self.scenario, self.steps)
+        actions = {(n.id, a.id): a for n in self.scenario.nodes for a in n.actions}
+        path = [(step, actions[(step.node_id, step.action_id)]) for step in self.steps]
+        summary = w.HTML(render("scenario_end", result=result, path=path))
+        summary.add_class("nk-scenario-end")
+        again = w.Button(description=t("scenario.restart"))
+        again.add_class("nk-restart")
+        again.on_click(lambda _: self.restart())
+        return w.VBox([summary, again])
