@@ -1,0 +1,145 @@
+"""Engines and transactions: one code path for SQLite and PostgreSQL.
+
+One engine per database URL and process, created on first use and cached. SQLite is set up
+on every new connection for many concurrent writers: WAL journal, a 30 s busy timeout,
+foreign keys on, ``synchronous=FULL`` (a committed answer survives a power cut), and
+SQLAlchemy (not the driver) issues ``BEGIN`` — ``BEGIN IMMEDIATE`` for writes, so that a
+writer waits for the lock up front instead of failing on a stale snapshot.
+
+:func:`write` runs a function in one transaction and retries it on transient failures
+(locked database, serialisation failure, dropped connection); callers make writes
+idempotent (UUID keys, ``INSERT … ON CONFLICT DO NOTHING``) so a retry is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, make_url
+
+from widgets.records.errors import RecordsError, StoreBusyError
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_S = 30.0
+WRITE_TRIES = 6
+_WRITE_OPTION = "neuguong_write"
+
+_engines: dict[str, Engine] = {}
+_engines_pid = os.getpid()
+_lock = threading.Lock()
+
+
+def get_engine(url: str) -> Engine:
+    """The process's engine for ``url`` (created once; recreated in a forked child)."""
+    global _engines_pid
+    with _lock:
+        if os.getpid() != _engines_pid:
+            for engine in _engines.values():
+                engine.dispose(close=False)  # the parent's connections are not ours
+            _engines.clear()
+            _engines_pid = os.getpid()
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _engines[url] = create_engine(url)
+        return engine
+
+
+def dispose_engines() -> None:
+    """Close and forget every cached engine (tests, and before a process exits)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def create_engine(url: str) -> Engine:
+    """A new engine for ``url``; prefer :func:`get_engine`."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise RecordsError("Hồ sơ cần một tệp SQLite, không dùng cơ sở dữ liệu trong bộ nhớ.")
+        Path(parsed.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        engine = sa.create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_S})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return sa.create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    raise RecordsError(f"Không hỗ trợ cơ sở dữ liệu «{parsed.get_backend_name()}».")
+
+
+def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _sqlite_on_begin)
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        for _ in range(50):  # switching to WAL needs a moment alone with the file
+            if cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() == "wal":
+                break
+            time.sleep(0.1)
+        else:
+            raise StoreBusyError("Không bật được chế độ WAL cho tệp hồ sơ SQLite.")
+        cursor.execute("PRAGMA synchronous = FULL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    write = conn.get_execution_options().get(_WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def write(engine: Engine, fn: Callable[[Connection], T]) -> T:
+    """Run ``fn`` in one write transaction, retrying transient failures; return its result."""
+    for attempt in range(1, WRITE_TRIES + 1):
+        try:
+            with engine.connect() as conn:
+                conn.execution_options(**{_WRITE_OPTION: True})
+                with conn.begin():
+                    return fn(conn)
+        except sa.exc.DBAPIError as exc:
+            if not _transient(exc):
+                raise
+            if attempt == WRITE_TRIES:
+                raise StoreBusyError(
+                    "Cơ sở dữ liệu hồ sơ đang bận, chưa lưu được; vui lòng thử lại sau ít phút."
+                ) from exc
+            log.warning("records: transient failure (try %d), retrying: %s", attempt, exc)
+            time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.5))
+    raise AssertionError("unreachable")
+
+
+def read(engine: Engine, fn: Callable[[Connection], T]) -> T:
+    """Run ``fn`` in one read transaction (a consistent snapshot)."""
+    with engine.connect() as conn, conn.begin():
+        return fn(conn)
+
+
+def _transient(exc: sa.exc.DBAPIError) -> bool:
+    if exc.connection_invalidated:
+        return True
+    text = str(exc.orig).lower()
+    if "database is locked" in text or "database is busy" in text:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return sqlstate in {"40001", "40P01", "55P03", "57P01", "08000", "08003", "08006"}
+
+
+def insert_ignore(conn: Connection, table: sa.Table, values: Mapping[str, Any]) -> bool:
+    """``INSERT … ON CONFLICT DO NOTHING``; whether a row was inserted."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing()
+    return conn.execute(stmt).rowcount == 1

@@ -1,0 +1,163 @@
+"""Sign-in input: validate and normalise what a learner types, with Vietnamese messages.
+
+Every text is NFC-normalised, trimmed and its runs of whitespace collapsed to one space.
+Control and invisible formatting characters are refused, never silently dropped. A name
+keeps only letters, combining marks, spaces and ``' ’ - .`` (so ``<script>``, SQL
+fragments, digits and emoji are refused, and the certificate font can draw every name);
+a unit may hold any visible text but emoji and pictographs, and is stored as typed.
+"""
+
+from __future__ import annotations
+
+import dataclasses as dc
+import re
+import unicodedata
+import uuid
+
+from widgets.records.errors import SignInError
+
+NAME_MAX = 100
+UNIT_MAX = 200
+CODE_MAX = 32
+PLEDGE_MAX = 2000
+
+LEADER = "lãnh đạo"
+STAFF = "cán bộ, công chức, viên chức"
+ROLES = (LEADER, STAFF)
+"""The two groups a learner signs in as (chức vụ/nhóm)."""
+
+LEARNER_NAMESPACE = uuid.UUID("6f1d6c1e-4b7e-5d0a-9c51-1273b0c0a001")
+"""Fixed for every installation, so a learner gets the same ID on every kiosk."""
+
+_NAME_PUNCT = frozenset("'’-.")
+_CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9._/-]*")
+_SPACE_RE = re.compile(r"\s+")
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+@dc.dataclass(frozen=True, slots=True)
+class SignIn:
+    """Validated sign-in input."""
+
+    name: str
+    unit: str
+    role: str
+    staff_code: str | None = None
+
+    @property
+    def name_key(self) -> str:
+        return identity_key(self.name)
+
+    @property
+    def unit_key(self) -> str:
+        return identity_key(self.unit)
+
+    @property
+    def learner_id(self) -> str:
+        """The deterministic learner ID: from the staff code if given, else name + unit."""
+        if self.staff_code:
+            return str(uuid.uuid5(LEARNER_NAMESPACE, f"code:{self.staff_code}"))
+        return str(uuid.uuid5(LEARNER_NAMESPACE, f"name:{self.name_key}\x1f{self.unit_key}"))
+
+
+def validate_sign_in(name: object, unit: object, role: object, staff_code: object = None) -> SignIn:
+    """Return the normalised sign-in or raise :class:`SignInError` for the first bad field."""
+    return SignIn(
+        name=normalise_name(name),
+        unit=normalise_unit(unit),
+        role=normalise_role(role),
+        staff_code=normalise_staff_code(staff_code),
+    )
+
+
+def clean_text(value: object, *, label: str, field: str, max_len: int) -> str:
+    """NFC, whitespace collapsed and trimmed; refuse empty, invisible or too long text."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise SignInError(f"{label} phải là chữ.", field)
+    text = unicodedata.normalize("NFC", value)
+    text = _SPACE_RE.sub(" ", text).strip()
+    if not text:
+        raise SignInError(f"Vui lòng nhập {label.lower()}.", field)
+    for char in text:
+        if unicodedata.category(char) in _REFUSED_CATEGORIES:
+            raise SignInError(
+                f"{label} có ký tự điều khiển hoặc ký tự ẩn (mã U+{ord(char):04X}); vui lòng gõ lại.",
+                field,
+            )
+    if len(text) > max_len:
+        raise SignInError(
+            f"{label} dài {len(text)} ký tự, vượt quá {max_len} ký tự cho phép; vui lòng nhập ngắn hơn.",
+            field,
+        )
+    return text
+
+
+def normalise_name(value: object) -> str:
+    """Họ và tên: letters, marks, spaces and ``' ’ - .`` only, at most 100 characters."""
+    text = clean_text(value, label="Họ và tên", field="name", max_len=NAME_MAX)
+    for char in text:
+        category = unicodedata.category(char)
+        if category[0] in "LM" or char == " " or char in _NAME_PUNCT:
+            continue
+        raise SignInError(
+            f"Họ và tên không được chứa «{char}». Chỉ dùng chữ cái, dấu cách và các dấu "
+            "' - . (không dùng chữ số, ký hiệu hay biểu tượng cảm xúc).",
+            "name",
+        )
+    if not any(unicodedata.category(char)[0] == "L" for char in text):
+        raise SignInError("Họ và tên phải có ít nhất một chữ cái.", "name")
+    return text
+
+
+def normalise_unit(value: object) -> str:
+    """Đơn vị: visible text without emoji or pictographs, at most 200 characters."""
+    text = clean_text(value, label="Đơn vị", field="unit", max_len=UNIT_MAX)
+    for char in text:
+        if unicodedata.category(char) == "So":
+            raise SignInError(
+                f"Tên đơn vị không được chứa biểu tượng «{char}»; vui lòng chỉ dùng chữ, số và dấu câu.",
+                "unit",
+            )
+    if not any(unicodedata.category(char)[0] in "LN" for char in text):
+        raise SignInError("Tên đơn vị phải có ít nhất một chữ cái hoặc chữ số.", "unit")
+    return text
+
+
+def normalise_role(value: object) -> str:
+    """Chức vụ/nhóm: one of :data:`ROLES` (case, commas and spacing ignored)."""
+    text = clean_text(value, label="Chức vụ hoặc nhóm", field="role", max_len=100)
+    wanted = _role_key(text)
+    for role in ROLES:
+        if _role_key(role) == wanted:
+            return role
+    raise SignInError("Chức vụ hoặc nhóm phải là «lãnh đạo» hoặc «cán bộ, công chức, viên chức».", "role")
+
+
+def normalise_staff_code(value: object) -> str | None:
+    """Mã cán bộ: optional; ASCII letters, digits and ``. _ / -``, upper-cased, ≤ 32 chars."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = clean_text(value, label="Mã cán bộ", field="staff_code", max_len=CODE_MAX).upper()
+    if not _CODE_RE.fullmatch(text):
+        raise SignInError(
+            f"Mã cán bộ chỉ gồm chữ cái không dấu, chữ số và các dấu . _ / - (tối đa {CODE_MAX} ký tự).",
+            "staff_code",
+        )
+    return text
+
+
+def normalise_pledge(value: object) -> str:
+    """Pledge text as shown to the learner: cleaned like any text, at most 2,000 chars."""
+    return clean_text(value, label="Nội dung cam kết", field="pledge", max_len=PLEDGE_MAX)
+
+
+def identity_key(text: str) -> str:
+    """The key two spellings of one name share: NFC, collapsed spaces, case-folded."""
+    text = _SPACE_RE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return unicodedata.normalize("NFC", text.casefold())
+
+
+def _role_key(text: str) -> str:
+    return " ".join(identity_key(text).replace(",", " ").split())

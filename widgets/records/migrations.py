@@ -1,0 +1,219 @@
+"""Versioned, forward-only schema migrations.
+
+Each migration is a small function of a connection, applied once and recorded in
+``schema_version``. An applied migration is never edited: it defines its tables as they were
+then (not from :mod:`widgets.records.schema`), so that upgrading an old database replays
+history faithfully. :func:`upgrade` brings any older database to the current version in
+one transaction, serialised between processes (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: an
+advisory lock), so that many kernels starting at once migrate exactly once.
+"""
+
+from __future__ import annotations
+
+import dataclasses as dc
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from widgets.records import db
+from widgets.records.errors import SchemaTooNewError
+from widgets.records.schema import UTCDateTime
+
+_PG_LOCK_KEY = 1273_0005
+"""Advisory lock key that serialises migrations on PostgreSQL."""
+
+
+@dc.dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+def _learner_fk(*, index: bool = False, unique: bool = False) -> sa.Column[str]:
+    return sa.Column(
+        "learner_id",
+        sa.String(36),
+        sa.ForeignKey("learners.id", ondelete="CASCADE"),
+        nullable=False,
+        index=index or None,
+        unique=unique or None,
+    )
+
+
+def _m1_learning_records(conn: Connection) -> None:
+    """Learners, attempts, answers and scenario choices."""
+    md = sa.MetaData()
+    sa.Table(
+        "learners",
+        md,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("full_name", sa.Text, nullable=False),
+        sa.Column("unit", sa.Text, nullable=False),
+        sa.Column("role", sa.Text, nullable=False),
+        sa.Column("staff_code", sa.String(32), unique=True),
+        sa.Column("name_key", sa.Text, nullable=False),
+        sa.Column("unit_key", sa.Text, nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Index("ix_learners_name_unit", "name_key", "unit_key"),
+    )
+    sa.Table(
+        "attempts",
+        md,
+        sa.Column("id", sa.String(36), primary_key=True),
+        _learner_fk(index=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("activity_id", sa.String(200), nullable=False),
+        sa.Column("module_id", sa.String(200), nullable=False),
+        sa.Column("started_at", UTCDateTime, nullable=False),
+        sa.Column("finished_at", UTCDateTime),
+        sa.Column("score", sa.Float),
+        sa.Column("max_score", sa.Float),
+        sa.Column("passed", sa.Boolean),
+        sa.Column("pass_mark", sa.Integer),
+        sa.Column("end_node_id", sa.String(200)),
+        sa.Index("ix_attempts_activity", "activity_id", "started_at"),
+    )
+    attempt_fk = sa.ForeignKey("attempts.id", ondelete="CASCADE")
+    sa.Table(
+        "answers",
+        md,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("attempt_id", sa.String(36), attempt_fk, nullable=False, index=True),
+        _learner_fk(index=True),
+        sa.Column("module_id", sa.String(200), nullable=False),
+        sa.Column("question_id", sa.String(200), nullable=False, index=True),
+        sa.Column("try_no", sa.Integer, nullable=False),
+        sa.Column("response", sa.Text, nullable=False),
+        sa.Column("score", sa.Float, nullable=False),
+        sa.Column("max_score", sa.Float, nullable=False),
+        sa.Column("correct", sa.Boolean, nullable=False),
+        sa.Column("cites", sa.Text, nullable=False),
+        sa.Column("answered_at", UTCDateTime, nullable=False),
+    )
+    sa.Table(
+        "scenario_choices",
+        md,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column(
+            "attempt_id",
+            sa.String(36),
+            sa.ForeignKey("attempts.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        _learner_fk(index=True),
+        sa.Column("module_id", sa.String(200), nullable=False),
+        sa.Column("scenario_id", sa.String(200), nullable=False),
+        sa.Column("step_no", sa.Integer, nullable=False),
+        sa.Column("node_id", sa.String(200), nullable=False),
+        sa.Column("action_id", sa.String(200), nullable=False),
+        sa.Column("rating", sa.String(16), nullable=False),
+        sa.Column("next_node_id", sa.String(200), nullable=False),
+        sa.Column("chosen_at", UTCDateTime, nullable=False),
+        sa.Index("ix_scenario_choices_node", "scenario_id", "node_id"),
+    )
+    md.create_all(conn)
+
+
+def _m2_course_end(conn: Connection) -> None:
+    """Module completions, pledges and certificates."""
+    md = sa.MetaData()
+    sa.Table("learners", md, sa.Column("id", sa.String(36), primary_key=True))  # FK target
+    new = [
+        sa.Table(
+            "completions",
+            md,
+            sa.Column(
+                "learner_id",
+                sa.String(36),
+                sa.ForeignKey("learners.id", ondelete="CASCADE"),
+                primary_key=True,
+            ),
+            sa.Column("module_id", sa.String(200), primary_key=True),
+            sa.Column("completed_at", UTCDateTime, nullable=False),
+        ),
+        sa.Table(
+            "pledges",
+            md,
+            sa.Column("id", sa.String(36), primary_key=True),
+            _learner_fk(unique=True),
+            sa.Column("text", sa.Text, nullable=False),
+            sa.Column("full_name", sa.Text, nullable=False),
+            sa.Column("unit", sa.Text, nullable=False),
+            sa.Column("pledged_at", UTCDateTime, nullable=False),
+        ),
+        sa.Table(
+            "certificates",
+            md,
+            sa.Column("id", sa.String(36), primary_key=True),
+            _learner_fk(unique=True),
+            sa.Column("code", sa.String(12), nullable=False, unique=True),
+            sa.Column("full_name", sa.Text, nullable=False),
+            sa.Column("unit", sa.Text, nullable=False),
+            sa.Column("role", sa.Text, nullable=False),
+            sa.Column("score_percent", sa.Float, nullable=False),
+            sa.Column("attempt_id", sa.String(36), nullable=False),
+            sa.Column("issued_at", UTCDateTime, nullable=False),
+        ),
+    ]
+    md.create_all(conn, tables=new)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "learners, attempts, answers, scenario choices", _m1_learning_records),
+    Migration(2, "completions, pledges, certificates", _m2_course_end),
+)
+CURRENT_VERSION = MIGRATIONS[-1].version
+
+_version_table = sa.Table(
+    "schema_version",
+    sa.MetaData(),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("applied_at", UTCDateTime, nullable=False),
+)
+
+
+def current_version(conn: Connection) -> int:
+    """The database's schema version; 0 for an empty database."""
+    if not sa.inspect(conn).has_table("schema_version"):
+        return 0
+    return int(conn.execute(sa.select(sa.func.max(_version_table.c.version))).scalar() or 0)
+
+
+def upgrade(engine: Engine, target: int | None = None) -> int:
+    """Apply every pending migration up to ``target`` (default: current) in one transaction.
+
+    Returns the version reached. Raises :class:`SchemaTooNewError` if the database is newer
+    than this code knows.
+    """
+    target = CURRENT_VERSION if target is None else target
+
+    def run(conn: Connection) -> int:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        version = current_version(conn)
+        if version > CURRENT_VERSION:
+            raise SchemaTooNewError(
+                f"Cơ sở dữ liệu hồ sơ ở phiên bản {version}, mới hơn phiên bản "
+                f"{CURRENT_VERSION} mà bộ học liệu này hiểu; hãy cập nhật bộ học liệu."
+            )
+        if version == 0:
+            _version_table.create(conn)
+        for migration in MIGRATIONS:
+            if version < migration.version <= target:
+                migration.apply(conn)
+                conn.execute(
+                    _version_table.insert().values(
+                        version=migration.version,
+                        description=migration.description,
+                        applied_at=datetime.now(UTC),
+                    )
+                )
+                version = migration.version
+        return version
+
+    return db.write(engine, run)

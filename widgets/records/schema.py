@@ -1,0 +1,197 @@
+"""The current schema as SQLAlchemy Core tables (what the store queries).
+
+The database is built only by :mod:`widgets.records.migrations`; a test checks that the
+migrated database matches these definitions. Every row a learner makes has a
+client-generated UUID primary key, so a repeated or merged write is harmless, and carries
+``learner_id`` so that export and deletion of one learner are simple.
+
+Later features add tables by a new migration (e.g. ``rooms`` and ``room_members`` for live
+workshop rooms, an ``answers.room_id`` column), never by editing an applied migration.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware timestamp stored in UTC (``timestamptz`` on PostgreSQL, text on SQLite)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def uuid_column(name: str = "id", **kw: Any) -> sa.Column[str]:
+    return sa.Column(name, sa.String(36), primary_key=True, **kw)
+
+
+def learner_fk() -> sa.Column[str]:
+    return sa.Column(
+        "learner_id",
+        sa.String(36),
+        sa.ForeignKey("learners.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
+
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("applied_at", UTCDateTime, nullable=False),
+)
+
+learners = sa.Table(
+    "learners",
+    metadata,
+    uuid_column(),
+    sa.Column("full_name", sa.Text, nullable=False),
+    sa.Column("unit", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("staff_code", sa.String(32), unique=True),
+    sa.Column("name_key", sa.Text, nullable=False),
+    sa.Column("unit_key", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_learners_name_unit", "name_key", "unit_key"),
+)
+
+attempts = sa.Table(
+    "attempts",
+    metadata,
+    uuid_column(),
+    learner_fk(),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("activity_id", sa.String(200), nullable=False),
+    sa.Column("module_id", sa.String(200), nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),
+    sa.Column("score", sa.Float),
+    sa.Column("max_score", sa.Float),
+    sa.Column("passed", sa.Boolean),
+    sa.Column("pass_mark", sa.Integer),
+    sa.Column("end_node_id", sa.String(200)),
+    sa.Index("ix_attempts_activity", "activity_id", "started_at"),
+)
+
+answers = sa.Table(
+    "answers",
+    metadata,
+    uuid_column(),
+    sa.Column(
+        "attempt_id",
+        sa.String(36),
+        sa.ForeignKey("attempts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    learner_fk(),
+    sa.Column("module_id", sa.String(200), nullable=False),
+    sa.Column("question_id", sa.String(200), nullable=False, index=True),
+    sa.Column("try_no", sa.Integer, nullable=False),
+    # Canonical JSON of the engine's response: comparable and groupable as text.
+    sa.Column("response", sa.Text, nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("max_score", sa.Float, nullable=False),
+    sa.Column("correct", sa.Boolean, nullable=False),
+    sa.Column("cites", sa.Text, nullable=False),  # JSON array of clause IDs
+    sa.Column("answered_at", UTCDateTime, nullable=False),
+)
+
+scenario_choices = sa.Table(
+    "scenario_choices",
+    metadata,
+    uuid_column(),
+    sa.Column(
+        "attempt_id",
+        sa.String(36),
+        sa.ForeignKey("attempts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    learner_fk(),
+    sa.Column("module_id", sa.String(200), nullable=False),
+    sa.Column("scenario_id", sa.String(200), nullable=False),
+    sa.Column("step_no", sa.Integer, nullable=False),
+    sa.Column("node_id", sa.String(200), nullable=False),
+    sa.Column("action_id", sa.String(200), nullable=False),
+    sa.Column("rating", sa.String(16), nullable=False),
+    sa.Column("next_node_id", sa.String(200), nullable=False),
+    sa.Column("chosen_at", UTCDateTime, nullable=False),
+    sa.Index("ix_scenario_choices_node", "scenario_id", "node_id"),
+)
+
+completions = sa.Table(
+    "completions",
+    metadata,
+    sa.Column(
+        "learner_id",
+        sa.String(36),
+        sa.ForeignKey("learners.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("module_id", sa.String(200), primary_key=True),
+    sa.Column("completed_at", UTCDateTime, nullable=False),
+)
+
+pledges = sa.Table(
+    "pledges",
+    metadata,
+    uuid_column(),
+    sa.Column(
+        "learner_id",
+        sa.String(36),
+        sa.ForeignKey("learners.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("full_name", sa.Text, nullable=False),
+    sa.Column("unit", sa.Text, nullable=False),
+    sa.Column("pledged_at", UTCDateTime, nullable=False),
+)
+
+certificates = sa.Table(
+    "certificates",
+    metadata,
+    uuid_column(),
+    sa.Column(
+        "learner_id",
+        sa.String(36),
+        sa.ForeignKey("learners.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column("code", sa.String(12), nullable=False, unique=True),
+    sa.Column("full_name", sa.Text, nullable=False),
+    sa.Column("unit", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("score_percent", sa.Float, nullable=False),
+    sa.Column("attempt_id", sa.String(36), nullable=False),
+    sa.Column("issued_at", UTCDateTime, nullable=False),
+)
+
+LEARNER_TABLES = (answers, scenario_choices, completions, pledges, certificates, attempts)
+"""Every table holding a learner's rows, children before parents (for deletion)."""
