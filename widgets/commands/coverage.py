@@ -26,9 +26,5 @@ def run(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 1
     coverage = clause_coverage(course)
-    print(
-        json.dumps(coverage, ensure_ascii=False, indent=2)
-        if args.json
-        else coverage_table(coverage)
-    )
+    print(json.dumps(coverage, ensure_ascii=False, indent=2) if args.json else coverage_table(coverage))
     return 0

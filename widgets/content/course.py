@@ -76,11 +76,7 @@ def _parse_course(root: Path, problems: list[Problem]) -> Course | None:
         if data.get("glossary")
         else ()
     )
-    faq = (
-        parse_faq(root / data["faq"], known, log.for_file(root / data["faq"]))
-        if data.get("faq")
-        else ()
-    )
+    faq = parse_faq(root / data["faq"], known, log.for_file(root / data["faq"])) if data.get("faq") else ()
     units = _units(root / data["units"], log) if data.get("units") else ()
     _check_unique_ids(modules, log)
     for key in ("id", "title"):
@@ -98,9 +94,7 @@ def _parse_course(root: Path, problems: list[Problem]) -> Course | None:
     )
 
 
-def _modules(
-    root: Path, entries: Any, known: tuple[str, ...], text: str, log: ProblemLog
-) -> list[Module]:
+def _modules(root: Path, entries: Any, known: tuple[str, ...], text: str, log: ProblemLog) -> list[Module]:
     if not isinstance(entries, list) or not entries:
         log.add(1, "course.yml cần danh sách 'modules'")
         return []
@@ -136,9 +130,7 @@ def _quiz_policy(raw: Any, line: int, log: ProblemLog) -> QuizPolicy:
     for key, value in raw.items():
         if key == "pass_mark" and not (isinstance(value, int) and 0 < value <= 100):
             log.add(line, f"pass_mark phải là phần trăm từ 1 đến 100, không phải {value!r}")
-        elif key in {"tries", "draw"} and not (
-            value is None or (isinstance(value, int) and value > 0)
-        ):
+        elif key in {"tries", "draw"} and not (value is None or (isinstance(value, int) and value > 0)):
             log.add(line, f"{key} phải là số nguyên dương hoặc null, không phải {value!r}")
         elif key in {"by_clause", "shuffle"} and not isinstance(value, bool):
             log.add(line, f"{key} phải là true hoặc false, không phải {value!r}")
@@ -163,9 +155,7 @@ def _check_unique_ids(modules: list[Module], log: ProblemLog) -> None:
     seen_ids: dict[str, SourceRef] = {}
     for module in modules:
         if module.id in seen_modules:
-            _add_at(
-                log, module.source, f"mã học phần '{module.id}' đã dùng ở {seen_modules[module.id]}"
-            )
+            _add_at(log, module.source, f"mã học phần '{module.id}' đã dùng ở {seen_modules[module.id]}")
         seen_modules[module.id] = module.source
         items = [*module.questions, *module.scenarios]
         for item in items:

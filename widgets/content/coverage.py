@@ -32,8 +32,5 @@ def coverage_table(coverage: dict[str, dict[str, int]]) -> str:
     header = ("điều khoản", "bài học", "câu hỏi", "tình huống")
     rows = [header, *((cid, *(str(c[k]) for k in KINDS)) for cid, c in coverage.items())]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        for row in rows
-    ]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
     return "\n".join(line.rstrip() for line in lines)

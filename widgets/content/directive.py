@@ -14,7 +14,7 @@ DIRECTIVE_KEYS = ("id", "number", "issuer", "title", "reported")
 
 def parse_directive(path: Path, log: ProblemLog) -> Directive | None:
     document = read_document(path, log, allowed_blocks=("clause",))
-    if document is None:
+    if document is None or document.meta is None:
         return None
     clauses: list[Clause] = []
     seen: set[str] = set()
@@ -36,12 +36,10 @@ def parse_directive(path: Path, log: ProblemLog) -> Directive | None:
     return Directive(**meta, clauses=tuple(clauses), source=SourceRef(log.path, 1))
 
 
-def _front_matter_strings(
-    document: Document, keys: tuple[str, ...], log: ProblemLog
-) -> dict[str, str]:
+def _front_matter_strings(document: Document, keys: tuple[str, ...], log: ProblemLog) -> dict[str, str]:
     values = {}
     for key in keys:
-        value = document.meta.get(key)
+        value = (document.meta or {}).get(key)
         if not isinstance(value, str) or not value.strip():
             log.add(1, f"front matter thiếu '{key}'")
             value = ""

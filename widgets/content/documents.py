@@ -27,8 +27,8 @@ class Document:
     """A parsed content file."""
 
     lines: list[str]
-    meta: dict[str, Any]
-    """The YAML front matter (empty when there is none)."""
+    meta: dict[str, Any] | None
+    """The YAML front matter (empty when there is none, ``None`` when it is unreadable)."""
     blocks: list[Block]
     """Top-level blocks of the allowed kinds, in order."""
 
@@ -65,22 +65,22 @@ def read_yaml(text: str, log: ProblemLog, first_line: int = 1) -> Any:
         return None
 
 
-def read_document(
-    path: Path, log: ProblemLog, *, allowed_blocks: Collection[str]
-) -> Document | None:
+def read_document(path: Path, log: ProblemLog, *, allowed_blocks: Collection[str]) -> Document | None:
     text = read_text(path, log)
     if text is None:
         return None
     tree = parse_tree(text)
-    meta: dict[str, Any] = {}
+    meta: dict[str, Any] | None = {}
     blocks: list[Block] = []
     for node in tree.children:
         if node.type == "front_matter":
             loaded = read_yaml(node.content, log, first_line=2)
             if isinstance(loaded, dict):
                 meta = loaded
-            elif loaded is not None:
-                log.add(1, "front matter phải là các cặp 'khóa: giá trị'")
+            else:
+                meta = None
+                if loaded is not None:
+                    log.add(1, "front matter phải là các cặp 'khóa: giá trị'")
         elif node.type == BLOCK:
             block = as_block(node)
             if block.name in allowed_blocks:
@@ -96,7 +96,5 @@ def read_document(
         elif looks_like_block(node):
             log.add(line_of(node), "khối ':::' thiếu tên hoặc viết sai")
         else:
-            log.add(
-                line_of(node), "nội dung nằm ngoài khối: đặt nó vào một khối (ví dụ ::: lesson)"
-            )
+            log.add(line_of(node), "nội dung nằm ngoài khối: đặt nó vào một khối (ví dụ ::: lesson)")
     return Document(text.splitlines(), meta, blocks)

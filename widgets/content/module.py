@@ -37,6 +37,8 @@ def parse_module(
     document = read_document(path, log, allowed_blocks=MODULE_BLOCKS)
     if document is None:
         return None
+    if document.meta is None:
+        return None  # unreadable front matter, already reported
     meta = document.meta
     for key in meta:
         if key not in FRONT_MATTER_KEYS:
@@ -76,9 +78,7 @@ def parse_module(
                 scenarios.append(scenario)
         else:
             check_fields(block, (), log)
-            notes.append(
-                InstructorNote(block.markdown(document.lines), SourceRef(log.path, block.line))
-            )
+            notes.append(InstructorNote(block.markdown(document.lines), SourceRef(log.path, block.line)))
     if not sections:
         log.add(1, "học phần cần ít nhất một khối lesson")
     return Module(
@@ -111,9 +111,7 @@ def _lesson(
         body_nodes = body_nodes[1:]
     else:
         log.add(block.line, "khối lesson nên mở đầu bằng một tiêu đề (## …)")
-    return LessonSection(
-        title, block.markdown(lines, body_nodes), cites, SourceRef(log.path, block.line)
-    )
+    return LessonSection(title, block.markdown(lines, body_nodes), cites, SourceRef(log.path, block.line))
 
 
 def _id_list(value: Any) -> tuple[str, ...]:

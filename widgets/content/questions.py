@@ -104,9 +104,7 @@ def parse_question(
 
 def _read_extra(inner: Block, lines: list[str], extras: dict[str, str], log: ProblemLog) -> None:
     if inner.name not in {"explanation", "hint"}:
-        log.add(
-            inner.line, f"khối '{inner.name}' không dùng trong question (dùng: explanation, hint)"
-        )
+        log.add(inner.line, f"khối '{inner.name}' không dùng trong question (dùng: explanation, hint)")
         return
     check_fields(inner, (), log)
     body = inner.markdown(lines)
@@ -132,9 +130,7 @@ def item_feedback(item: SyntaxTreeNode) -> str:
     return ""
 
 
-def _choices(
-    answer_list: SyntaxTreeNode, log: ProblemLog, qtype: QuestionType
-) -> tuple[Choice, ...]:
+def _choices(answer_list: SyntaxTreeNode, log: ProblemLog, qtype: QuestionType) -> tuple[Choice, ...]:
     choices = []
     for index, item in enumerate(answer_list.children):
         line = line_of(item)
@@ -156,9 +152,7 @@ def _choices(
     return tuple(choices)
 
 
-def _check_choices(
-    qtype: QuestionType, choices: tuple[Choice, ...], line: int, log: ProblemLog
-) -> None:
+def _check_choices(qtype: QuestionType, choices: tuple[Choice, ...], line: int, log: ProblemLog) -> None:
     correct = [choice for choice in choices if choice.correct]
     if not correct:
         log.add(line, "câu hỏi không có đáp án đúng nào ('[x]')")
@@ -186,9 +180,7 @@ def _pairs(answer_list: SyntaxTreeNode, log: ProblemLog) -> tuple[MatchPair, ...
         feedback = item_feedback(item)
         if not feedback:
             log.add(line, "cặp ghép thiếu phản hồi: thêm một dòng '> …' ngay dưới")
-        pairs.append(
-            MatchPair(f"p{index + 1}", match.group(1).strip(), match.group(2).strip(), feedback)
-        )
+        pairs.append(MatchPair(f"p{index + 1}", match.group(1).strip(), match.group(2).strip(), feedback))
     if len(pairs) < 2 or len({pair.category for pair in pairs}) < 2:
         log.add(line_of(answer_list), "câu hỏi matching cần ít nhất 2 cặp và 2 nhóm khác nhau")
     return tuple(pairs)

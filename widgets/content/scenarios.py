@@ -111,9 +111,7 @@ def _parse_action(
             )
         rating = Rating.VIOLATION
     cites_line, cites_value = fields.get("cites", (line, ""))
-    cites = check_cites(
-        split_ids(cites_value), cites_line, known_clauses, log, "hành động", required=False
-    )
+    cites = check_cites(split_ids(cites_value), cites_line, known_clauses, log, "hành động", required=False)
     return Action(
         id=f"a{index + 1}",
         text=text,
@@ -151,16 +149,12 @@ def check_graph(scenario: Scenario, log: ProblemLog) -> None:
             log.add(node.source.line, f"node '{node.id}' bị trùng mã")
         by_id[node.id] = node
     if scenario.start and scenario.start not in by_id:
-        log.add(
-            scenario.source.line, f"start '{scenario.start}' không phải node nào của tình huống"
-        )
+        log.add(scenario.source.line, f"start '{scenario.start}' không phải node nào của tình huống")
         return
     for node in scenario.nodes:
         for action in node.actions:
             if action.next and action.next not in by_id:
-                log.add(
-                    action.source.line, f"next '{action.next}' không phải node nào của tình huống"
-                )
+                log.add(action.source.line, f"next '{action.next}' không phải node nào của tình huống")
     if not any(node.is_end for node in scenario.nodes):
         log.add(
             scenario.source.line,
@@ -169,9 +163,7 @@ def check_graph(scenario: Scenario, log: ProblemLog) -> None:
     reachable = _reachable(scenario.start, by_id)
     for node in scenario.nodes:
         if node.id not in reachable:
-            log.add(
-                node.source.line, f"node '{node.id}' không thể đến được từ start '{scenario.start}'"
-            )
+            log.add(node.source.line, f"node '{node.id}' không thể đến được từ start '{scenario.start}'")
     ending = _can_end(by_id)
     for node_id in sorted(reachable - ending, key=lambda i: by_id[i].source.line):
         log.add(

@@ -6,7 +6,7 @@ from widgets.content.model import RATING_POINTS, Action, Node, Scenario
 from widgets.engine.results import ScenarioResult, ScenarioStep
 
 
-class InvalidChoice(ValueError):
+class InvalidChoiceError(ValueError):
     """The action is not offered at the current node (or the path has ended)."""
 
 
@@ -23,7 +23,7 @@ def choose(
     for action in node.actions:
         if action.id == action_id:
             return ScenarioStep(node.id, action.id, action.rating, action.next), action
-    raise InvalidChoice(f"action {action_id!r} is not offered at node {node.id!r}")
+    raise InvalidChoiceError(f"action {action_id!r} is not offered at node {node.id!r}")
 
 
 def path_result(scenario: Scenario, steps: tuple[ScenarioStep, ...]) -> ScenarioResult:

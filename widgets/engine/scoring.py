@@ -13,7 +13,7 @@ from widgets.engine.results import AnswerResult, Response
 from widgets.engine.text import normalise_answer
 
 
-class InvalidResponse(ValueError):
+class InvalidResponseError(ValueError):
     """The response does not fit the question (unknown choice, wrong shape)."""
 
 
@@ -22,9 +22,7 @@ def score(question: Question, response: Response) -> AnswerResult:
     return _SCORERS[question.type](question, response)
 
 
-def _result(
-    question: Question, response: Response, fraction: float, feedback: list[str]
-) -> AnswerResult:
+def _result(question: Question, response: Response, fraction: float, feedback: list[str]) -> AnswerResult:
     fraction = min(1.0, max(0.0, fraction))
     return AnswerResult(
         question_id=question.id,
@@ -39,10 +37,10 @@ def _result(
 
 def _single(question: Question, response: Response) -> AnswerResult:
     if not isinstance(response, str):
-        raise InvalidResponse("single choice expects one choice ID")
+        raise InvalidResponseError("single choice expects one choice ID")
     by_id = {choice.id: choice for choice in question.choices}
     if response not in by_id:
-        raise InvalidResponse(f"unknown choice {response!r}")
+        raise InvalidResponseError(f"unknown choice {response!r}")
     chosen = by_id[response]
     return _result(question, response, 1.0 if chosen.correct else 0.0, [chosen.feedback])
 
@@ -60,14 +58,12 @@ def _multiple(question: Question, response: Response) -> AnswerResult:
 
 
 def _matching(question: Question, response: Response) -> AnswerResult:
-    if not isinstance(response, tuple) or not all(
-        isinstance(p, tuple) and len(p) == 2 for p in response
-    ):
-        raise InvalidResponse("matching expects (pair ID, category) pairs")
+    if not isinstance(response, tuple) or not all(isinstance(p, tuple) and len(p) == 2 for p in response):
+        raise InvalidResponseError("matching expects (pair ID, category) pairs")
     answers = dict(response)  # type: ignore[arg-type]
     by_id = {pair.id: pair for pair in question.pairs}
     if set(answers) - set(by_id) or set(answers.values()) - set(question.categories):
-        raise InvalidResponse("unknown pair or category")
+        raise InvalidResponseError("unknown pair or category")
     right = [pair for pair in question.pairs if answers.get(pair.id) == pair.category]
     wrong = [pair for pair in question.pairs if pair.id in answers and pair not in right]
     fraction = len(right) / len(question.pairs) if question.pairs else 0.0
@@ -77,21 +73,19 @@ def _matching(question: Question, response: Response) -> AnswerResult:
 def _ordering(question: Question, response: Response) -> AnswerResult:
     ids = [item.id for item in question.order]
     if not isinstance(response, tuple) or sorted(response) != sorted(ids):  # type: ignore[type-var]
-        raise InvalidResponse("ordering expects every item ID exactly once")
+        raise InvalidResponseError("ordering expects every item ID exactly once")
     in_place = sum(1 for given, expected in zip(response, ids, strict=True) if given == expected)
     return _result(question, response, in_place / len(ids), [])
 
 
 def _short(question: Question, response: Response) -> AnswerResult:
     if not isinstance(response, str):
-        raise InvalidResponse("short answer expects text")
+        raise InvalidResponseError("short answer expects text")
     typed = normalise_answer(response)
     loose = normalise_answer(response, ignore_tones=True)
     for choice in question.choices:
         exact = normalise_answer(choice.text) == typed
-        toneless = (
-            question.tone_insensitive and normalise_answer(choice.text, ignore_tones=True) == loose
-        )
+        toneless = question.tone_insensitive and normalise_answer(choice.text, ignore_tones=True) == loose
         if exact or toneless:
             return _result(question, response, 1.0 if choice.correct else 0.0, [choice.feedback])
     return _result(question, response, 0.0, [])
@@ -99,10 +93,10 @@ def _short(question: Question, response: Response) -> AnswerResult:
 
 def _id_set(response: Response, known: set[str]) -> set[str]:
     if isinstance(response, str) or not all(isinstance(item, str) for item in response):
-        raise InvalidResponse("multiple choice expects choice IDs")
+        raise InvalidResponseError("multiple choice expects choice IDs")
     picked = set(response)  # type: ignore[arg-type]
     if picked - known:
-        raise InvalidResponse(f"unknown choices {sorted(picked - known)!r}")
+        raise InvalidResponseError(f"unknown choices {sorted(picked - known)!r}")
     return picked  # type: ignore[return-value]
 
 

@@ -66,11 +66,9 @@ class MatchInput(AnswerInput):
         pairs = {pair.id: pair for pair in question.pairs}
         self.ids = order
         placeholder = t("quiz.category_placeholder")
-        self.categories = question.categories
+        self.categories = tuple(sorted(question.categories))  # authored order would hint at the key
         self.dropdowns = [
-            w.Dropdown(
-                options=[placeholder, *self.categories], index=0, layout=w.Layout(width="auto")
-            )
+            w.Dropdown(options=[placeholder, *self.categories], index=0, layout=w.Layout(width="auto"))
             for _ in order
         ]
         rows = [

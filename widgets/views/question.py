@@ -45,9 +45,7 @@ class QuestionView(w.VBox):
             QuestionType.TRUE_FALSE: t("quiz.choose_one"),
             QuestionType.MULTIPLE: t("quiz.choose_many"),
         }.get(question.type, "")
-        self.stem = w.HTML(
-            render("stem", stem=question.stem, position=position, instruction=instruction)
-        )
+        self.stem = w.HTML(render("stem", stem=question.stem, position=position, instruction=instruction))
         self.submit = w.Button(description=t("quiz.check"), button_style="primary")
         self.submit.add_class("nk-submit")
         self.submit.on_click(lambda _: self.check())
@@ -64,9 +62,7 @@ class QuestionView(w.VBox):
         self.children = parts
         self.add_class("nk-question")
         self.add_class(f"nk-q-{question.id}")
-        if (previous := attempt.last_answer(question.id)) is not None and attempt.is_settled(
-            question.id
-        ):
+        if (previous := attempt.last_answer(question.id)) is not None and attempt.is_settled(question.id):
             self._show_settled(previous.correct)
 
     def on_checked(self, callback: CheckedCallback, remove: bool = False) -> None:
@@ -102,9 +98,7 @@ class QuestionView(w.VBox):
         note = ""
         if not outcome.settled:
             note = (
-                t("quiz.tries_left", left=outcome.tries_left)
-                if outcome.tries_left
-                else t("quiz.try_again")
+                t("quiz.tries_left", left=outcome.tries_left) if outcome.tries_left else t("quiz.try_again")
             )
         self._show_feedback(verdict, answer.feedback, note, answer.correct)
         if outcome.settled:

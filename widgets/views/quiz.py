@@ -34,9 +34,7 @@ class QuizView(w.VBox):
         self.summary.add_class("nk-quiz-summary")
         self.add_class("nk-quiz")
         self.current: QuestionView | None = None
-        first_open = next(
-            (i for i, q in enumerate(attempt.questions) if not attempt.is_settled(q.id)), None
-        )
+        first_open = next((i for i, q in enumerate(attempt.questions) if not attempt.is_settled(q.id)), None)
         if first_open is None and attempt.questions:
             self._show_summary()
         else:

@@ -55,9 +55,7 @@ class ScenarioView(w.VBox):
 
     def _show_node(self) -> None:
         node = current_node(self.scenario, self.steps)
-        text = w.HTML(
-            render("scenario_node", scenario=self.scenario, node=node, first=not self.steps)
-        )
+        text = w.HTML(render("scenario_node", scenario=self.scenario, node=node, first=not self.steps))
         self._buttons: list[w.Widget] = []
         for position, action in enumerate(node.actions):
             button = w.Button(

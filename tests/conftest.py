@@ -1,0 +1,34 @@
+"""Shared fixtures: the small fixture course and a writable copy of it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from widgets.content.course import load_course
+from widgets.content.model import Course
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def fixture_course_dir() -> Path:
+    return FIXTURES / "course"
+
+
+@pytest.fixture(scope="session")
+def course(fixture_course_dir: Path) -> Course:
+    return load_course(fixture_course_dir)
+
+
+@pytest.fixture
+def course_copy(tmp_path: Path, fixture_course_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the fixture course under ``tmp_path/course``, with the working folder at
+    ``tmp_path`` so problems are reported as ``course/...:line``."""
+    target = tmp_path / "course"
+    shutil.copytree(fixture_course_dir, target)
+    monkeypatch.chdir(tmp_path)
+    return target
