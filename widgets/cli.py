@@ -9,6 +9,7 @@ import sys
 COMMAND_MODULES = (
     "widgets.commands.check",
     "widgets.commands.coverage",
+    "widgets.commands.records_cli",
 )
 """Each module defines ``register(subparsers)``, which adds its sub-command(s) and sets
 ``func(args) -> int`` as the handler."""

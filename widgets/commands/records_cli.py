@@ -1,0 +1,123 @@
+"""``neuguong learner export|delete`` and ``neuguong verify CODE``: records on the command line.
+
+A learner is chosen by ``--id``, ``--code`` (mã cán bộ) or ``--name`` with ``--unit``. The
+database is the configured one (``NEUGUONG_DB_URL`` or ``<data>/records.sqlite``) unless
+``--db`` names another; the certificate secret is read from the data folder
+(``NEUGUONG_DATA``). Exit status: 0 done (or code valid), 1 not found (or code invalid).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from widgets.records.errors import RecordsError
+from widgets.records.models import Learner
+from widgets.records.store import Store, open_store
+
+CONFIRM_WORD = "xoa"
+
+
+def register(subparsers: Any) -> None:
+    """Add ``learner`` (with ``export`` and ``delete``) and ``verify``."""
+    learner = subparsers.add_parser(
+        "learner", help="xuất hoặc xoá hồ sơ của một người học", description=__doc__
+    )
+    actions = learner.add_subparsers(dest="learner_command", required=True, metavar="ACTION")
+
+    export = actions.add_parser("export", help="in toàn bộ hồ sơ của một người học (JSON)")
+    _add_selector(export)
+    export.add_argument("-o", "--output", type=Path, help="ghi ra tệp (quyền 0600) thay vì in")
+    export.set_defaults(func=run_export)
+
+    delete = actions.add_parser("delete", help="xoá một người học và mọi dữ liệu của họ")
+    _add_selector(delete)
+    delete.add_argument("--yes", action="store_true", help="không hỏi lại")
+    delete.set_defaults(func=run_delete)
+
+    verify = subparsers.add_parser(
+        "verify", help="xác minh mã giấy chứng nhận (ngoại tuyến, bằng khoá của máy này)"
+    )
+    verify.add_argument("code", metavar="CODE", help="mã dạng NG-XXXX-XXXX")
+    verify.add_argument("--db", metavar="URL", help="URL cơ sở dữ liệu hồ sơ")
+    verify.set_defaults(func=run_verify)
+
+
+def _add_selector(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--id", dest="learner_id", help="mã hồ sơ (UUID) của người học")
+    parser.add_argument("--code", dest="staff_code", help="mã cán bộ")
+    parser.add_argument("--name", help="họ và tên (cùng với --unit)")
+    parser.add_argument("--unit", help="đơn vị (cùng với --name)")
+    parser.add_argument("--db", metavar="URL", help="URL cơ sở dữ liệu hồ sơ")
+
+
+def run_export(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    learner = _select(store, args)
+    if learner is None:
+        return 1
+    text = json.dumps(store.export_learner(learner.id), ensure_ascii=False, indent=2) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    print(f"Đã xuất hồ sơ của {learner.full_name} vào {args.output}.", file=sys.stderr)
+    return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    learner = _select(store, args)
+    if learner is None:
+        return 1
+    who = f"{learner.full_name} ({learner.unit}, mã hồ sơ {learner.id})"
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print(f"Sẽ xoá {who}. Thêm --yes để xác nhận.", file=sys.stderr)
+            return 1
+        answer = input(f"Xoá vĩnh viễn mọi dữ liệu của {who}? Gõ «{CONFIRM_WORD}» để xác nhận: ")
+        if answer.strip().lower() != CONFIRM_WORD:
+            print("Đã huỷ, không xoá gì.", file=sys.stderr)
+            return 1
+    counts = store.delete_learner(learner.id)
+    rows = ", ".join(f"{table}: {n}" for table, n in counts.items() if n)
+    print(f"Đã xoá {who} — {rows}.")
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    try:
+        result = open_store(args.db).verify_certificate(args.code)
+    except RecordsError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(result.message)
+    return 0 if result.valid else 1
+
+
+def _select(store: Store, args: argparse.Namespace) -> Learner | None:
+    """The one learner the options name; prints why not and returns ``None`` otherwise."""
+    try:
+        if args.learner_id:
+            found = [learner] if (learner := store.get_learner(args.learner_id)) else []
+        else:
+            found = store.find_learners(staff_code=args.staff_code, name=args.name, unit=args.unit)
+    except RecordsError as exc:
+        print(f"{exc.message} (dùng --id, --code, hoặc --name cùng --unit)", file=sys.stderr)
+        return None
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        print("Không tìm thấy người học nào như vậy.", file=sys.stderr)
+        return None
+    print("Có nhiều người học khớp; chọn một bằng --id:", file=sys.stderr)
+    for learner in found:
+        code = f", mã cán bộ {learner.staff_code}" if learner.staff_code else ""
+        print(f"  {learner.id}  {learner.full_name} ({learner.unit}{code})", file=sys.stderr)
+    return None
