@@ -9,7 +9,9 @@ import sys
 COMMAND_MODULES = (
     "widgets.commands.check",
     "widgets.commands.coverage",
+    "widgets.commands.notebooks",
     "widgets.commands.records_cli",
+    "widgets.commands.serve",
 )
 """Each module defines ``register(subparsers)``, which adds its sub-command(s) and sets
 ``func(args) -> int`` as the handler."""

@@ -1,0 +1,38 @@
+"""``neuguong notebooks``: write (or ``--check``) the learner notebooks from ``content/``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from widgets.content.course import load_course
+from widgets.content.problems import ContentError
+from widgets.notebooks import stale_notebooks, write_notebooks
+
+DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "notebooks" / "learner"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("notebooks", help="tạo các notebook của trang học từ content/")
+    parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER, help="thư mục notebook của học viên")
+    parser.add_argument("--content", type=Path, help="thư mục nội dung (mặc định: content/)")
+    parser.add_argument("--check", action="store_true", help="chỉ kiểm tra, không ghi")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        course = load_course(args.content)
+    except ContentError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if args.check:
+        stale = stale_notebooks(course, args.folder)
+        for name in stale:
+            print(f"{args.folder / name}: cần tạo lại (neuguong notebooks)")
+        return 1 if stale else 0
+    args.folder.mkdir(parents=True, exist_ok=True)
+    for path in write_notebooks(course, args.folder):
+        print(path)
+    return 0

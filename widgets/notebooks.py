@@ -1,0 +1,61 @@
+"""The learner notebooks are generated from the course: imports and one display call each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from widgets.content.model import Course
+
+HOME = "home.ipynb"
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+def page_notebook(call: str, title: str) -> nbformat.NotebookNode:
+    """A notebook whose only cell imports ``widgets`` and makes one display call."""
+    function = call.split("(", 1)[0]
+    cell = nbformat.v4.new_code_cell(f"from widgets import {function}\n\n{call}")
+    cell.metadata["tags"] = []
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    notebook.metadata["kernelspec"] = KERNELSPEC
+    notebook.metadata["language_info"] = {"name": "python"}
+    notebook.metadata["title"] = title
+    return notebook
+
+
+def site_notebooks(course: Course) -> dict[str, nbformat.NotebookNode]:
+    """File name → notebook, for the home page and every module."""
+    notebooks = {HOME: page_notebook("home_page()", course.title)}
+    for module in course.modules:
+        notebooks[module.notebook] = page_notebook(f'module_page("{module.id}")', module.title)
+    return notebooks
+
+
+def write_notebooks(course: Course, folder: Path) -> list[Path]:
+    """Write the site's notebooks into ``folder``; returns the files that changed."""
+    changed = []
+    for name, notebook in site_notebooks(course).items():
+        path = folder / name
+        text = nbformat.writes(notebook) + "\n"
+        if not path.is_file() or _cells(path) != _cells_of(notebook):
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
+def stale_notebooks(course: Course, folder: Path) -> list[str]:
+    """Names of notebooks that are missing or whose code differs from what the course needs."""
+    return [
+        name
+        for name, notebook in site_notebooks(course).items()
+        if not (folder / name).is_file() or _cells(folder / name) != _cells_of(notebook)
+    ]
+
+
+def _cells(path: Path) -> list[str]:
+    return _cells_of(nbformat.read(path, as_version=4))
+
+
+def _cells_of(notebook: nbformat.NotebookNode) -> list[str]:
+    return [cell.source for cell in notebook.cells]
