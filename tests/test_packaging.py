@@ -33,12 +33,18 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     wanted = dict(map(_requirement, project["dependencies"] + project["optional-dependencies"]["test"]))
     conda = yaml.safe_load((REPO / "environment.yml").read_text(encoding="utf-8"))["dependencies"]
-    listed = dict(_requirement(item) for item in conda if isinstance(item, str) and not item.startswith(("python", "pip")))
+    listed = dict(
+        _requirement(item)
+        for item in conda
+        if isinstance(item, str) and not item.startswith(("python", "pip"))
+    )
     assert listed == wanted
 
 
 def test_pure_core_never_imports_ipywidgets() -> None:
-    code = "import sys\n" + "".join(f"import {m}\n" for m in PURE_MODULES) + "print('ipywidgets' in sys.modules)"
+    code = (
+        "import sys\n" + "".join(f"import {m}\n" for m in PURE_MODULES) + "print('ipywidgets' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
 

@@ -11,8 +11,8 @@ from typing import Any
 __version__ = "0.1.0"
 
 _VIEWS = {
-    "home_page": "widgets.views.pages",
-    "module_page": "widgets.views.pages",
+    "home_page": "widgets.views.home",
+    "module_page": "widgets.views.module",
 }
 
 __all__ = ["__version__", *_VIEWS]

@@ -58,7 +58,12 @@ def test_same_seed_same_attempt_different_learners_differ(course: Course) -> Non
     assert [q.id for q in one.questions] == [q.id for q in again.questions]
     assert [one.option_order(q) for q in one.questions] == [again.option_order(q) for q in again.questions]
     orders = {
-        tuple(q.id for q in QuizAttempt.start("m", course.questions, QuizPolicy(), learner_id=f"L{i}", attempt=1).questions)
+        tuple(
+            q.id
+            for q in QuizAttempt.start(
+                "m", course.questions, QuizPolicy(), learner_id=f"L{i}", attempt=1
+            ).questions
+        )
         for i in range(10)
     }
     assert len(orders) > 1
@@ -80,13 +85,20 @@ def test_draw_is_reproducible_and_sized(course: Course, seed: int, count: int) -
 
 
 @given(seed=st.integers(min_value=0), count=st.integers(min_value=2, max_value=6))
-def test_draw_by_clause_covers_every_clause_when_the_pool_allows(course: Course, seed: int, count: int) -> None:
+def test_draw_by_clause_covers_every_clause_when_the_pool_allows(
+    course: Course, seed: int, count: int
+) -> None:
     drawn = draw_questions(course.questions, count, random.Random(seed), clauses=("doc", "officials.1"))
     assert {"doc", "officials.1"} <= {c for q in drawn for c in q.cites}
 
 
 def test_attempt_seed_depends_on_every_part() -> None:
-    seeds = {attempt_seed("a", "m", 1), attempt_seed("b", "m", 1), attempt_seed("a", "n", 1), attempt_seed("a", "m", 2)}
+    seeds = {
+        attempt_seed("a", "m", 1),
+        attempt_seed("b", "m", 1),
+        attempt_seed("a", "n", 1),
+        attempt_seed("a", "m", 2),
+    }
     assert len(seeds) == 4
 
 

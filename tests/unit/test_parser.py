@@ -60,7 +60,7 @@ def test_every_question_type_is_parsed(course: Course) -> None:
     assert set(types.values()) == set(QuestionType)
     matching = course.question("q-ghep")
     assert matching.categories == ("Được yêu cầu", "Bị cấm")
-    assert [p.item for p in matching.pairs][0] == "Không uống bia trong giờ làm việc"
+    assert next(p.item for p in matching.pairs) == "Không uống bia trong giờ làm việc"
     ordering = course.question("q-thu-tu")
     assert [item.text for item in ordering.order] == ["Một", "Hai", "Ba"]
     short = course.question("q-ngan")
@@ -87,7 +87,9 @@ def test_load_is_cached_until_a_file_changes(course_copy: Path) -> None:
     first = load_course(course_copy)
     assert load_course(course_copy) is first
     module = course_copy / "modules" / "tong-quan.md"
-    module.write_text(module.read_text(encoding="utf-8").replace("Tổng quan", "Tổng quan mới"), encoding="utf-8")
+    module.write_text(
+        module.read_text(encoding="utf-8").replace("Tổng quan", "Tổng quan mới"), encoding="utf-8"
+    )
     assert load_course(course_copy).module("tong-quan").title == "Tổng quan mới"
 
 

@@ -16,7 +16,11 @@ from widgets.engine.text import normalise_answer
 def test_single_choice(course: Course) -> None:
     question = course.question("q-ban-hanh")
     right, wrong = score(question, "a"), score(question, "b")
-    assert (right.score, right.correct, right.feedback) == (1.0, True, ("Đúng: văn bản ghi rõ cơ quan ban hành.",))
+    assert (right.score, right.correct, right.feedback) == (
+        1.0,
+        True,
+        ("Đúng: văn bản ghi rõ cơ quan ban hành.",),
+    )
     assert (wrong.score, wrong.correct) == (0.0, False)
     assert wrong.feedback == ("Chưa đúng: văn bản không phải của Bộ Nội vụ.",)
 
@@ -128,5 +132,7 @@ def test_shuffling_choices_never_changes_a_score(course: Course, seed: int) -> N
     question = course.question("q-nhieu")
     rng = random.Random(seed)
     picked = tuple(c.id for c in question.choices if rng.random() < 0.5) or ("a",)
-    shuffled_question = type(question)(**{**_fields(question), "choices": tuple(rng.sample(question.choices, 3))})
+    shuffled_question = type(question)(
+        **{**_fields(question), "choices": tuple(rng.sample(question.choices, 3))}
+    )
     assert score(question, picked).score == score(shuffled_question, picked).score

@@ -35,7 +35,9 @@ def problems(root: Path) -> list[str]:
 
 def test_unknown_clause_id(course_copy: Path) -> None:
     line = edit(course_copy, MODULE, "cites: doc\n\nAi ban hành", "cites: doc.9\n\nAi ban hành")
-    assert problems(course_copy) == [f"course/{MODULE}:{line}: mã điều khoản không có trong Công văn: 'doc.9'"]
+    assert problems(course_copy) == [
+        f"course/{MODULE}:{line}: mã điều khoản không có trong Công văn: 'doc.9'"
+    ]
 
 
 def test_duplicate_question_id(course_copy: Path) -> None:
@@ -90,12 +92,21 @@ def test_question_without_cites(course_copy: Path) -> None:
 
 def test_missing_explanation(course_copy: Path) -> None:
     block = line_of(course_copy, MODULE, ":::: question q-ban-hanh")
-    edit(course_copy, MODULE, "::: explanation\nCông văn số 1/MAU là văn bản của Ủy ban nhân dân tỉnh Mẫu.\n:::\n", "")
-    assert problems(course_copy) == [f"course/{MODULE}:{block}: câu hỏi 'q-ban-hanh' thiếu khối explanation (giải thích)"]
+    edit(
+        course_copy,
+        MODULE,
+        "::: explanation\nCông văn số 1/MAU là văn bản của Ủy ban nhân dân tỉnh Mẫu.\n:::\n",
+        "",
+    )
+    assert problems(course_copy) == [
+        f"course/{MODULE}:{block}: câu hỏi 'q-ban-hanh' thiếu khối explanation (giải thích)"
+    ]
 
 
 def test_unknown_field(course_copy: Path) -> None:
-    line = edit(course_copy, MODULE, "cites: officials.1\ntype: true-false", "cites: officials.1\ntyp: true-false")
+    line = edit(
+        course_copy, MODULE, "cites: officials.1\ntype: true-false", "cites: officials.1\ntyp: true-false"
+    )
     assert problems(course_copy) == [
         f"course/{MODULE}:{line + 1}: trường 'typ' không dùng trong khối question "
         "(dùng: cites, partial, points, tone-insensitive, type)"
@@ -119,7 +130,12 @@ def test_true_false_needs_dung_and_sai(course_copy: Path) -> None:
 
 
 def test_module_listed_but_missing(course_copy: Path) -> None:
-    line = edit(course_copy, "course.yml", "  - file: modules/tong-quan.md", "  - file: modules/khong-co.md\n  - file: modules/tong-quan.md")
+    line = edit(
+        course_copy,
+        "course.yml",
+        "  - file: modules/tong-quan.md",
+        "  - file: modules/khong-co.md\n  - file: modules/tong-quan.md",
+    )
     assert problems(course_copy) == [
         f"course/course.yml:{line}: học phần 'modules/khong-co.md' có trong course.yml nhưng không có tệp"
     ]
@@ -166,12 +182,22 @@ def test_decomposed_unicode(course_copy: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("  - next: chieu\n  - cites: officials.1\n  - consequence: Buổi", "  - next: chieu-2\n  - cites: officials.1\n  - consequence: Buổi",
-         "next 'chieu-2' không phải node nào của tình huống"),
+        (
+            "  - next: chieu\n  - cites: officials.1\n  - consequence: Buổi",
+            "  - next: chieu-2\n  - cites: officials.1\n  - consequence: Buổi",
+            "next 'chieu-2' không phải node nào của tình huống",
+        ),
         ("  - rating: violation\n", "", "hành động 'Uống một cốc cho vui.' thiếu trường 'rating'"),
-        ("  - rating: acceptable", "  - rating: so-so", "rating phải là best, acceptable hoặc violation, không phải 'so-so'"),
-        ("  - cites: officials.1\n  - consequence: Khách phải", "  - consequence: Khách phải",
-         "hành động 'Hẹn khách hôm khác.' thiếu trường 'cites'"),
+        (
+            "  - rating: acceptable",
+            "  - rating: so-so",
+            "rating phải là best, acceptable hoặc violation, không phải 'so-so'",
+        ),
+        (
+            "  - cites: officials.1\n  - consequence: Khách phải",
+            "  - consequence: Khách phải",
+            "hành động 'Hẹn khách hôm khác.' thiếu trường 'cites'",
+        ),
     ],
 )
 def test_scenario_action_problems(course_copy: Path, old: str, new: str, message: str) -> None:
@@ -181,7 +207,12 @@ def test_scenario_action_problems(course_copy: Path, old: str, new: str, message
 
 
 def test_unreachable_node(course_copy: Path) -> None:
-    edit(course_copy, MODULE, ":::: node ket-thuc", ":::: node lac\nKhông ai tới đây.\n::::\n\n:::: node ket-thuc")
+    edit(
+        course_copy,
+        MODULE,
+        ":::: node ket-thuc",
+        ":::: node lac\nKhông ai tới đây.\n::::\n\n:::: node ket-thuc",
+    )
     line = line_of(course_copy, MODULE, ":::: node lac")
     assert problems(course_copy) == [f"course/{MODULE}:{line}: node 'lac' không thể đến được từ start 'trua'"]
 
@@ -191,7 +222,10 @@ def test_cycle_without_end(course_copy: Path) -> None:
     text = text.replace("  - next: ket-thuc\n", "  - next: trua\n")
     (course_copy / MODULE).write_text(text, encoding="utf-8")
     found = problems(course_copy)
-    trua, chieu = line_of(course_copy, MODULE, ":::: node trua"), line_of(course_copy, MODULE, ":::: node chieu")
+    trua, chieu = (
+        line_of(course_copy, MODULE, ":::: node trua"),
+        line_of(course_copy, MODULE, ":::: node chieu"),
+    )
     ket_thuc = line_of(course_copy, MODULE, ":::: node ket-thuc")
     assert found == [
         f"course/{MODULE}:{trua}: node 'trua' nằm trong vòng lặp không dẫn tới kết thúc",
@@ -220,7 +254,10 @@ def test_load_course_raises_with_every_problem(course_copy: Path) -> None:
 def test_check_command_prints_problems_without_traceback(course_copy: Path) -> None:
     edit(course_copy, MODULE, "cites: doc\n\nAi ban hành", "cites: doc.9\n\nAi ban hành")
     done = subprocess.run(
-        [sys.executable, "-m", "widgets", "check", str(course_copy)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "widgets", "check", str(course_copy)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr + done.stdout
@@ -229,6 +266,9 @@ def test_check_command_prints_problems_without_traceback(course_copy: Path) -> N
 
 def test_check_command_passes_valid_content(fixture_course_dir: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "widgets", "check", str(fixture_course_dir)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "widgets", "check", str(fixture_course_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert (done.returncode, done.stdout) == (0, "")

@@ -30,4 +30,6 @@ def synced_state(root: w.Widget) -> str:
 
 
 def visible_html(root: w.Widget) -> str:
-    return " ".join(str(getattr(widget, "value", "")) for widget in widget_tree(root) if isinstance(widget, w.HTML))
+    return " ".join(
+        str(getattr(widget, "value", "")) for widget in widget_tree(root) if isinstance(widget, w.HTML)
+    )

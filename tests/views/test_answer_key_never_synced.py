@@ -26,16 +26,23 @@ def with_other_key(question: Question) -> Question:
     if question.choices and question.type.value != "short":
         flags = [c.correct for c in question.choices]
         rotated = flags[1:] + flags[:1]
-        choices = tuple(dataclasses.replace(c, correct=f) for c, f in zip(question.choices, rotated, strict=True))
+        choices = tuple(
+            dataclasses.replace(c, correct=f) for c, f in zip(question.choices, rotated, strict=True)
+        )
         return dataclasses.replace(question, choices=choices)
     if question.pairs:
         categories = [p.category for p in question.pairs]
         swapped = categories[1:] + categories[:1]
-        pairs = tuple(MatchPair(p.id, p.item, c, p.feedback) for p, c in zip(question.pairs, swapped, strict=True))
+        pairs = tuple(
+            MatchPair(p.id, p.item, c, p.feedback) for p, c in zip(question.pairs, swapped, strict=True)
+        )
         return dataclasses.replace(question, pairs=pairs)
     if question.order:
         return dataclasses.replace(question, order=tuple(reversed(question.order)))
-    return dataclasses.replace(question, choices=tuple(Choice(c.id, c.text + " khác", c.correct, c.feedback) for c in question.choices))
+    return dataclasses.replace(
+        question,
+        choices=tuple(Choice(c.id, c.text + " khác", c.correct, c.feedback) for c in question.choices),
+    )
 
 
 @pytest.mark.parametrize("question_id", ["q-ban-hanh", "q-ruou", "q-nhieu", "q-ghep"])
@@ -44,11 +51,17 @@ def test_state_does_not_depend_on_the_key(course: Course, question_id: str) -> N
     assert synced_state(view_of(course, question)) == synced_state(view_of(course, with_other_key(question)))
 
 
-@pytest.mark.parametrize("question_id", [q for q in ["q-ban-hanh", "q-ruou", "q-nhieu", "q-ghep", "q-thu-tu", "q-ngan"]])
+@pytest.mark.parametrize(
+    "question_id", ["q-ban-hanh", "q-ruou", "q-nhieu", "q-ghep", "q-thu-tu", "q-ngan"]
+)
 def test_no_feedback_explanation_or_key_before_answering(course: Course, question_id: str) -> None:
     question = course.question(question_id)
     state = synced_state(view_of(course, question))
-    secrets = [question.explanation, *(c.feedback for c in question.choices), *(p.feedback for p in question.pairs)]
+    secrets = [
+        question.explanation,
+        *(c.feedback for c in question.choices),
+        *(p.feedback for p in question.pairs),
+    ]
     if question.type.value == "short":
         secrets += [c.text for c in question.choices]
     for secret in secrets:

@@ -15,7 +15,9 @@ from .state import visible_html, widget_tree
 
 def question_view(course: Course, question_id: str, tries: int | None = 2) -> QuestionView:
     question = course.question(question_id)
-    return QuestionView(question, QuizAttempt("m", (question,), QuizPolicy(tries=tries), seed=3), course.directive)
+    return QuestionView(
+        question, QuizAttempt("m", (question,), QuizPolicy(tries=tries), seed=3), course.directive
+    )
 
 
 def pick(view: QuestionView, choice_id: str) -> None:
@@ -68,7 +70,9 @@ def test_odd_text_answers_are_safe(course: Course, typed: str) -> None:
 
 def test_each_type_can_be_answered_right(course: Course) -> None:
     answers = {
-        "q-nhieu": lambda v: [setattr(b, "value", i in {"a", "b"}) for i, b in zip(v.input.ids, v.input.boxes, strict=True)],
+        "q-nhieu": lambda v: [
+            setattr(b, "value", i in {"a", "b"}) for i, b in zip(v.input.ids, v.input.boxes, strict=True)
+        ],
         "q-ghep": lambda v: [
             setattr(d, "index", 1 + v.input.categories.index({"p1": "Được yêu cầu", "p2": "Bị cấm"}[i]))
             for i, d in zip(v.input.ids, v.input.dropdowns, strict=True)

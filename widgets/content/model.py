@@ -318,6 +318,13 @@ class Course:
                 return question
         raise KeyError(question_id)
 
+    def module_of(self, item_id: str) -> Module:
+        """The module that holds a question or scenario."""
+        for module in self.modules:
+            if any(item.id == item_id for item in (*module.questions, *module.scenarios)):
+                return module
+        raise KeyError(item_id)
+
     @property
     def scenarios(self) -> tuple[Scenario, ...]:
         return tuple(s for module in self.modules for s in module.scenarios)

@@ -1,0 +1,127 @@
+"""A learner's session: the engine's quiz attempts and scenario paths, resumed from and saved
+to the records store as they happen. Plain Python (no ipywidgets): the views call it.
+
+Voila starts a fresh kernel for every page load, so nothing here lives only in memory: each
+answer and scenario choice is written in its own transaction the moment it is made, and a
+reload rebuilds the same attempt (same draw, same order, same answers) from the store.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from widgets.content.model import Course, Module, ModuleKind, Question, Scenario
+from widgets.engine.quiz import CheckOutcome, QuizAttempt
+from widgets.engine.results import QuizResult, ScenarioResult, ScenarioStep
+from widgets.engine.scoring import score
+from widgets.records.models import Learner, Progress
+from widgets.records.policy import FINAL_ID
+from widgets.records.progress import requirements_for
+from widgets.records.store import Store
+
+
+class LearnerSession:
+    """One signed-in learner working through one course."""
+
+    def __init__(self, course: Course, store: Store, learner: Learner) -> None:
+        self.course = course
+        self.store = store
+        self.learner = learner
+
+    @classmethod
+    def resume(cls, course: Course, store: Store, learner_id: str | None) -> LearnerSession | None:
+        """The session of the learner named in the page's URL, or ``None`` if unknown."""
+        if not learner_id:
+            return None
+        learner = store.get_learner(learner_id)
+        return None if learner is None else cls(course, store, learner)
+
+    @staticmethod
+    def quiz_id(module: Module) -> str:
+        """The final assessment is ``final``; a practice quiz has its module's ID."""
+        return FINAL_ID if module.kind is ModuleKind.ASSESSMENT else module.id
+
+    def question_pool(self, module: Module) -> tuple[Question, ...]:
+        return self.course.questions if module.kind is ModuleKind.ASSESSMENT else module.questions
+
+    def quiz_attempt(self, module: Module) -> QuizAttempt:
+        """The open attempt at the module's quiz with its saved answers, or a new attempt.
+
+        A new final-assessment attempt past the daily limit raises ``AttemptLimitError``.
+        """
+        quiz_id = self.quiz_id(module)
+        history = self.store.attempts(self.learner.id, quiz_id)
+        opened = self.store.open_attempt(self.learner.id, quiz_id)
+        if opened is not None:
+            number = 1 + [a.id for a in history].index(opened.attempt.id)
+            attempt_id = opened.attempt.id
+        else:
+            number = len(history) + 1
+            attempt_id = str(uuid.uuid4())
+            self.store.start_attempt(self.learner.id, quiz_id, attempt_id=attempt_id, module_id=module.id)
+        attempt = QuizAttempt.start(
+            quiz_id,
+            self.question_pool(module),
+            module.quiz,
+            learner_id=self.learner.id,
+            attempt=number,
+            clauses=self.course.directive.clause_ids,
+            attempt_id=attempt_id,
+        )
+        if opened is not None:
+            drawn = {q.id: q for q in attempt.questions}
+            for question_id, stored in opened.answers.items():
+                if question_id in drawn:
+                    result = score(drawn[question_id], stored.response)
+                    tries = module.quiz.tries
+                    settled = result.correct or (tries is not None and stored.try_no >= tries)
+                    attempt.restore(question_id, result, stored.try_no, settled)
+        return attempt
+
+    def save_answer(self, attempt: QuizAttempt, question: Question, outcome: CheckOutcome) -> str:
+        """Write one checked answer (its own transaction); returns the answer's ID."""
+        return self.store.record_answer(
+            self.learner.id,
+            attempt.attempt_id,
+            attempt.quiz_id,
+            outcome.answer,
+            module_id=self.course.module_of(question.id).id,
+            try_no=outcome.tries_used,
+        )
+
+    def finish_quiz(self, module: Module, result: QuizResult) -> None:
+        self.store.finish_quiz(self.learner.id, result, module_id=module.id)
+
+    def scenario_run(self, module: Module, scenario: Scenario) -> tuple[str, tuple[ScenarioStep, ...]]:
+        """The open run of a scenario and its steps so far, or a new run."""
+        opened = self.store.open_attempt(self.learner.id, scenario.id)
+        if opened is not None:
+            steps = tuple(
+                ScenarioStep(
+                    s.node_id, s.action_id, _rating(scenario, s.node_id, s.action_id), s.next_node_id
+                )
+                for s in sorted(opened.steps, key=lambda s: s.step_no)
+            )
+            return opened.attempt.id, steps
+        run_id = str(uuid.uuid4())
+        self.store.start_scenario(self.learner.id, scenario.id, module.id, run_id=run_id)
+        return run_id, ()
+
+    def save_step(
+        self, module: Module, scenario: Scenario, run_id: str, step: ScenarioStep, result: ScenarioResult
+    ) -> None:
+        """Write one scenario choice; close the run when it reached an end."""
+        step_no = len(result.steps) - 1
+        self.store.record_choice(self.learner.id, run_id, scenario.id, module.id, step_no, step)
+        if result.finished:
+            self.store.finish_scenario(self.learner.id, run_id, module.id, result)
+
+    def progress(self) -> Progress:
+        return self.store.progress(self.learner.id, requirements_for(self.course))
+
+
+def _rating(scenario: Scenario, node_id: str, action_id: str):
+    for action in scenario.node(node_id).actions:
+        if action.id == action_id:
+            return action.rating
+    raise KeyError((node_id, action_id))

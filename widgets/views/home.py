@@ -1,0 +1,99 @@
+"""The home page: sign-in, the learner's progress and the module cards in order."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from widgets.content.model import Course, Module, ModuleKind
+from widgets.i18n import t
+from widgets.records.models import Learner, Progress
+from widgets.records.store import Store
+from widgets.session import LearnerSession
+from widgets.views.context import LEARNER_PARAM, page_session
+from widgets.views.fragments import render
+from widgets.views.request import page_link
+from widgets.views.signin import SignInForm
+
+HOME_NOTEBOOK = "home.ipynb"
+
+
+class HomePage(w.VBox):
+    """Signed out: the sign-in form and the cards. Signed in: progress and the learner's cards."""
+
+    def __init__(self, course: Course, store: Store | None, session: LearnerSession | None) -> None:
+        super().__init__()
+        self.course = course
+        self.store = store
+        self.add_class("nk-page")
+        self.add_class("nk-home")
+        header = w.HTML(render("header", course=course, title=course.title, summary=course.directive.number))
+        self.header = header
+        if session is None:
+            self.form: SignInForm | None = SignInForm(store, course.units)
+            self.form.on_signed_in(self.show_learner)
+            self.children = [header, self.form, *self._cards(None, None)]
+        else:
+            self.form = None
+            self._show(session, redirect=False)
+
+    def show_learner(self, learner: Learner) -> None:
+        """After sign-in: the learner's home, and a link (followed by the site) carrying their ID."""
+        assert self.store is not None
+        self._show(LearnerSession(self.course, self.store, learner), redirect=True)
+
+    def _show(self, session: LearnerSession, *, redirect: bool) -> None:
+        progress = session.progress()
+        overview = w.HTML(render("progress", **_progress_context(self.course, session.learner, progress)))
+        overview.add_class("nk-progress")
+        parts: list[w.Widget] = [self.header]
+        if redirect:
+            parts.append(
+                w.HTML(
+                    render("redirect", href=page_link(HOME_NOTEBOOK, **{LEARNER_PARAM: session.learner.id}))
+                )
+            )
+        sign_out = w.HTML(render("sign_out", href=HOME_NOTEBOOK))
+        parts += [overview, *self._cards(session, progress), sign_out]
+        self.children = parts
+
+    def _cards(self, session: LearnerSession | None, progress: Progress | None) -> list[w.Widget]:
+        learner_id = session.learner.id if session else None
+        cards: list[w.Widget] = [w.HTML(render("heading", text=t("home.modules")))]
+        for number, module in enumerate(self.course.modules, start=1):
+            state = _card_state(module, progress)
+            href = None if state == "locked" else page_link(module.notebook, **{LEARNER_PARAM: learner_id})
+            card = w.HTML(render("module_card", module=module, number=number, state=state, href=href))
+            card.add_class("nk-module-card")
+            card.add_class(f"nk-state-{state}")
+            cards.append(card)
+        return cards
+
+
+def home_page(course: Course | None = None) -> HomePage:
+    """The home page for the learner named in the URL (or the sign-in form)."""
+    return HomePage(*page_session(course))
+
+
+def _card_state(module: Module, progress: Progress | None) -> str:
+    if progress is None:
+        return "open"
+    if module.kind is ModuleKind.ASSESSMENT:
+        if progress.final.passed:
+            return "complete"
+        return "open" if progress.modules_complete else "locked"
+    state = progress.states.get(module.id)
+    return state.value if state is not None else "open"
+
+
+def _progress_context(course: Course, learner: Learner, progress: Progress) -> dict[str, object]:
+    modules = {m.id: m for m in course.modules}
+    rows = [(modules[mid], state.value) for mid, state in progress.states.items() if mid in modules]
+    done = sum(1 for _, state in rows if state == "complete")
+    final = progress.final
+    if final.passed and final.best is not None:
+        final_line = t("home.final_passed", percent=round(final.best.percent or 0))
+    elif progress.modules_complete:
+        final_line = t("home.final_left", left=final.attempts_left_today)
+    else:
+        final_line = ""
+    return {"learner": learner, "rows": rows, "done": done, "total": len(rows), "final_line": final_line}

@@ -1,0 +1,101 @@
+"""A module page: lesson, practice quiz, scenario cases and navigation, saved as it goes."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from widgets.content.model import Course, Module, Scenario
+from widgets.engine.quiz import QuizAttempt
+from widgets.engine.results import ScenarioResult, ScenarioStep
+from widgets.i18n import t
+from widgets.records.errors import AttemptLimitError
+from widgets.session import LearnerSession
+from widgets.views.context import LEARNER_PARAM, page_session
+from widgets.views.fragments import render
+from widgets.views.home import HOME_NOTEBOOK
+from widgets.views.quiz import QuizView
+from widgets.views.request import page_link
+from widgets.views.scenario import ScenarioView
+
+GUEST = "khach"
+
+
+def module_page(module_id: str, course: Course | None = None) -> w.Widget:
+    """The page of one module for the learner named in the URL (a guest otherwise)."""
+    course, _, session = page_session(course)
+    module = course.module(module_id)
+    links = _links(course, module, session)
+    parts: list[w.Widget] = [
+        w.HTML(render("header", course=course, title=module.title, summary=module.summary)),
+        w.HTML(render("nav", links=links)),
+    ]
+    if session is None:
+        parts.append(w.HTML(render("message", text=t("module.sign_in_first"), kind="warning")))
+    parts.append(w.HTML(render("lesson", sections=module.sections)))
+    if quiz := _quiz(course, module, session):
+        parts += [w.HTML(render("heading", text=t("quiz.heading"))), quiz]
+    parts += [_scenario(course, module, scenario, session) for scenario in module.scenarios]
+    parts.append(w.HTML(render("nav", links=links)))
+    page = w.VBox(parts)
+    page.add_class("nk-page")
+    page.add_class(f"nk-module-{module.id}")
+    return page
+
+
+def _quiz(course: Course, module: Module, session: LearnerSession | None) -> w.Widget | None:
+    pool = course.questions if session is None and module.kind.value == "assessment" else None
+    if session is None:
+        questions = pool or module.questions
+        if not questions:
+            return None
+        attempt = QuizAttempt.start(
+            module.id,
+            questions,
+            module.quiz,
+            learner_id=GUEST,
+            attempt=1,
+            clauses=course.directive.clause_ids,
+        )
+        return QuizView(attempt, course.directive)
+    if not session.question_pool(module):
+        return None
+    try:
+        attempt = session.quiz_attempt(module)
+    except AttemptLimitError:
+        return w.HTML(render("message", text=t("module.final_limit"), kind="warning"))
+    view = QuizView(attempt, course.directive)
+    view.on_checked(lambda question, outcome: session.save_answer(attempt, question, outcome))
+    view.on_finished(lambda result: session.finish_quiz(module, result))
+    return view
+
+
+def _scenario(
+    course: Course, module: Module, scenario: Scenario, session: LearnerSession | None
+) -> ScenarioView:
+    if session is None:
+        return ScenarioView(scenario, course.directive)
+    run_id, steps = session.scenario_run(module, scenario)
+    view = ScenarioView(scenario, course.directive, steps)
+    run = {"id": run_id}
+
+    def save(step: ScenarioStep, result: ScenarioResult) -> None:
+        if len(result.steps) == 1 and run.get("finished"):
+            run["id"], _ = session.scenario_run(module, scenario)  # a restart opens a new run
+            run["finished"] = False
+        session.save_step(module, scenario, run["id"], step, result)
+        run["finished"] = result.finished
+
+    view.on_step(save)
+    return view
+
+
+def _links(course: Course, module: Module, session: LearnerSession | None) -> dict[str, str | None]:
+    learner = {LEARNER_PARAM: session.learner.id if session else None}
+    index = course.modules.index(module)
+    previous = course.modules[index - 1] if index > 0 else None
+    following = course.modules[index + 1] if index + 1 < len(course.modules) else None
+    return {
+        "home": page_link(HOME_NOTEBOOK, **learner),
+        "previous": page_link(previous.notebook, **learner) if previous else None,
+        "next": page_link(following.notebook, **learner) if following else None,
+    }

@@ -1,0 +1,89 @@
+"""The sign-in form: họ và tên, đơn vị, chức vụ/nhóm, optional mã cán bộ. No password."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as w
+
+from widgets.i18n import t
+from widgets.records.errors import RecordsError, SignInError
+from widgets.records.identity import ROLES
+from widgets.records.models import Learner
+from widgets.records.store import Store
+from widgets.views.fragments import render
+
+OTHER_UNIT = "Khác"
+SignedIn = Callable[[Learner], None]
+
+
+class SignInForm(w.VBox):
+    """Validates through the store (which refuses bad input with a Vietnamese message)."""
+
+    def __init__(self, store: Store | None, units: tuple[str, ...]) -> None:
+        super().__init__()
+        self.store = store
+        self._callbacks: list[SignedIn] = []
+        self.name = w.Text(description=t("signin.name"), layout=w.Layout(width="100%"))
+        self.name.add_class("nk-name")
+        choices = units if OTHER_UNIT in units else (*units, OTHER_UNIT)
+        self.unit = w.Dropdown(
+            options=[t("signin.choose_unit"), *choices], index=0, description=t("signin.unit")
+        )
+        self.unit.add_class("nk-unit")
+        self.unit_other = w.Text(
+            description=t("signin.unit_other"), layout=w.Layout(width="100%", display="none")
+        )
+        self.unit_other.add_class("nk-unit-other")
+        self.unit.observe(self._toggle_other, names="index")
+        self.role = w.RadioButtons(options=list(ROLES), index=None, description=t("signin.role"))
+        self.role.add_class("nk-role")
+        self.code = w.Text(description=t("signin.code"))
+        self.code.add_class("nk-code")
+        self.submit = w.Button(description=t("signin.submit"), button_style="primary")
+        self.submit.add_class("nk-signin-submit")
+        self.submit.on_click(lambda _: self.sign_in())
+        self.message = w.HTML()
+        self.message.add_class("nk-signin-message")
+        heading = w.HTML(render("signin_heading"))
+        self.children = [
+            heading,
+            self.name,
+            self.unit,
+            self.unit_other,
+            self.role,
+            self.code,
+            self.submit,
+            self.message,
+        ]
+        self.add_class("nk-signin")
+
+    def on_signed_in(self, callback: SignedIn) -> None:
+        self._callbacks.append(callback)
+
+    def sign_in(self) -> Learner | None:
+        """What pressing "Vào học" does; returns the learner, or ``None`` with a message shown."""
+        if self.store is None:
+            return self._refuse(t("signin.unavailable"))
+        if not self.unit.index:
+            return self._refuse(t("signin.need_unit"))
+        unit = self.unit.value if self.unit.value != OTHER_UNIT else self.unit_other.value
+        try:
+            learner = self.store.sign_in(
+                self.name.value, unit, self.role.value or "", self.code.value or None
+            )
+        except SignInError as error:
+            return self._refuse(str(error))
+        except RecordsError:
+            return self._refuse(t("signin.unavailable"))
+        self.message.value = ""
+        for callback in list(self._callbacks):
+            callback(learner)
+        return learner
+
+    def _refuse(self, message: str) -> None:
+        self.message.value = render("message", text=message, kind="error")
+        return None
+
+    def _toggle_other(self, change: dict[str, object]) -> None:
+        self.unit_other.layout.display = None if self.unit.value == OTHER_UNIT else "none"
