@@ -13,6 +13,10 @@ __version__ = "0.1.0"
 _VIEWS = {
     "home_page": "widgets.views.home",
     "module_page": "widgets.views.module",
+    "search_page": "widgets.views.search",
+    "glossary_page": "widgets.views.reference",
+    "directive_page": "widgets.views.reference",
+    "certificate_page": "widgets.views.certificate",
 }
 
 __all__ = ["__version__", *_VIEWS]

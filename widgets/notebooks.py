@@ -9,6 +9,13 @@ import nbformat
 from widgets.content.model import Course
 
 HOME = "home.ipynb"
+REFERENCE_PAGES = {
+    "tra-cuu.ipynb": ("search_page()", "Tra cứu"),
+    "thuat-ngu.ipynb": ("glossary_page()", "Thuật ngữ"),
+    "van-ban.ipynb": ("directive_page()", "Toàn văn Công văn"),
+    "chung-nhan.ipynb": ("certificate_page()", "Cam kết và giấy chứng nhận"),
+}
+"""Site pages beside the modules: file name → (display call, title)."""
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
@@ -29,6 +36,8 @@ def site_notebooks(course: Course) -> dict[str, nbformat.NotebookNode]:
     notebooks = {HOME: page_notebook("home_page()", course.title)}
     for module in course.modules:
         notebooks[module.notebook] = page_notebook(f'module_page("{module.id}")', module.title)
+    for name, (call, title) in REFERENCE_PAGES.items():
+        notebooks[name] = page_notebook(call, title)
     return notebooks
 
 
