@@ -161,3 +161,20 @@ def _right_answer(view: QuestionView):
 def test_guest_module_page_warns_and_saves_nothing(site: Path, course: Course) -> None:
     page = module_page("tong-quan")
     assert "chưa đăng nhập" in visible_html(page)
+
+
+def test_retry_starts_a_new_recorded_attempt(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    learner_id = sign_in()
+    quiz, _ = open_module(monkeypatch, learner_id)
+    first_attempt = quiz.attempt.attempt_id
+    while quiz.current is not None:
+        view = answer_current(quiz)
+        while not view.settled:
+            view.submit.click()
+        quiz.next_button.click()
+    assert quiz.retry_button in quiz.children
+    quiz.retry_button.click()
+    assert quiz.attempt.attempt_id != first_attempt and quiz.current is not None
+    answer_current(quiz)
+    attempts = {a.attempt_id for a in open_store().answers(learner_id)}
+    assert attempts == {first_attempt, quiz.attempt.attempt_id}

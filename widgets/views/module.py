@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import ipywidgets as w
 
-from widgets.content.model import Course, Module, Scenario
+from widgets.content.model import Course, Module, ModuleKind, Scenario
 from widgets.engine.quiz import QuizAttempt
 from widgets.engine.results import ScenarioResult, ScenarioStep
 from widgets.i18n import t
@@ -43,30 +45,47 @@ def module_page(module_id: str, course: Course | None = None) -> w.Widget:
 
 
 def _quiz(course: Course, module: Module, session: LearnerSession | None) -> w.Widget | None:
-    pool = course.questions if session is None and module.kind.value == "assessment" else None
     if session is None:
-        questions = pool or module.questions
-        if not questions:
+        return _guest_quiz(course, module)
+    if not session.question_pool(module):
+        return None
+    limit_message = w.HTML(render("message", text=t("module.final_limit"), kind="warning"))
+    try:
+        attempt = session.quiz_attempt(module)
+    except AttemptLimitError:
+        return limit_message
+
+    def next_attempt() -> QuizAttempt | None:
+        try:
+            return session.quiz_attempt(module)
+        except AttemptLimitError:
+            view.children = [*view.children, limit_message]
             return None
-        attempt = QuizAttempt.start(
+
+    view = QuizView(attempt, course.directive, new_attempt=next_attempt)
+    view.on_checked(lambda question, outcome: session.save_answer(view.attempt, question, outcome))
+    view.on_finished(lambda result: session.finish_quiz(module, result))
+    return view
+
+
+def _guest_quiz(course: Course, module: Module) -> w.Widget | None:
+    """A quiz that is scored but not saved (no learner in the URL)."""
+    questions = course.questions if module.kind is ModuleKind.ASSESSMENT else module.questions
+    if not questions:
+        return None
+    numbers = itertools.count(1)
+
+    def guest_attempt() -> QuizAttempt:
+        return QuizAttempt.start(
             module.id,
             questions,
             module.quiz,
             learner_id=GUEST,
-            attempt=1,
+            attempt=next(numbers),
             clauses=course.directive.clause_ids,
         )
-        return QuizView(attempt, course.directive)
-    if not session.question_pool(module):
-        return None
-    try:
-        attempt = session.quiz_attempt(module)
-    except AttemptLimitError:
-        return w.HTML(render("message", text=t("module.final_limit"), kind="warning"))
-    view = QuizView(attempt, course.directive)
-    view.on_checked(lambda question, outcome: session.save_answer(attempt, question, outcome))
-    view.on_finished(lambda result: session.finish_quiz(module, result))
-    return view
+
+    return QuizView(guest_attempt(), course.directive, new_attempt=guest_attempt)
 
 
 def _scenario(

@@ -20,10 +20,18 @@ FinishedCallback = Callable[[QuizResult], None]
 class QuizView(w.VBox):
     """Steps through an attempt's questions; each answer is reported as it is checked."""
 
-    def __init__(self, attempt: QuizAttempt, directive: Directive) -> None:
+    def __init__(
+        self,
+        attempt: QuizAttempt,
+        directive: Directive,
+        *,
+        new_attempt: Callable[[], QuizAttempt | None] | None = None,
+    ) -> None:
         super().__init__()
         self.attempt = attempt
         self.directive = directive
+        self.new_attempt = new_attempt
+        """Makes the next attempt for "Làm lại" (``None``: no retry offered)."""
         self._checked: list[Callable[[Question, CheckOutcome], None]] = []
         self._finished: list[FinishedCallback] = []
         self.index = 0
@@ -32,13 +40,29 @@ class QuizView(w.VBox):
         self.next_button.on_click(lambda _: self.next())
         self.summary = w.HTML()
         self.summary.add_class("nk-quiz-summary")
+        self.retry_button = w.Button(description=t("quiz.retry"))
+        self.retry_button.add_class("nk-retry")
+        self.retry_button.on_click(lambda _: self.retry())
         self.add_class("nk-quiz")
         self.current: QuestionView | None = None
+        self._resume()
+
+    def _resume(self) -> None:
+        attempt = self.attempt
         first_open = next((i for i, q in enumerate(attempt.questions) if not attempt.is_settled(q.id)), None)
         if first_open is None and attempt.questions:
             self._show_summary()
         else:
             self._show(first_open or 0)
+
+    def retry(self) -> None:
+        """What "Làm lại bài luyện tập" does: a new attempt (new draw and order)."""
+        if self.new_attempt is None:
+            return
+        attempt = self.new_attempt()
+        if attempt is not None:
+            self.attempt = attempt
+            self._resume()
 
     def on_checked(self, callback: Callable[[Question, CheckOutcome], None]) -> None:
         self._checked.append(callback)
@@ -101,7 +125,7 @@ class QuizView(w.VBox):
         self.summary.remove_class("nk-failed")
         self.summary.add_class("nk-passed" if result.passed else "nk-failed")
         self.current = None
-        self.children = [self.summary]
+        self.children = [self.summary, self.retry_button] if self.new_attempt else [self.summary]
 
     def attempt_question(self, question_id: str) -> Question:
         return next(q for q in self.attempt.questions if q.id == question_id)
