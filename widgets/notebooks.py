@@ -23,6 +23,7 @@ def page_notebook(call: str, title: str) -> nbformat.NotebookNode:
     """A notebook whose only cell imports ``widgets`` and makes one display call."""
     function = call.split("(", 1)[0]
     cell = nbformat.v4.new_code_cell(f"from widgets import {function}\n\n{call}")
+    cell.id = "page"  # stable, so regenerating leaves unchanged notebooks alone
     cell.metadata["tags"] = []
     notebook = nbformat.v4.new_notebook(cells=[cell])
     notebook.metadata["kernelspec"] = KERNELSPEC
