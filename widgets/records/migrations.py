@@ -162,9 +162,47 @@ def _m2_course_end(conn: Connection) -> None:
     md.create_all(conn, tables=new)
 
 
+def _m3_rooms(conn: Connection) -> None:
+    """Live workshop rooms and their members."""
+    md = sa.MetaData()
+    sa.Table("learners", md, sa.Column("id", sa.String(36), primary_key=True))  # FK target
+    new = [
+        sa.Table(
+            "rooms",
+            md,
+            sa.Column("id", sa.String(36), primary_key=True),
+            sa.Column("code", sa.String(8), nullable=False, unique=True),
+            sa.Column("title", sa.Text, nullable=False),
+            sa.Column("focus", sa.Text),
+            sa.Column("opened_at", UTCDateTime, nullable=False),
+            sa.Column("closed_at", UTCDateTime),
+        ),
+        sa.Table(
+            "room_members",
+            md,
+            sa.Column(
+                "room_id",
+                sa.String(36),
+                sa.ForeignKey("rooms.id", ondelete="CASCADE"),
+                primary_key=True,
+            ),
+            sa.Column(
+                "learner_id",
+                sa.String(36),
+                sa.ForeignKey("learners.id", ondelete="CASCADE"),
+                primary_key=True,
+            ),
+            sa.Column("joined_at", UTCDateTime, nullable=False),
+            sa.Index("ix_room_members_learner", "learner_id"),
+        ),
+    ]
+    md.create_all(conn, tables=new)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "learners, attempts, answers, scenario choices", _m1_learning_records),
     Migration(2, "completions, pledges, certificates", _m2_course_end),
+    Migration(3, "workshop rooms and their members", _m3_rooms),
 )
 CURRENT_VERSION = MIGRATIONS[-1].version
 

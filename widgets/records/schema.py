@@ -195,3 +195,30 @@ certificates = sa.Table(
 
 LEARNER_TABLES = (answers, scenario_choices, completions, pledges, certificates, attempts)
 """Every table holding a learner's rows, children before parents (for deletion)."""
+
+# Live workshop rooms (migration 3; used by widgets.reports.rooms). A member's answers and
+# scenario choices made after ``joined_at`` count in the room's live distribution.
+rooms = sa.Table(
+    "rooms",
+    metadata,
+    uuid_column(),
+    sa.Column("code", sa.String(8), nullable=False, unique=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("focus", sa.Text),  # what the trainer shows: "question:<id>" or "node:<scenario>/<node>"
+    sa.Column("opened_at", UTCDateTime, nullable=False),
+    sa.Column("closed_at", UTCDateTime),
+)
+
+room_members = sa.Table(
+    "room_members",
+    metadata,
+    sa.Column("room_id", sa.String(36), sa.ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "learner_id",
+        sa.String(36),
+        sa.ForeignKey("learners.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("joined_at", UTCDateTime, nullable=False),
+    sa.Index("ix_room_members_learner", "learner_id"),
+)
