@@ -121,3 +121,10 @@ def test_scenario_refuses_actions_not_offered(course: Course) -> None:
     step2, _ = choose(scenario, (step1,), "a1")
     with pytest.raises(InvalidChoiceError):
         choose(scenario, (step1, step2), "a1")
+
+
+def test_true_false_is_always_dung_then_sai(course: Course) -> None:
+    question = course.question("q-ruou")
+    for learner in range(10):
+        quiz = QuizAttempt.start("m", (question,), QuizPolicy(), learner_id=str(learner), attempt=1)
+        assert [next(c.text for c in question.choices if c.id == i) for i in quiz.option_order(question)] == ["Đúng", "Sai"]

@@ -6,7 +6,7 @@ import dataclasses as dc
 import random
 import uuid
 
-from widgets.content.model import Question, QuizPolicy
+from widgets.content.model import Question, QuestionType, QuizPolicy
 from widgets.engine.draw import attempt_seed, draw_questions, shuffled
 from widgets.engine.results import AnswerResult, QuizResult, Response
 from widgets.engine.scoring import score
@@ -75,6 +75,8 @@ class QuizAttempt:
         """IDs of the options in display order (shuffled per attempt when the policy says so)."""
         items = question.order or question.choices or question.pairs
         ids = tuple(item.id for item in items)
+        if question.type is QuestionType.TRUE_FALSE:  # always "Đúng" then "Sai"
+            return tuple(sorted(ids, key=lambda i: question.choices[ids.index(i)].text != "Đúng"))
         if not self.policy.shuffle and not question.order:
             return ids
         order = shuffled(ids, random.Random(f"{self.seed}:{question.id}"))
