@@ -122,6 +122,11 @@ def query_words(query: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(words))[:MAX_QUERY_WORDS]
 
 
+def term_slug(name: str) -> str:
+    """An anchor-safe ID for a glossary term (``"thời giờ làm việc"`` → ``"thoi-gio-lam-viec"``)."""
+    return "-".join(token.folded for token in tokenize(name)) or "term"
+
+
 def markdown_text(markdown: str) -> str:
     """The readable text of block Markdown (no markup), paragraphs joined by spaces."""
     parts: list[str] = []
@@ -176,7 +181,8 @@ def teaching_module(course: Course, clause_id: str) -> Module | None:
     return None
 
 
-def _teacher(course: Course, clause_ids: Iterable[str]) -> Module | None:
+def module_for_clauses(course: Course, clause_ids: Iterable[str]) -> Module | None:
+    """The module teaching the first of ``clause_ids`` that some lesson module teaches."""
     for clause_id in clause_ids:
         if (module := teaching_module(course, clause_id)) is not None:
             return module
@@ -197,7 +203,13 @@ def build_index(course: Course) -> tuple[Entry, ...]:
         module = teaching_module(course, clause.id)
         add(HitKind.CLAUSE, clause.label, markdown_text(clause.text), (clause.id,), module, clause.id)
     for item in course.faq:
-        add(HitKind.FAQ, item.question, markdown_text(item.answer), item.cites, _teacher(course, item.cites))
+        add(
+            HitKind.FAQ,
+            item.question,
+            markdown_text(item.answer),
+            item.cites,
+            module_for_clauses(course, item.cites),
+        )
     for module in course.modules:
         for section in module.sections:
             if section.cites:  # every hit shows a clause: uncited (guide) sections stay out
@@ -205,7 +217,7 @@ def build_index(course: Course) -> tuple[Entry, ...]:
                 add(HitKind.LESSON, title, markdown_text(section.body), section.cites, module)
     for term in course.glossary:
         body = markdown_text(term.definition)
-        add(HitKind.TERM, term.name, body, term.cites, _teacher(course, term.cites))
+        add(HitKind.TERM, term.name, body, term.cites, module_for_clauses(course, term.cites))
     return tuple(entries)
 
 

@@ -1,0 +1,74 @@
+"""The wording of the pledge and of the certificate, from the UI catalogues."""
+
+from __future__ import annotations
+
+import dataclasses as dc
+import unicodedata
+from datetime import datetime
+
+from widgets.content.model import Course
+from widgets.i18n import t
+from widgets.records.models import Certificate
+from widgets.records.policy import COURSE_TZ
+
+PLEDGE_ITEMS = 8
+"""How many ``pledge.item.N`` keys the catalogues hold (one per requirement of the directive)."""
+PDF_NAME = "chung-nhan.pdf"
+
+
+def local_date(moment: datetime) -> str:
+    """``dd/mm/yyyy`` in Asia/Ho_Chi_Minh."""
+    return f"{moment.astimezone(COURSE_TZ):%d/%m/%Y}"
+
+
+def pledge_items() -> tuple[str, ...]:
+    """What the learner commits to, one line per requirement of the directive."""
+    return tuple(t(f"pledge.item.{n}") for n in range(1, PLEDGE_ITEMS + 1))
+
+
+def pledge_text(course: Course) -> str:
+    """The pledge as recorded: ``Tôi cam kết …`` and the numbered commitments."""
+    lines = [t("pledge.lead", directive=course.directive.number, issuer=course.directive.issuer)]
+    lines += [f"{n}. {item}" for n, item in enumerate(pledge_items(), start=1)]
+    return "\n".join(lines)
+
+
+@dc.dataclass(frozen=True, slots=True)
+class CertificateText:
+    """Every line the certificate shows, already worded; the page and the PDF share it."""
+
+    heading: str
+    certifies: str
+    name: str
+    unit: str
+    completed: str
+    course: str
+    directive: str
+    score: str
+    date: str
+    code: str
+    code_label: str
+    verify: str
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def certificate_text(certificate: Certificate, course: Course) -> CertificateText:
+    """The certificate's lines: name, unit, course, directive, score, date and code."""
+    directive = course.directive
+    return CertificateText(
+        heading=t("certificate.heading"),
+        certifies=t("certificate.certifies"),
+        name=_nfc(certificate.full_name),
+        unit=t("certificate.unit", unit=_nfc(certificate.unit)),
+        completed=t("certificate.completed"),
+        course=f"«{_nfc(course.title)}»",
+        directive=t("certificate.directive", number=directive.number, issuer=directive.issuer),
+        score=t("certificate.score", score=f"{certificate.score_percent:.0f}"),
+        date=t("certificate.date", date=local_date(certificate.issued_at)),
+        code=certificate.code,
+        code_label=t("certificate.code"),
+        verify=t("certificate.verify", code=certificate.code),
+    )

@@ -1,0 +1,56 @@
+"""Links between the site's pages that keep the signed-in learner (``?learner=``)."""
+
+from __future__ import annotations
+
+import dataclasses as dc
+
+import ipywidgets as w
+
+from widgets.content.model import Course
+from widgets.views.context import LEARNER_PARAM
+from widgets.views.fragments import render
+from widgets.views.home import HOME_NOTEBOOK
+from widgets.views.request import page_link
+
+SEARCH_NOTEBOOK = "tra-cuu.ipynb"
+GLOSSARY_NOTEBOOK = "thuat-ngu.ipynb"
+DIRECTIVE_NOTEBOOK = "van-ban.ipynb"
+CERTIFICATE_NOTEBOOK = "chung-nhan.ipynb"
+SITE_PAGES = (
+    ("home", HOME_NOTEBOOK),
+    ("search", SEARCH_NOTEBOOK),
+    ("glossary", GLOSSARY_NOTEBOOK),
+    ("directive", DIRECTIVE_NOTEBOOK),
+    ("certificate", CERTIFICATE_NOTEBOOK),
+)
+"""Navigation key (``nav.<key>`` in the catalogues) → notebook, in menu order."""
+
+
+def clause_anchor(clause_id: str) -> str:
+    """The ``id`` of a clause on the full-text page (``clause-officials.1``)."""
+    return f"clause-{clause_id}"
+
+
+@dc.dataclass(frozen=True, slots=True)
+class SiteLinks:
+    """Hrefs for one learner (or a guest when ``learner_id`` is ``None``)."""
+
+    learner_id: str | None = None
+
+    def page(self, notebook: str) -> str:
+        return page_link(notebook, **{LEARNER_PARAM: self.learner_id})
+
+    def clause(self, clause_id: str) -> str:
+        """The clause on the full-text page: ``van-ban.ipynb?learner=…#clause-<id>``."""
+        return f"{self.page(DIRECTIVE_NOTEBOOK)}#{clause_anchor(clause_id)}"
+
+    def clauses(self, course: Course) -> dict[str, str]:
+        return {clause_id: self.clause(clause_id) for clause_id in course.directive.clause_ids}
+
+    def modules(self, course: Course) -> dict[str, str]:
+        return {module.id: self.page(module.notebook) for module in course.modules}
+
+    def nav(self, current: str) -> w.HTML:
+        """The reference pages' menu, ``current`` marked as the page shown."""
+        links = [(key, self.page(notebook)) for key, notebook in SITE_PAGES]
+        return w.HTML(render("site_nav", links=links, current=current))
