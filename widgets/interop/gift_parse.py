@@ -126,10 +126,12 @@ def _multiple(answers: tuple[GiftAnswer, ...], notes: list[str]) -> tuple[tuple[
 
 
 def _short(answers: tuple[GiftAnswer, ...], notes: list[str]) -> tuple[Choice, ...]:
+    """Accepted and anticipated answers; their text is kept literal (it is compared, not shown)."""
     if not any(a.weight >= 100 for a in answers):
         raise _RefusedError("không có đáp án nào được 100%: câu trả lời ngắn cần ít nhất một đáp án đúng")
     _note_partial_credit(answers, notes, "câu trả lời ngắn")
-    return _choices(answers, lambda a: a.weight >= 100)
+    literal = tuple(dc.replace(a, text=GiftText(a.text.text, "markdown")) for a in answers)
+    return _choices(literal, lambda a: a.weight >= 100)
 
 
 def _choices(answers: tuple[GiftAnswer, ...], is_right: Callable[[GiftAnswer], bool]) -> tuple[Choice, ...]:

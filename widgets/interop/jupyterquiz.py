@@ -1,0 +1,138 @@
+"""jupyterquiz JSON → our questions.
+
+``multiple_choice`` becomes a single-choice question (or multiple choice when more than one
+answer is correct, as jupyterquiz itself decides), ``many_choice`` a multiple-choice question
+(all-or-nothing, like jupyterquiz) and ``string`` a short-answer question. ``numeric`` has no
+counterpart in the engine and is refused with its index. A ``code`` answer becomes inline code,
+a question's ``code`` a code block under the question text.
+"""
+
+from __future__ import annotations
+
+import dataclasses as dc
+import json
+import re
+from typing import Any
+
+from widgets.content.model import Choice, Question, QuestionType, SourceRef
+from widgets.interop.imported import ImportResult, Notice
+from widgets.interop.markdown_writer import writable
+from widgets.interop.markup import to_markdown
+from widgets.interop.naming import unique_id
+
+REFUSED_TYPES = {
+    "numeric": "câu hỏi numeric không nhập được: bộ chấm điểm không có loại câu hỏi số",
+}
+
+
+class _RefusedError(Exception):
+    """A question that cannot become one of ours (the message says why)."""
+
+
+def parse_jupyterquiz(source: str, path: str = "<json>", taken: set[str] | None = None) -> ImportResult:
+    """Questions from a jupyterquiz JSON list; raises ``ValueError`` when it is not one."""
+    data = json.loads(source)
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise ValueError("tệp jupyterquiz phải là một danh sách câu hỏi JSON")
+    taken = set(taken or ())
+    questions: list[Question] = []
+    refused: list[Notice] = []
+    notes: list[Notice] = []
+    for index, item in enumerate(data):
+        where = f"{path}[{index}]"
+        item_notes: list[str] = []
+        try:
+            question = _convert(item, item_notes)
+        except _RefusedError as error:
+            refused.append(Notice(where, str(error)))
+            continue
+        name = re.sub(r"<[^>]+>", " ", str(item.get("question", "")))
+        question_id = unique_id(name, taken)
+        questions.append(writable(_replace_id(question, question_id, path)))
+        notes.extend(Notice(where, f"{question_id}: {note}") for note in item_notes)
+    return ImportResult(tuple(questions), tuple(refused), tuple(notes))
+
+
+def _convert(item: Any, notes: list[str]) -> Question:
+    if not isinstance(item, dict):
+        raise _RefusedError("mỗi câu hỏi phải là một đối tượng JSON")
+    kind = str(item.get("type", ""))
+    if kind in REFUSED_TYPES:
+        raise _RefusedError(REFUSED_TYPES[kind])
+    answers = item.get("answers")
+    if not isinstance(answers, list) or not answers:
+        raise _RefusedError("câu hỏi không có danh sách 'answers'")
+    stem = to_markdown(str(item.get("question", "")), "html")
+    if code := item.get("code"):
+        stem = f"{stem}\n\n{_code_block(str(code))}".strip()
+    common = {"id": "", "stem": stem, "cites": (), "explanation": "", "source": SourceRef("", 0)}
+    if kind == "string":
+        return Question(**common, type=QuestionType.SHORT, choices=_string_answers(answers, notes))
+    if kind not in {"multiple_choice", "many_choice"}:
+        raise _RefusedError(
+            f"loại câu hỏi '{kind}' không có (jupyterquiz: multiple_choice, many_choice, string)"
+        )
+    choices = _choice_answers(answers)
+    right = sum(choice.correct for choice in choices)
+    if not right:
+        raise _RefusedError("câu hỏi không có đáp án đúng ('correct': true)")
+    qtype = QuestionType.MULTIPLE if kind == "many_choice" or right > 1 else QuestionType.SINGLE
+    return Question(**common, type=qtype, choices=choices)
+
+
+def _choice_answers(answers: list[Any]) -> tuple[Choice, ...]:
+    choices = []
+    for number, answer in enumerate(answers, start=1):
+        if not isinstance(answer, dict):
+            raise _RefusedError(f"đáp án thứ {number} phải là một đối tượng JSON")
+        parts = [to_markdown(str(answer["answer"]), "html")] if answer.get("answer") not in (None, "") else []
+        if answer.get("code") not in (None, ""):
+            parts.append(_inline_code(str(answer["code"])))
+        if not parts:
+            raise _RefusedError(f"đáp án thứ {number} không có 'answer' hay 'code'")
+        feedback = to_markdown(str(answer.get("feedback", "")), "html")
+        choices.append(Choice(f"c{number}", " ".join(parts), answer.get("correct") is True, feedback))
+    return tuple(choices)
+
+
+def _string_answers(answers: list[Any], notes: list[str]) -> tuple[Choice, ...]:
+    choices = []
+    for answer in answers:
+        if not isinstance(answer, dict):
+            raise _RefusedError("mỗi đáp án phải là một đối tượng JSON")
+        feedback = to_markdown(str(answer.get("feedback", "")), "html")
+        if answer.get("type") == "default":
+            notes.append(f"phản hồi mặc định {feedback!r} không có chỗ trong câu trả lời ngắn: bị bỏ")
+            continue
+        if answer.get("match_case"):
+            notes.append(
+                f"'{answer.get('answer')}': match_case bị bỏ (bộ chấm điểm không phân biệt hoa thường)"
+            )
+        if "fuzzy_threshold" in answer:
+            notes.append(f"'{answer.get('answer')}': fuzzy_threshold bị bỏ (bộ chấm điểm so khớp chính xác)")
+        text = " ".join(str(answer.get("answer", "")).split())
+        if not text:
+            raise _RefusedError("đáp án trống")
+        choices.append(Choice(f"c{len(choices)}", text, answer.get("correct") is True, feedback))
+    if not any(choice.correct for choice in choices):
+        raise _RefusedError("câu hỏi không có đáp án đúng ('correct': true)")
+    return tuple(choices)
+
+
+def _inline_code(code: str) -> str:
+    """``code`` as a Markdown code span, its delimiter longer than any backtick run inside."""
+    code = " ".join(code.split())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", code)), default=0) + 1)
+    pad = " " if code.startswith("`") or code.endswith("`") else ""
+    return f"{fence}{pad}{code}{pad}{fence}"
+
+
+def _code_block(code: str) -> str:
+    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", code)), default=0) + 1)
+    return f"{fence}\n{code.rstrip()}\n{fence}"
+
+
+def _replace_id(question: Question, question_id: str, path: str) -> Question:
+    return dc.replace(question, id=question_id, source=SourceRef(path, 0))
