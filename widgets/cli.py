@@ -9,6 +9,7 @@ import sys
 COMMAND_MODULES = (
     "widgets.commands.check",
     "widgets.commands.coverage",
+    "widgets.commands.interop",
     "widgets.commands.notebooks",
     "widgets.commands.records_cli",
     "widgets.commands.serve",
