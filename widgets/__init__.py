@@ -17,6 +17,7 @@ _VIEWS = {
     "glossary_page": "widgets.views.reference",
     "directive_page": "widgets.views.reference",
     "certificate_page": "widgets.views.certificate",
+    "practice_page": "widgets.views.practice",
 }
 
 __all__ = ["__version__", *_VIEWS]

@@ -71,10 +71,12 @@ class MatchInput(AnswerInput):
             w.Dropdown(options=[placeholder, *self.categories], index=0, layout=w.Layout(width="auto"))
             for _ in order
         ]
-        rows = [
-            w.HBox([w.Label(plain_text(pairs[i].item)), box], layout=w.Layout(flex_flow="row wrap"))
-            for i, box in zip(order, self.dropdowns, strict=True)
-        ]
+        rows = []
+        for pair_id, box in zip(order, self.dropdowns, strict=True):
+            item = w.Label(plain_text(pairs[pair_id].item))
+            item.add_class("nk-match-item")
+            box.add_class("nk-match-category")
+            rows.append(w.HBox([item, box], layout=w.Layout(flex_flow="row wrap")))
         self.widget = w.VBox(rows)
         self.widget.add_class("nk-matching")
 
@@ -110,6 +112,7 @@ class OrderInput(AnswerInput):
             down = _small_button(t("quiz.move_down"), "↓", lambda _, p=position: self.move(p, 1))
             up.disabled, down.disabled = position == 0, position == len(self.order) - 1
             label = w.Label(f"{position + 1}. {self.labels[item_id]}")
+            label.add_class("nk-order-item")
             rows.append(w.HBox([up, down, label]))
         self.widget.children = rows
 
