@@ -1,0 +1,149 @@
+"""Completion per learner and per đơn vị, against an optional roster of expected learners.
+
+A module is complete for a learner when a completion was recorded for it, or when the
+learner's attempts meet its requirement (:func:`widgets.records.progress.is_complete`) —
+the same rule the home page applies. "Passed the final" uses the final assessment's policy
+(the highest finished attempt counts).
+"""
+
+from __future__ import annotations
+
+import dataclasses as dc
+from collections.abc import Iterable, Sequence
+
+from widgets.records import policy
+from widgets.records.identity import identity_key
+from widgets.records.models import AttemptSummary
+from widgets.records.progress import Requirement, is_complete
+from widgets.reports.queries import Cohort, LearnerRow, group_by_learner
+from widgets.reports.roster import Roster, RosterEntry
+
+
+@dc.dataclass(frozen=True, slots=True)
+class LearnerCompletion:
+    learner: LearnerRow
+    done: tuple[str, ...]
+    """IDs of the completed modules, in course order."""
+    total: int
+    """Number of required modules."""
+    final_percent: float | None
+    """The counted (highest) final-assessment score, if any finished."""
+    final_passed: bool
+    certified: bool
+
+    @property
+    def all_modules(self) -> bool:
+        return len(self.done) == self.total
+
+
+@dc.dataclass(frozen=True, slots=True)
+class UnitCompletion:
+    unit: str
+    expected: int | None
+    """From the roster; ``None`` when the roster does not list the unit (or there is none)."""
+    signed_in: int
+    all_modules: int
+    final_passed: int
+    certified: int
+    per_module: dict[str, int]
+    """Module ID → learners of the unit who completed it."""
+    not_signed_in: tuple[str, ...] = ()
+    """Roster names with no learner record."""
+    not_finished: tuple[str, ...] = ()
+    """Roster names (or, without a roster, learner names) who have not completed every module."""
+
+    @property
+    def share_certified(self) -> float | None:
+        """Certified learners over the expected number (or over those signed in)."""
+        base = self.expected if self.expected is not None else self.signed_in
+        return self.certified / base if base else None
+
+
+def learner_completion(cohort: Cohort, requirements: Sequence[Requirement]) -> list[LearnerCompletion]:
+    """One row per learner of the cohort, in the cohort's order (unit, then name)."""
+    by_learner = group_by_learner(cohort.attempts)
+    rows = []
+    for learner in cohort.learners:
+        attempts = by_learner.get(learner.id, [])
+        recorded = cohort.completions.get(learner.id, frozenset())
+        done = tuple(
+            req.module_id for req in requirements if req.module_id in recorded or is_complete(req, attempts)
+        )
+        best = policy.counted_attempt(_finals(attempts))
+        rows.append(
+            LearnerCompletion(
+                learner=learner,
+                done=done,
+                total=len(requirements),
+                final_percent=best.percent if best else None,
+                final_passed=bool(best and best.passed),
+                certified=learner.id in cohort.certificates,
+            )
+        )
+    return rows
+
+
+def unit_completion(
+    rows: Sequence[LearnerCompletion], roster: Roster | None = None, unit_order: Sequence[str] = ()
+) -> list[UnitCompletion]:
+    """Roll learners up per unit (units matched without case or spacing differences).
+
+    With a roster, each unit also lists who is expected but has not signed in, and who
+    signed in but has not completed every module; roster learners are matched by staff code,
+    else by name + unit. Units come in ``unit_order`` (the course's list), then by name.
+    """
+    roster = roster or Roster()
+    by_unit: dict[str, list[LearnerCompletion]] = {}
+    names: dict[str, str] = dict(roster.unit_names)
+    for row in rows:
+        by_unit.setdefault(row.learner.unit_key, []).append(row)
+        names.setdefault(row.learner.unit_key, row.learner.unit)
+    expected_by_unit: dict[str, list[RosterEntry]] = {}
+    for entry in roster.entries:
+        expected_by_unit.setdefault(entry.unit_key, []).append(entry)
+    keys = set(by_unit) | set(roster.counts)
+    order = {identity_key(unit): n for n, unit in enumerate(unit_order)}
+    result = []
+    for key in sorted(keys, key=lambda k: (order.get(k, len(order)), names[k].casefold())):
+        members = by_unit.get(key, [])
+        missing, unfinished = _roster_gaps(expected_by_unit.get(key, []), members)
+        if not roster.entries:
+            unfinished = tuple(row.learner.full_name for row in members if not row.all_modules)
+        per_module: dict[str, int] = {}
+        for row in members:
+            for module_id in row.done:
+                per_module[module_id] = per_module.get(module_id, 0) + 1
+        result.append(
+            UnitCompletion(
+                unit=names[key],
+                expected=roster.counts.get(key),
+                signed_in=len(members),
+                all_modules=sum(1 for row in members if row.all_modules),
+                final_passed=sum(1 for row in members if row.final_passed),
+                certified=sum(1 for row in members if row.certified),
+                per_module=per_module,
+                not_signed_in=missing,
+                not_finished=unfinished,
+            )
+        )
+    return result
+
+
+def _roster_gaps(
+    expected: Iterable[RosterEntry], members: Sequence[LearnerCompletion]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    by_code = {row.learner.staff_code: row for row in members if row.learner.staff_code}
+    by_name = {row.learner.name_key: row for row in members}
+    missing, unfinished = [], []
+    for entry in expected:
+        row = by_code.get(entry.staff_code) if entry.staff_code else None
+        row = row or by_name.get(entry.name_key)
+        if row is None:
+            missing.append(entry.name)
+        elif not row.all_modules:
+            unfinished.append(entry.name)
+    return tuple(missing), tuple(unfinished)
+
+
+def _finals(attempts: Iterable[AttemptSummary]) -> list[AttemptSummary]:
+    return [a for a in attempts if a.kind == "quiz" and a.activity_id == policy.FINAL_ID]

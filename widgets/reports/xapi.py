@@ -1,0 +1,313 @@
+"""Records as xAPI-shaped statements, one JSON object per line (``records export``).
+
+Every statement names its learner by a stable pseudonymous account — ``{"homePage": <home
+page>, "name": <learner UUID>}`` (the learner UUID is derived from the staff code or name +
+unit, so it is the same on every kiosk) — and carries the learner's đơn vị and chức vụ/nhóm
+in a context extension, because the trainer's reports need them. The name (and staff code)
+travel only when asked for (``with_names``).
+
+Statements and their IDs (the records' own UUIDs, so that merging is idempotent):
+
+==========================  =====================  =====================================
+record                      verb                   statement ID
+==========================  =====================  =====================================
+attempt started             attempted              the attempt's UUID
+answer to a question        answered               the answer's UUID
+choice in a scenario        answered (the node)    the choice's UUID
+quiz finished               passed / failed        UUIDv5 of ``finish:<attempt UUID>``
+scenario finished           completed              UUIDv5 of ``finish:<attempt UUID>``
+certificate issued          completed (course)     the certificate's UUID
+==========================  =====================  =====================================
+
+Every answer and choice also carries its attempt (``context.registration`` and an extension
+with its kind, activity, module and start), so any subset of the lines can be imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from widgets.records import db, policy
+from widgets.records.schema import answers, attempts, certificates, learners, scenario_choices
+
+XAPI_VERSION = "1.0.3"
+HOME_PAGE_ENV = "NEUGUONG_XAPI_HOME_PAGE"
+DEFAULT_HOME_PAGE = "http://neuguong.invalid"
+"""``.invalid`` is reserved (RFC 2606): set the installation's own address for real use."""
+ADL = "http://adlnet.gov/expapi/verbs/"
+VERBS = {name: ADL + name for name in ("attempted", "answered", "completed", "passed", "failed")}
+ACTIVITY_TYPES = {
+    "question": "http://adlnet.gov/expapi/activities/cmi.interaction",
+    "node": "http://adlnet.gov/expapi/activities/cmi.interaction",
+    "quiz": "http://adlnet.gov/expapi/activities/assessment",
+    "scenario": "http://adlnet.gov/expapi/activities/simulation",
+    "module": "http://adlnet.gov/expapi/activities/module",
+    "course": "http://adlnet.gov/expapi/activities/course",
+}
+FINISH_NAMESPACE = uuid.UUID("0b9f7c52-1273-5e0a-8f00-9e1e3c0a7a11")
+EXTENSIONS = ("learner", "attempt", "answer", "choice", "finish", "certificate")
+_IRI_RE = re.compile(r"/activities/(question|quiz|scenario|module|course)/([^/]+)(?:/node/([^/]+))?$")
+
+
+def home_page(value: str | None = None) -> str:
+    """The configured home page (argument, ``$NEUGUONG_XAPI_HOME_PAGE`` or the default)."""
+    text = (value or os.environ.get(HOME_PAGE_ENV) or DEFAULT_HOME_PAGE).strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"home page must be an http(s) address without query: {text!r}")
+    return text
+
+
+def activity_iri(home: str, kind: str, activity_id: str, node_id: str | None = None) -> str:
+    """``<home>/activities/<kind>/<id>[/node/<node id>]`` with the IDs percent-encoded."""
+    iri = f"{home}/activities/{kind}/{quote(activity_id, safe='')}"
+    return f"{iri}/node/{quote(node_id, safe='')}" if node_id is not None else iri
+
+
+def parse_activity_iri(iri: str) -> tuple[str, str, str | None]:
+    """``(kind, id, node id)`` of an activity IRI, whatever its home page."""
+    match = _IRI_RE.search(urlsplit(iri).path)
+    if not match:
+        raise ValueError(f"not an activity IRI of this kit: {iri!r}")
+    kind, activity_id, node_id = match.groups()
+    return kind, unquote(activity_id), unquote(node_id) if node_id else None
+
+
+def extension_iri(home: str, name: str) -> str:
+    return f"{home}/xapi/extensions/{name}"
+
+
+def finish_id(attempt_id: str) -> str:
+    """The statement ID of an attempt's passed/failed/completed statement."""
+    return str(uuid.uuid5(FINISH_NAMESPACE, f"finish:{attempt_id}"))
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 with the course's offset (+07:00), to the microsecond."""
+    return moment.astimezone(policy.COURSE_TZ).isoformat(timespec="microseconds")
+
+
+class StatementBuilder:
+    """Builds statements for one export (home page, names or not)."""
+
+    def __init__(self, home: str, *, with_names: bool = False, course_id: str = "course") -> None:
+        self.home = home_page(home)
+        self.with_names = with_names
+        self.course_id = course_id
+
+    def ext(self, name: str) -> str:
+        return extension_iri(self.home, name)
+
+    def actor(self, learner: Any) -> dict[str, Any]:
+        actor: dict[str, Any] = {
+            "objectType": "Agent",
+            "account": {"homePage": self.home, "name": learner.id},
+        }
+        if self.with_names:
+            actor["name"] = learner.full_name
+        return actor
+
+    def learner_ext(self, learner: Any) -> dict[str, Any]:
+        data = {"unit": learner.unit, "role": learner.role, "created": timestamp(learner.created_at)}
+        if self.with_names and learner.staff_code:
+            data["staff_code"] = learner.staff_code
+        return data
+
+    def _activity(self, kind: str, activity_id: str, node_id: str | None = None) -> dict[str, Any]:
+        return {
+            "objectType": "Activity",
+            "id": activity_iri(self.home, kind, activity_id, node_id),
+            "definition": {"type": ACTIVITY_TYPES["node" if node_id else kind]},
+        }
+
+    def _context(self, learner: Any, attempt: Any) -> dict[str, Any]:
+        kind = "quiz" if attempt.kind == "quiz" else "scenario"
+        return {
+            "registration": attempt.id,
+            "contextActivities": {
+                "parent": [{"id": activity_iri(self.home, kind, attempt.activity_id)}],
+                "grouping": [{"id": activity_iri(self.home, "module", attempt.module_id)}],
+            },
+            "extensions": {
+                self.ext("learner"): self.learner_ext(learner),
+                self.ext("attempt"): {
+                    "id": attempt.id,
+                    "kind": attempt.kind,
+                    "activity": attempt.activity_id,
+                    "module": attempt.module_id,
+                    "started": timestamp(attempt.started_at),
+                },
+            },
+        }
+
+    def _statement(
+        self, sid: str, learner: Any, verb: str, obj: dict[str, Any], at: datetime
+    ) -> dict[str, Any]:
+        return {
+            "id": sid,
+            "version": XAPI_VERSION,
+            "actor": self.actor(learner),
+            "verb": {"id": VERBS[verb], "display": {"en-US": verb}},
+            "object": obj,
+            "timestamp": timestamp(at),
+        }
+
+    def attempted(self, learner: Any, attempt: Any) -> dict[str, Any]:
+        kind = "quiz" if attempt.kind == "quiz" else "scenario"
+        out = self._statement(
+            attempt.id, learner, "attempted", self._activity(kind, attempt.activity_id), attempt.started_at
+        )
+        out["context"] = self._context(learner, attempt)
+        return out
+
+    def answered(self, learner: Any, attempt: Any, answer: Any, cites: list[str]) -> dict[str, Any]:
+        out = self._statement(
+            answer.id, learner, "answered", self._activity("question", answer.question_id), answer.answered_at
+        )
+        out["result"] = {
+            "score": _score(answer.score, answer.max_score),
+            "success": bool(answer.correct),
+            "completion": True,
+            "response": answer.response,
+            "extensions": {
+                self.ext("answer"): {"try": answer.try_no, "module": answer.module_id, "cites": cites}
+            },
+        }
+        out["context"] = self._context(learner, attempt)
+        return out
+
+    def chose(self, learner: Any, attempt: Any, choice: Any) -> dict[str, Any]:
+        obj = self._activity("scenario", choice.scenario_id, choice.node_id)
+        out = self._statement(choice.id, learner, "answered", obj, choice.chosen_at)
+        out["result"] = {
+            "response": choice.action_id,
+            "extensions": {
+                self.ext("choice"): {
+                    "step": choice.step_no,
+                    "rating": choice.rating,
+                    "next": choice.next_node_id,
+                    "module": choice.module_id,
+                }
+            },
+        }
+        out["context"] = self._context(learner, attempt)
+        return out
+
+    def finished(self, learner: Any, attempt: Any) -> dict[str, Any]:
+        if attempt.kind == "quiz":
+            verb = "passed" if attempt.passed else "failed"
+            obj = self._activity("quiz", attempt.activity_id)
+        else:
+            verb, obj = "completed", self._activity("scenario", attempt.activity_id)
+        out = self._statement(finish_id(attempt.id), learner, verb, obj, attempt.finished_at)
+        result: dict[str, Any] = {"completion": True}
+        if attempt.score is not None and attempt.max_score is not None:
+            result["score"] = _score(attempt.score, attempt.max_score)
+        if attempt.kind == "quiz":
+            result["success"] = bool(attempt.passed)
+        result["extensions"] = {
+            self.ext("finish"): {"pass_mark": attempt.pass_mark, "end_node": attempt.end_node_id}
+        }
+        out["result"] = result
+        out["context"] = self._context(learner, attempt)
+        return out
+
+    def certified(self, learner: Any, cert: Any) -> dict[str, Any]:
+        out = self._statement(
+            cert.id, learner, "completed", self._activity("course", self.course_id), cert.issued_at
+        )
+        out["result"] = {
+            "completion": True,
+            "success": True,
+            "score": {"scaled": round(cert.score_percent / 100.0, 6)},
+            "extensions": {
+                self.ext("certificate"): {
+                    "code": cert.code,
+                    "score_percent": cert.score_percent,
+                    "attempt": cert.attempt_id,
+                }
+            },
+        }
+        out["context"] = {"extensions": {self.ext("learner"): self.learner_ext(learner)}}
+        return out
+
+
+def _score(raw: float, maximum: float) -> dict[str, float]:
+    scaled = raw / maximum if maximum else 0.0
+    return {"raw": raw, "min": 0.0, "max": maximum, "scaled": round(min(1.0, max(0.0, scaled)), 6)}
+
+
+def export_statements(
+    engine: Engine,
+    *,
+    since: datetime | None = None,
+    home: str | None = None,
+    with_names: bool = False,
+    course_id: str = "course",
+) -> list[dict[str, Any]]:
+    """Every record made at or after ``since`` as statements, oldest first."""
+    builder = StatementBuilder(home_page(home), with_names=with_names, course_id=course_id)
+    return db.read(engine, lambda conn: _export(conn, builder, since))
+
+
+def iter_json_lines(statements: list[dict[str, Any]]) -> Iterator[str]:
+    """One compact JSON line per statement (UTF-8 text, not ASCII-escaped)."""
+    for statement in statements:
+        yield json.dumps(statement, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _export(conn: Connection, builder: StatementBuilder, since: datetime | None) -> list[dict[str, Any]]:
+    def after(column: sa.ColumnElement) -> list[sa.ColumnElement[bool]]:
+        return [column >= since] if since is not None else []
+
+    answer_rows = conn.execute(sa.select(answers).where(*after(answers.c.answered_at))).all()
+    choice_rows = conn.execute(sa.select(scenario_choices).where(*after(scenario_choices.c.chosen_at))).all()
+    cert_rows = conn.execute(sa.select(certificates).where(*after(certificates.c.issued_at))).all()
+    wanted = sa.union(
+        sa.select(answers.c.attempt_id).where(*after(answers.c.answered_at)),
+        sa.select(scenario_choices.c.attempt_id).where(*after(scenario_choices.c.chosen_at)),
+    ).subquery()
+    attempt_query = sa.select(attempts)
+    if since is not None:
+        attempt_query = attempt_query.where(
+            sa.or_(
+                attempts.c.started_at >= since,
+                attempts.c.finished_at >= since,
+                attempts.c.id.in_(sa.select(wanted.c[0])),
+            )
+        )
+    attempt_rows = {row.id: row for row in conn.execute(attempt_query)}
+    ids = {row.learner_id for row in attempt_rows.values()} | {row.learner_id for row in cert_rows}
+    learner_rows = (
+        {row.id: row for row in conn.execute(sa.select(learners).where(learners.c.id.in_(sorted(ids))))}
+        if ids
+        else {}
+    )
+    out: list[tuple[datetime, int, str, dict[str, Any]]] = []
+    for row in attempt_rows.values():
+        learner = learner_rows[row.learner_id]
+        if since is None or row.started_at >= since:
+            out.append((row.started_at, 0, row.id, builder.attempted(learner, row)))
+        if row.finished_at is not None and (since is None or row.finished_at >= since):
+            out.append((row.finished_at, 2, row.id, builder.finished(learner, row)))
+    for row in answer_rows:
+        attempt = attempt_rows[row.attempt_id]
+        statement = builder.answered(learner_rows[row.learner_id], attempt, row, json.loads(row.cites))
+        out.append((row.answered_at, 1, row.id, statement))
+    for row in choice_rows:
+        attempt = attempt_rows[row.attempt_id]
+        out.append((row.chosen_at, 1, row.id, builder.chose(learner_rows[row.learner_id], attempt, row)))
+    for row in cert_rows:
+        out.append((row.issued_at, 3, row.id, builder.certified(learner_rows[row.learner_id], row)))
+    out.sort(key=lambda item: item[:3])
+    return [statement for *_, statement in out]
