@@ -93,6 +93,9 @@ class Store:
         self.data = Path(data)
         self.clock = clock
         """Current time (aware); tests replace it."""
+        self._known: dict[str, tuple[str, str, str]] = {}
+        """Attempt ID → (learner, kind, activity) checked in this process: later answers
+        skip the lookup (the foreign key still guards them)."""
 
     @property
     def backend(self) -> str:
@@ -232,11 +235,7 @@ class Store:
             "answered_at": at,
         }
 
-        def run(conn: Connection) -> None:
-            _ensure_attempt(conn, learner_id, QUIZ, quiz_id, quiz_id, attempt_id, at)
-            db.insert_ignore(conn, answers, values)
-
-        db.write(self.engine, run)
+        self._write_row(answers, values, (learner_id, QUIZ, quiz_id), quiz_id, at)
         return answer_id
 
     def record_choice(
@@ -269,12 +268,33 @@ class Store:
             "chosen_at": at,
         }
 
+        self._write_row(scenario_choices, values, (learner_id, SCENARIO, scenario_id), module_id, at)
+        return choice_id
+
+    def _write_row(
+        self,
+        table: sa.Table,
+        values: dict[str, Any],
+        owner: tuple[str, str, str],
+        module_id: str,
+        at: datetime,
+    ) -> None:
+        """Insert one answer or choice in its own transaction, creating its attempt if
+        needed; a repeated row is ignored."""
+        attempt_id = values["attempt_id"]
+        if self._known.get(attempt_id) == owner:
+            try:
+                db.write(self.engine, lambda conn: db.insert_ignore(conn, table, values))
+                return
+            except sa.exc.IntegrityError:  # the attempt is gone (learner deleted?)
+                self._known.pop(attempt_id, None)
+
         def run(conn: Connection) -> None:
-            _ensure_attempt(conn, learner_id, SCENARIO, scenario_id, module_id, run_id, at)
-            db.insert_ignore(conn, scenario_choices, values)
+            _ensure_attempt(conn, *owner, module_id, attempt_id, at)
+            db.insert_ignore(conn, table, values)
 
         db.write(self.engine, run)
-        return choice_id
+        self._known[attempt_id] = owner
 
     def finish_quiz(
         self, learner_id: str, result: QuizResult, *, module_id: str | None = None
