@@ -1,0 +1,300 @@
+/*
+ * Nêu gương: the page's session with its kernel.
+ *
+ * 1. Kernel shutdown on page close (voila-dashboards/voila#1458). Voilà's widget manager
+ *    posts `_xsrf` (read from the `_xsrf` cookie) to /voila/api/shutdown/<kernel> on
+ *    `beforeunload`, but a notebook page never sets that cookie, so the server answers
+ *    403 and the kernel keeps running. We make sure the cookie exists: first by asking
+ *    the server for one (any Voilà page rendered through `render_template`, such as the
+ *    directory page, issues it), else by setting a random token ourselves, which
+ *    tornado's double-submit check accepts as well. XSRF checking stays on.
+ * 2. Watchdog: when the kernel is gone (culled, crashed, server restarted) or the server
+ *    cannot be reached, show a Vietnamese message and go back to the home page.
+ * 3. Optional idle reset (kiosk): after a configured time without input, go home.
+ *
+ * Settings come from <script id="neuguong-config" type="application/json">.
+ */
+(function () {
+  "use strict";
+
+  var cfg = readConfig();
+  var base = cfg.baseUrl || "/";
+  var unloading = false;
+  var tripped = false;
+  var failures = 0;
+  var kernelId = null;
+
+  window.addEventListener("beforeunload", function () {
+    unloading = true;
+  });
+  window.addEventListener("pagehide", function () {
+    unloading = true;
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      // Restored from the back/forward cache: the kernel was shut down on leaving.
+      window.location.reload();
+    }
+  });
+
+  function readConfig() {
+    var el = document.getElementById("neuguong-config");
+    try {
+      return el ? JSON.parse(el.textContent) : {};
+    } catch (err) {
+      return {};
+    }
+  }
+
+  function homeUrl() {
+    var home = cfg.home || "";
+    if (/^(https?:)?\/\//.test(home) || home.charAt(0) === "/") {
+      return home;
+    }
+    return base + home;
+  }
+
+  // ---- 1. XSRF cookie for the shutdown beacon ------------------------------------
+
+  function getCookie(name) {
+    var match = document.cookie.match("\\b" + name + "=([^;]*)\\b");
+    return match ? match[1] : "";
+  }
+
+  function setClientXsrfToken() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    var hex = Array.prototype.map
+      .call(bytes, function (b) {
+        return ("0" + b.toString(16)).slice(-2);
+      })
+      .join("");
+    document.cookie = "_xsrf=" + hex + "; path=" + base + "; SameSite=Strict";
+  }
+
+  function ensureXsrfCookie() {
+    if (getCookie("_xsrf")) {
+      return Promise.resolve();
+    }
+    return fetch(base + "voila/tree", { credentials: "same-origin", cache: "no-store" })
+      .catch(function () {})
+      .then(function () {
+        if (!getCookie("_xsrf")) {
+          setClientXsrfToken();
+        }
+      });
+  }
+
+  ensureXsrfCookie();
+
+  // ---- 2. Watchdog -------------------------------------------------------------------
+
+  function findKernelId() {
+    var el = document.getElementById("jupyter-config-data");
+    if (!el) {
+      return null;
+    }
+    try {
+      return JSON.parse(el.textContent).kernelId || null;
+    } catch (err) {
+      return null;
+    }
+  }
+
+  function check() {
+    if (tripped || unloading) {
+      return Promise.resolve();
+    }
+    kernelId = kernelId || findKernelId();
+    if (!kernelId) {
+      return Promise.resolve();
+    }
+    var url = base + "api/kernels/" + encodeURIComponent(kernelId);
+    return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(
+      function (response) {
+        failures = 0;
+        if (response.status === 404) {
+          trip("kernel");
+          return null;
+        }
+        if (!response.ok) {
+          return null;
+        }
+        return response.json().then(function (model) {
+          if (model && model.execution_state === "dead") {
+            trip("kernel");
+          }
+        });
+      },
+      function () {
+        failures += 1;
+        if (failures >= 2) {
+          trip("network");
+        } else {
+          window.setTimeout(check, 3000);
+        }
+      }
+    );
+  }
+
+  var MESSAGES = {
+    kernel: "Phiên học trên máy chủ đã kết thúc (do để lâu không dùng hoặc máy chủ vừa khởi động lại).",
+    network: "Mất kết nối tới máy chủ bài học.",
+    idle: "Đã lâu không có thao tác. Phiên học sẽ kết thúc để bảo vệ thông tin của bạn."
+  };
+
+  function showNotice(reason, seconds, buttonText) {
+    var box = document.getElementById("nk-session-notice");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "nk-session-notice";
+      box.className = "nk-session-notice";
+      box.setAttribute("role", "alertdialog");
+      box.setAttribute("aria-modal", "true");
+      box.setAttribute("aria-labelledby", "nk-session-notice-text");
+      box.innerHTML =
+        '<div class="nk-session-notice__box">' +
+        '<p id="nk-session-notice-text" class="nk-session-notice__text"></p>' +
+        '<p class="nk-session-notice__count"></p>' +
+        '<button type="button" class="nk-session-notice__button"></button>' +
+        "</div>";
+      document.body.appendChild(box);
+    }
+    box.setAttribute("data-reason", reason);
+    box.querySelector(".nk-session-notice__text").textContent = MESSAGES[reason];
+    box.querySelector(".nk-session-notice__button").textContent = buttonText;
+    box.hidden = false;
+    var count = box.querySelector(".nk-session-notice__count");
+    var left = seconds;
+    function render() {
+      count.textContent = "Tự động về trang chủ sau " + left + " giây.";
+    }
+    render();
+    var timer = window.setInterval(function () {
+      left = Math.max(0, left - 1);
+      render();
+    }, 1000);
+    var button = box.querySelector(".nk-session-notice__button");
+    button.focus();
+    return {
+      box: box,
+      button: button,
+      close: function () {
+        window.clearInterval(timer);
+        box.hidden = true;
+      }
+    };
+  }
+
+  function serverAnswers() {
+    var probe = cfg.staticProbe || base + "voila/static/";
+    return fetch(probe, { cache: "no-store", credentials: "same-origin" }).then(
+      function (response) {
+        return response.ok;
+      },
+      function () {
+        return false;
+      }
+    );
+  }
+
+  function goHome() {
+    serverAnswers().then(function (ok) {
+      if (ok) {
+        window.location.replace(homeUrl());
+      } else {
+        window.setTimeout(goHome, 3000);
+      }
+    });
+  }
+
+  function trip(reason) {
+    if (tripped || unloading) {
+      return;
+    }
+    tripped = true;
+    document.documentElement.setAttribute("data-nk-session", reason);
+    var delay = Math.max(0, Number(cfg.reloadDelaySeconds) || 0);
+    var notice = showNotice(reason, delay, "Về trang chủ ngay");
+    notice.button.addEventListener("click", goHome);
+    window.setTimeout(goHome, delay * 1000);
+  }
+
+  // Notice a dropped kernel websocket at once instead of at the next poll.
+  var NativeWebSocket = window.WebSocket;
+  var DEAD_STATUS = /"execution_state":\s*"(restarting|dead)"/;
+
+  function inspect(data) {
+    if (typeof data === "string") {
+      return data.length < 4096 && DEAD_STATUS.test(data);
+    }
+    if (data instanceof ArrayBuffer && data.byteLength < 4096 && window.TextDecoder) {
+      return DEAD_STATUS.test(new TextDecoder().decode(data));
+    }
+    return false;
+  }
+
+  function WatchedWebSocket(url, protocols) {
+    var ws =
+      protocols === undefined ? new NativeWebSocket(url) : new NativeWebSocket(url, protocols);
+    if (/\/api\/kernels\/[^/]+\/channels/.test(String(url))) {
+      ws.addEventListener("close", function () {
+        if (!unloading) {
+          window.setTimeout(check, 500);
+        }
+      });
+      ws.addEventListener("message", function (event) {
+        if (inspect(event.data)) {
+          trip("kernel");
+        }
+      });
+    }
+    return ws;
+  }
+  WatchedWebSocket.prototype = NativeWebSocket.prototype;
+  ["CONNECTING", "OPEN", "CLOSING", "CLOSED"].forEach(function (name) {
+    WatchedWebSocket[name] = NativeWebSocket[name];
+  });
+  window.WebSocket = WatchedWebSocket;
+
+  var pollSeconds = Number(cfg.pollSeconds) || 0;
+  if (pollSeconds > 0) {
+    window.setInterval(check, pollSeconds * 1000);
+  }
+
+  // ---- 3. Idle reset (kiosk) ---------------------------------------------------------
+
+  var idleSeconds = Number(cfg.idleResetSeconds) || 0;
+  if (idleSeconds > 0) {
+    var warnSeconds = Math.max(5, Number(cfg.idleWarningSeconds) || 20);
+    var idleTimer = null;
+    var warnTimer = null;
+    var warning = null;
+
+    var resetIdle = function () {
+      if (tripped) {
+        return;
+      }
+      window.clearTimeout(idleTimer);
+      window.clearTimeout(warnTimer);
+      if (warning) {
+        warning.close();
+        warning = null;
+      }
+      idleTimer = window.setTimeout(function () {
+        warning = showNotice("idle", warnSeconds, "Tiếp tục học");
+        warning.button.addEventListener("click", resetIdle);
+        warnTimer = window.setTimeout(function () {
+          tripped = true;
+          document.documentElement.setAttribute("data-nk-session", "idle");
+          goHome();
+        }, warnSeconds * 1000);
+      }, Math.max(1, idleSeconds - warnSeconds) * 1000);
+    };
+
+    ["pointerdown", "keydown", "wheel", "touchstart"].forEach(function (name) {
+      window.addEventListener(name, resetIdle, { passive: true, capture: true });
+    });
+    resetIdle();
+  }
+})();
