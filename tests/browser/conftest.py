@@ -1,0 +1,415 @@
+"""Browser-test fixtures: real Voilà servers, headless Debian Chromium, a sealed network.
+
+Every test in ``tests/browser`` is marked ``browser``. Without ``/usr/bin/chromium`` the
+tests that need a browser are skipped, or fail when ``NEUGUONG_REQUIRE_BROWSER=1``.
+
+Fixtures (names are stable, other test modules rely on them):
+
+* ``start_voila(mode="learner", *, root_dir=None, env=None, extra_args=()) -> VoilaServer``
+  (session): starts (once per distinct arguments) a real ``voila`` for ``mode`` on a free
+  loopback port, with a temporary ``NEUGUONG_DATA``; ``root_dir`` defaults to a temporary
+  copy of ``tests/browser/notebooks``. Stopped (process group killed) at session end.
+* ``learner_site -> VoilaServer`` (session): ``start_voila("learner")``.
+* ``browser`` (session): Playwright Chromium at ``/usr/bin/chromium``.
+* ``network -> NetworkLog`` (function) and ``page`` (function): a fresh context and page at
+  1366x768 whose non-loopback requests are aborted and recorded in ``network.blocked``;
+  teardown asserts that none happened.
+* ``wait_for_voila(page, *, timeout=60.0) -> str``: waits until the Voilà page shows its
+  cells, widgets are drawn and the kernel is idle; returns the kernel id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from widgets.site.launch import build_launch
+
+HERE = Path(__file__).parent
+NOTEBOOKS = HERE / "notebooks"
+CHROMIUM = Path("/usr/bin/chromium")
+REQUIRE_BROWSER_ENV = "NEUGUONG_REQUIRE_BROWSER"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-domain-reliability",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--metrics-recording-only",
+    # Belt and braces: no name except the loopback ones resolves at all.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test under tests/browser as ``browser``."""
+    for item in items:
+        if HERE in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+# ---- Voilà servers --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port that was free on 127.0.0.1 a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class VoilaServer:
+    """A running ``voila`` process started by :func:`start_voila`."""
+
+    mode: str
+    port: int
+    root_dir: Path
+    data_dir: Path
+    connection_dir: Path
+    log_path: Path
+    process: subprocess.Popen[bytes]
+    token: str | None = None
+    kernel_pids_seen: set[int] = field(default_factory=set)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def url(self, path: str = "", query: str = "") -> str:
+        """Absolute URL of ``path`` (relative to the base URL), with ``query``."""
+        url = self.base_url + path.lstrip("/")
+        return f"{url}?{query}" if query else url
+
+    def render_url(self, notebook: str, query: str = "") -> str:
+        return self.url(f"voila/render/{notebook}", query)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        auth: bool = True,
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """One HTTP request, redirects not followed; returns (status, body, headers).
+        With ``auth`` the trainer token goes in an ``Authorization`` header."""
+        request = urllib.request.Request(self.url(path), data=data, headers=headers or {}, method=method)
+        if auth and self.token:
+            request.add_header("Authorization", f"token {self.token}")
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            with opener.open(request, timeout=120) as response:
+                return response.status, response.read(), dict(response.headers)
+        except urllib.error.HTTPError as err:
+            return err.code, err.read(), dict(err.headers)
+
+    def get(
+        self, path: str, headers: dict[str, str] | None = None, *, auth: bool = True
+    ) -> tuple[int, bytes]:
+        """GET ``path`` without following redirects; returns (status, body)."""
+        status, body, _ = self.request("GET", path, headers=headers, auth=auth)
+        return status, body
+
+    def shutdown_kernel(self, kernel_id: str) -> int:
+        """POST Voilà's page-close shutdown with the XSRF double submit (cookie + form
+        field), as the browser does once our template has set the cookie."""
+        xsrf = secrets.token_hex(16)
+        status, _, _ = self.request(
+            "POST",
+            f"voila/api/shutdown/{kernel_id}",
+            data=f"_xsrf={xsrf}".encode(),
+            headers={
+                "Cookie": f"_xsrf={xsrf}",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
+        return status
+
+    def kernel_ids(self) -> list[str]:
+        """Ids of the kernels this server runs (from its connection files)."""
+        files = sorted(self.connection_dir.glob("voila_*/kernel-*.json"))
+        return [f.stem.removeprefix("kernel-") for f in files]
+
+    def kernel_pids(self) -> list[int]:
+        """Process ids of the live kernel processes started by this server."""
+        import psutil
+
+        try:
+            children = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
+        pids = []
+        for child in children:
+            try:
+                cmdline = " ".join(child.cmdline())
+                if "ipykernel_launcher" in cmdline and child.status() != psutil.STATUS_ZOMBIE:
+                    pids.append(child.pid)
+            except psutil.Error:
+                continue
+        self.kernel_pids_seen.update(pids)
+        return pids
+
+    def wait_for_kernels(self, predicate: Callable[[int], bool], timeout: float = 60.0) -> int:
+        """Poll the number of kernel processes until ``predicate(count)``; return it."""
+        deadline = time.monotonic() + timeout
+        count = len(self.kernel_pids())
+        while not predicate(count) and time.monotonic() < deadline:
+            time.sleep(0.5)
+            count = len(self.kernel_pids())
+        return count
+
+    def log_tail(self, lines: int = 60) -> str:
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _wait_until_up(server: VoilaServer, timeout: float) -> None:
+    probe = server.url("voila/templates/neuguong/static/neuguong.css")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"voila exited with {server.process.returncode}:\n{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(probe, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"voila did not answer within {timeout} s:\n{server.log_tail()}")
+
+
+def _stop(server: VoilaServer) -> None:
+    """SIGTERM the server's process group (Voilà then shuts its kernels down), SIGKILL if
+    needed, then kill any kernel process of ours that outlived it."""
+    server.kernel_pids()
+    if server.process.poll() is None:
+        try:
+            os.killpg(server.process.pid, signal.SIGTERM)
+            server.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+    for pid in server.kernel_pids_seen:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def start_voila(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., VoilaServer]]:
+    """Factory: ``start_voila(mode, *, root_dir=None, env=None, extra_args=())``."""
+    servers: dict[str, VoilaServer] = {}
+
+    def start(
+        mode: str = "learner",
+        *,
+        root_dir: Path | None = None,
+        env: dict[str, str] | None = None,
+        extra_args: tuple[str, ...] = (),
+        timeout: float = 90.0,
+    ) -> VoilaServer:
+        key = json.dumps([mode, str(root_dir), sorted((env or {}).items()), list(extra_args)])
+        if key in servers:
+            return servers[key]
+        work = tmp_path_factory.mktemp(f"voila-{mode}")
+        if root_dir is None:
+            root_dir = work / "root"
+            shutil.copytree(NOTEBOOKS, root_dir)
+        data_dir = work / "data"
+        connection_dir = work / "connections"
+        connection_dir.mkdir()
+        environ = {**os.environ, **(env or {})}
+        environ.pop("NEUGUONG_DATA", None)
+        token = None
+        if mode == "trainer":
+            token = environ.setdefault("NEUGUONG_TRAINER_TOKEN", secrets.token_hex(16))
+        port = free_port()
+        spec = build_launch(
+            mode,
+            port=port,
+            ip="127.0.0.1",
+            root_dir=root_dir,
+            data_dir=data_dir,
+            environ=environ,
+            extra_args=(f"--Voila.connection_dir_root={connection_dir}", *extra_args),
+        )
+        log_path = work / "voila.log"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                spec.argv,
+                env=spec.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        server = VoilaServer(
+            mode, port, spec.root_dir, spec.data_dir, connection_dir, log_path, process, token
+        )
+        servers[key] = server
+        _wait_until_up(server, timeout)
+        return server
+
+    yield start
+    for server in servers.values():
+        _stop(server)
+
+
+@pytest.fixture(scope="session")
+def learner_site(start_voila: Callable[..., VoilaServer]) -> VoilaServer:
+    """The learner configuration serving a copy of ``tests/browser/notebooks``."""
+    return start_voila("learner")
+
+
+# ---- Browser --------------------------------------------------------------------------------
+
+
+def _browser_unavailable(reason: str) -> None:
+    if os.environ.get(REQUIRE_BROWSER_ENV) == "1":
+        pytest.fail(f"{reason} ({REQUIRE_BROWSER_ENV}=1)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright (sync API)."""
+    if not CHROMIUM.exists():
+        _browser_unavailable(f"{CHROMIUM} not found")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _browser_unavailable("playwright is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class NetworkLog:
+    """What a page asked for: all requests, the blocked ones, failures and console errors."""
+
+    requests: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    bad_responses: list[tuple[int, str]] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+
+def is_loopback(url: str) -> bool:
+    """True for loopback http(s)/ws(s) URLs and for in-page data:/blob:/about: URLs."""
+    parsed = urlparse(url)
+    if parsed.scheme in {"data", "blob", "about"}:
+        return True
+    return (parsed.hostname or "") in LOOPBACK_HOSTS
+
+
+@pytest.fixture
+def network() -> NetworkLog:
+    return NetworkLog()
+
+
+@pytest.fixture
+def page(browser: Any, network: NetworkLog) -> Iterator[Any]:
+    """A fresh 1366x768 page; any request leaving loopback is aborted and counted, and the
+    count must be 0 when the test ends."""
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="vi-VN", service_workers="block"
+    )
+
+    def route(route: Any) -> None:
+        url = route.request.url
+        network.requests.append(url)
+        if is_loopback(url):
+            route.continue_()
+        else:
+            network.blocked.append(url)
+            route.abort("blockedbyclient")
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("websocket", lambda ws: None if is_loopback(ws.url) else network.blocked.append(ws.url))
+    page.on("requestfailed", lambda req: network.failed.append(req.url))
+    page.on(
+        "response",
+        lambda resp: network.bad_responses.append((resp.status, resp.url)) if resp.status >= 400 else None,
+    )
+    page.on("console", lambda msg: network.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda err: network.page_errors.append(str(err)))
+    yield page
+    context.close()
+    assert network.blocked == [], f"requests left the loopback address: {network.blocked}"
+
+
+def kernel_id_of(page: Any) -> str | None:
+    """The kernel id Voilà put in the page config, if the page has one."""
+    return page.evaluate(
+        """() => {
+            const el = document.getElementById('jupyter-config-data');
+            try { return el ? JSON.parse(el.textContent).kernelId || null : null; }
+            catch (e) { return null; }
+        }"""
+    )
+
+
+def _wait_for_voila(page: Any, *, timeout: float = 60.0, widgets: bool = True) -> str:
+    ms = timeout * 1000
+    page.wait_for_function(
+        "() => document.documentElement.getAttribute('data-nk-rendered') === 'true'", timeout=ms
+    )
+    if widgets:
+        page.wait_for_selector("#rendered_cells .jupyter-widgets", state="visible", timeout=ms)
+    kernel_id = kernel_id_of(page)
+    assert kernel_id, "the page has no kernel id"
+    page.wait_for_function(
+        """async (id) => {
+            const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
+            const r = await fetch(`${config.baseUrl}api/kernels/${id}`,
+                                  {credentials: 'same-origin', cache: 'no-store'});
+            return r.ok && (await r.json()).execution_state === 'idle';
+        }""",
+        arg=kernel_id,
+        timeout=ms,
+        polling=250,
+    )
+    return kernel_id
+
+
+@pytest.fixture
+def wait_for_voila() -> Callable[..., str]:
+    """``wait_for_voila(page, *, timeout=60.0, widgets=True) -> kernel_id``."""
+    return _wait_for_voila
