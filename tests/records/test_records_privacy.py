@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import stat
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from widgets.records.identity import LEADER, STAFF
 from widgets.records.models import Learner
 from widgets.records.policy import FINAL_ID
 from widgets.records.progress import Requirement
-from widgets.records.schema import LEARNER_TABLES, learners
+from widgets.records.schema import LEARNER_TABLES, learners, room_members, rooms
 from widgets.records.store import EXPORT_FORMAT, Store
 
 REQS = (Requirement("m1", "m1", ("s1",)),)
@@ -39,6 +41,13 @@ def full_learner(store: Store, name: str, code: str | None = None) -> Learner:
     store.progress(learner.id, REQS)
     store.record_pledge(learner.id, "Tôi cam kết nêu gương.")
     store.issue_certificate(learner.id)
+    now = datetime.now(UTC)
+    room = {"id": str(uuid.uuid4()), "code": learner.id[:6], "title": "Lớp", "opened_at": now}
+    with store.engine.begin() as conn:
+        conn.execute(rooms.insert(), room)
+        conn.execute(
+            room_members.insert(), {"room_id": room["id"], "learner_id": learner.id, "joined_at": now}
+        )
     return learner
 
 

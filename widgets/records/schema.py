@@ -193,8 +193,6 @@ certificates = sa.Table(
     sa.Column("issued_at", UTCDateTime, nullable=False),
 )
 
-LEARNER_TABLES = (answers, scenario_choices, completions, pledges, certificates, attempts)
-"""Every table holding a learner's rows, children before parents (for deletion)."""
 
 # Live workshop rooms (migration 3; used by widgets.reports.rooms). A member's answers and
 # scenario choices made after ``joined_at`` count in the room's live distribution.
@@ -222,3 +220,15 @@ room_members = sa.Table(
     sa.Column("joined_at", UTCDateTime, nullable=False),
     sa.Index("ix_room_members_learner", "learner_id"),
 )
+
+LEARNER_TABLES = (
+    answers,
+    scenario_choices,
+    completions,
+    pledges,
+    certificates,
+    room_members,
+    attempts,
+)
+"""Every table holding a learner's rows (by ``learner_id``), children before parents: what
+export and deletion of one learner cover. A new table with learner rows belongs here."""
