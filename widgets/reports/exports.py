@@ -156,11 +156,11 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
         sheet.append(list(table.headers))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for row in table.rows:
+        for number, row in enumerate(table.rows, start=2):
             sheet.append(list(row))
-            for cell in sheet[sheet.max_row]:
-                if cell.data_type == "f":  # text that looks like a formula stays text
-                    cell.data_type = "s"
+            for column, value in enumerate(row, start=1):
+                if isinstance(value, str) and value.startswith("="):  # text, not a formula
+                    sheet.cell(number, column).data_type = "s"
         sheet.freeze_panes = "A2"
         for index, header in enumerate(table.headers, start=1):
             width = max([len(str(header)), *(len(str(row[index - 1] or "")) for row in table.rows[:200])])

@@ -47,6 +47,8 @@ class Filters:
         for moment in (self.since, self.until):
             if moment is not None and moment.tzinfo is None:
                 raise ValueError("filter times must be timezone-aware")
+        if self.since is not None and self.until is not None and self.since >= self.until:
+            raise ValueError("the time range is empty: since must come before until")
 
     def in_range(self, moment: datetime | None) -> bool:
         """``moment`` lies in ``[since, until)``."""

@@ -1,0 +1,232 @@
+"""The trainer dashboard: filters, completion, scores, item analysis, clauses, scenarios, exports."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from widgets.content.model import Course, ModuleKind
+from widgets.i18n import t
+from widgets.records.identity import ROLES
+from widgets.records.policy import FINAL_ID
+from widgets.records.store import Store
+from widgets.reports import exports, plots
+from widgets.reports.dashboard import DashboardData, build_dashboard
+from widgets.reports.items import ALL, FIRST, MIN_RESPONSES, TOO_EASY, TOO_HARD
+from widgets.reports.queries import Filters, distinct_values
+from widgets.reports.roster import Roster, parse_roster
+from widgets.views.fragments import render
+from widgets.views.trainer.common import day_end, day_start, download, html, trainer_context
+
+MAX_LEARNER_ROWS = 300
+"""Learners listed on screen; the CSV/XLSX export has them all."""
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class DashboardPage(w.VBox):
+    """Filters on top; one tab per report; recomputed on "Cập nhật"."""
+
+    def __init__(self, course: Course, store: Store | None) -> None:
+        super().__init__()
+        self.course = course
+        self.store = store
+        self.roster: Roster | None = None
+        self.data: DashboardData | None = None
+        self.add_class("nk-page")
+        self.add_class("nk-trainer")
+        header = html(
+            "header", course=course, title=t("trainer.dashboard.title"), summary=course.directive.number
+        )
+        if store is None:
+            self.children = [header, html("message", text=t("trainer.unavailable"), kind="error")]
+            return
+        units, _ = distinct_values(store.engine)
+        everything = t("trainer.filter.all")
+        self.since = w.DatePicker(description=t("trainer.filter.since"))
+        self.until = w.DatePicker(description=t("trainer.filter.until"))
+        self.unit = w.Dropdown(
+            options=[(everything, None), *((u, u) for u in units)], description=t("trainer.filter.unit")
+        )
+        self.role = w.Dropdown(
+            options=[(everything, None), *((r, r) for r in ROLES)], description=t("trainer.filter.role")
+        )
+        modules = [m for m in course.modules if m.questions or m.scenarios]
+        self.module = w.Dropdown(
+            options=[(t("trainer.filter.all_modules"), None), *((m.title, m.id) for m in modules)],
+            description=t("trainer.filter.module"),
+        )
+        self.which = w.Dropdown(
+            options=[(t("trainer.filter.first"), FIRST), (t("trainer.filter.all_attempts"), ALL)],
+            description=t("trainer.filter.which"),
+        )
+        self.roster_upload = w.FileUpload(
+            accept=".csv", multiple=False, description=t("trainer.filter.roster")
+        )
+        self.roster_upload.observe(self._roster_changed, names="value")
+        self.update = w.Button(description=t("trainer.filter.update"), button_style="primary", icon="refresh")
+        self.update.on_click(lambda _: self.refresh())
+        self.update.add_class("nk-dashboard-update")
+        self.status = w.HTML()
+        for widget in (self.since, self.until, self.unit, self.role, self.module, self.which):
+            widget.style.description_width = "8rem"
+        filters = w.VBox(
+            [
+                w.HBox([self.since, self.until]),
+                w.HBox([self.unit, self.role]),
+                w.HBox([self.module, self.which]),
+                w.HBox([self.roster_upload, self.update]),
+                self.status,
+            ]
+        )
+        filters.add_class("nk-dashboard-filters")
+        self.summary = w.HTML()
+        self.completion = w.HTML()
+        self.scores = w.HTML()
+        self.items = w.HTML()
+        self.clauses = w.HTML()
+        self.scenarios = w.HTML()
+        self.export_button = w.Button(description=t("trainer.export.make"), icon="download")
+        self.export_button.on_click(lambda _: self.make_exports())
+        self.export_links = w.HTML()
+        self.tabs = w.Tab(
+            children=[
+                self.completion,
+                self.scores,
+                self.items,
+                self.clauses,
+                self.scenarios,
+                w.VBox(
+                    [
+                        html("message", text=t("trainer.export.hint"), kind="info"),
+                        self.export_button,
+                        self.export_links,
+                    ]
+                ),
+            ]
+        )
+        self.tabs.titles = tuple(
+            t(f"trainer.tab.{name}")
+            for name in ("completion", "scores", "items", "clauses", "scenarios", "export")
+        )
+        self.children = [html("trainer_style"), header, filters, self.summary, self.tabs]
+        self.refresh()
+
+    def filters(self) -> Filters:
+        return Filters(
+            since=day_start(self.since.value),
+            until=day_end(self.until.value),
+            units=(self.unit.value,) if self.unit.value else (),
+            roles=(self.role.value,) if self.role.value else (),
+            module_id=self.module.value,
+        )
+
+    def refresh(self) -> DashboardData | None:
+        """Recompute every section for the current filters and show it."""
+        assert self.store is not None
+        try:
+            filters = self.filters()
+        except ValueError:
+            self.status.value = render("message", text=t("trainer.filter.bad_range"), kind="warning")
+            return None
+        data = build_dashboard(
+            self.store.engine, self.course, filters, roster=self.roster, which=self.which.value
+        )
+        self.data = data
+        self.show(data)
+        self.export_links.value = ""
+        return data
+
+    def quiz_title(self, quiz_id: str) -> str:
+        if quiz_id == FINAL_ID:
+            return t("trainer.quiz.final")
+        return self.course.module(quiz_id).title
+
+    def show(self, data: DashboardData) -> None:
+        learners = data.learners
+        expected = sum(u.expected or 0 for u in data.units) if self.roster and self.roster.counts else None
+        self.summary.value = render(
+            "trainer_summary",
+            learners=len(learners),
+            all_modules=sum(1 for row in learners if row.all_modules),
+            final_passed=sum(1 for row in learners if row.final_passed),
+            certified=sum(1 for row in learners if row.certified),
+            expected=expected,
+        )
+        titles = self._module_titles()
+        learner_table = exports.learner_table(learners[:MAX_LEARNER_ROWS], titles)
+        self.completion.value = render(
+            "trainer_units",
+            table=exports.unit_table(data.units),
+            problems=self.roster.problems if self.roster else (),
+        ) + render(
+            "trainer_learners",
+            table=learner_table,
+            hidden=len(learners) > MAX_LEARNER_ROWS,
+            total=len(learners),
+        )
+        quiz_title = self.quiz_title(data.quiz_id)
+        score_plot = (
+            plots.data_uri(plots.score_histogram(data.scores, data.pass_mark))
+            if data.scores.learners
+            else None
+        )
+        self.scores.value = render(
+            "trainer_scores", report=data.scores, plot=score_plot, quiz_title=quiz_title
+        )
+        labels = {clause.id: clause.label for clause in self.course.directive.clauses}
+        self.items.value = render(
+            "trainer_items",
+            items=data.items,
+            labels=labels,
+            quiz_title=quiz_title,
+            easy=round(100 * TOO_EASY),
+            hard=round(100 * TOO_HARD),
+            min_n=MIN_RESPONSES,
+        )
+        answered = [c for c in data.clauses if c.facility is not None]
+        clause_plot = plots.data_uri(plots.clause_facility(answered)) if answered else None
+        self.clauses.value = render("trainer_clauses", clauses=data.clauses, plot=clause_plot)
+        reached = [node for node in data.nodes if node.reached]
+        node_plot = plots.data_uri(plots.node_ratings(reached)) if reached else None
+        self.scenarios.value = render("trainer_scenarios", nodes=data.nodes, plot=node_plot)
+
+    def make_exports(self) -> None:
+        """CSV of each table and one XLSX workbook, offered as download links."""
+        data = self.data
+        if data is None:
+            return
+        tables = [
+            exports.learner_table(data.learners, self._module_titles()),
+            exports.unit_table(data.units),
+            exports.item_table(data.items),
+            exports.clause_table(data.clauses),
+        ]
+        stems = ("hoan-thanh-nguoi-hoc", "hoan-thanh-don-vi", "phan-tich-cau-hoi", "theo-yeu-cau")
+        links = [
+            download(f"{table.name} (CSV)", f"{stem}.csv", exports.to_csv(table), "text/csv")
+            for table, stem in zip(tables, stems, strict=True)
+        ]
+        links.append(
+            download(t("trainer.export.xlsx"), "bao-cao-neu-guong.xlsx", exports.to_xlsx(tables), XLSX)
+        )
+        self.export_links.value = render("trainer_download", links=links)
+
+    def _module_titles(self) -> dict[str, str]:
+        return {
+            m.id: m.title
+            for m in self.course.modules
+            if m.kind is ModuleKind.LESSON and (m.questions or m.scenarios)
+        }
+
+    def _roster_changed(self, change: dict) -> None:
+        files = change["new"]
+        if not files:
+            self.roster = None
+        else:
+            content = bytes(files[0]["content"]).decode("utf-8-sig", errors="replace")
+            self.roster = parse_roster(content)
+        self.refresh()
+
+
+def dashboard_page(course: Course | None = None, store: Store | None = None) -> DashboardPage:
+    """The trainer dashboard for the configured records store."""
+    return DashboardPage(*trainer_context(course, store))

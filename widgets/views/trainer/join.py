@@ -1,0 +1,54 @@
+"""The learner's "join a room" box (for the home page): type the code the trainer shows."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+from sqlalchemy.engine import Engine
+
+from widgets.i18n import t
+from widgets.records.errors import RecordsError
+from widgets.reports import rooms
+from widgets.reports.rooms import Room
+from widgets.views.fragments import render
+
+
+class JoinRoomBox(w.VBox):
+    """Code field, "Vào phòng" button, and the rooms the learner is in (no one else's names)."""
+
+    def __init__(self, engine: Engine, learner_id: str) -> None:
+        super().__init__()
+        self.engine = engine
+        self.learner_id = learner_id
+        self.code = w.Text(placeholder=t("trainer.join.placeholder"), description=t("trainer.join.code"))
+        self.code.add_class("nk-room-code-input")
+        self.code.on_submit(lambda _: self.join())
+        self.button = w.Button(description=t("trainer.join.submit"))
+        self.button.add_class("nk-room-join")
+        self.button.on_click(lambda _: self.join())
+        self.status = w.HTML()
+        self.status.add_class("nk-room-status")
+        self.add_class("nk-room-join-box")
+        self.children = [
+            w.HTML(render("heading", text=t("trainer.join.heading"))),
+            w.HBox([self.code, self.button]),
+            self.status,
+        ]
+        self._show(error="")
+
+    def join(self) -> Room | None:
+        """Join the room whose code was typed; shows a Vietnamese message if it cannot."""
+        try:
+            room = rooms.join_room(self.engine, self.code.value, self.learner_id)
+        except RecordsError as error:
+            self._show(error=error.message)
+            return None
+        self.code.value = ""
+        self._show(error="")
+        return room
+
+    def _show(self, error: str) -> None:
+        try:
+            joined = rooms.rooms_joined(self.engine, self.learner_id)
+        except RecordsError:
+            joined = []
+        self.status.value = render("trainer_join", rooms=joined, error=error)
