@@ -89,11 +89,15 @@ def pdf_link_data(certificate: Certificate, course: Course) -> str | None:
     return base64.b64encode(data).decode("ascii")
 
 
+PRINTABLE = {"overflow": "visible"}
+"""Boxes around the sheet must not clip it when the print stylesheet lifts it out."""
+
+
 class CertificateView(w.VBox):
     """The certificate sheet (``nk-certificate``, code in ``nk-cert-code``), print and PDF."""
 
     def __init__(self, certificate: Certificate, course: Course, pledge: Pledge | None) -> None:
-        super().__init__()
+        super().__init__(layout=w.Layout(**PRINTABLE))
         self.certificate = certificate
         self.sheet = w.HTML(render("certificate", text=certificate_text(certificate, course)))
         self.sheet.add_class("nk-certificate")
@@ -116,11 +120,11 @@ class CertificatePage(w.VBox):
     def __init__(
         self, course: Course, store: Store | None, session: LearnerSession | None, links: SiteLinks
     ) -> None:
-        super().__init__()
+        super().__init__(layout=w.Layout(**PRINTABLE))
         self.course = course
         self.session = session
         self.links = links
-        self.body = w.VBox()
+        self.body = w.VBox(layout=w.Layout(**PRINTABLE))
         self.body.add_class("nk-certificate-body")
         header = w.HTML(render("header", course=course, title=t("certificate.title"), summary=""))
         self.children = [header, links.nav("certificate"), self.body]
