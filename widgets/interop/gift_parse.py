@@ -147,6 +147,8 @@ def _choices(answers: tuple[GiftAnswer, ...], is_right: Callable[[GiftAnswer], b
 def _pairs(record: GiftRecord, notes: list[str]) -> tuple[MatchPair, ...]:
     pairs = []
     for item, category in record.pairs:
+        if not category:
+            raise _RefusedError(f"cặp ghép '{item.text}' thiếu nhóm sau '->'")
         if not item.text:
             notes.append(f"đáp án thừa '{category}' (không ghép với mục nào) bị bỏ: bộ chấm điểm không có")
             continue
