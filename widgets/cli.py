@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "widgets.commands.interop",
     "widgets.commands.notebooks",
     "widgets.commands.records_cli",
+    "widgets.commands.records_io",
     "widgets.commands.serve",
 )
 """Each module defines ``register(subparsers)``, which adds its sub-command(s) and sets

@@ -7,8 +7,8 @@ kiosks merge without duplicates. A line that is not valid JSON, or not a stateme
 writes, is reported with its line number and skipped; every other line is imported.
 
 A learner exported without a name is stored under a placeholder name with an empty name key
-(so no sign-in by name can match it; the learner's UUID still can); a later import of the
-same learner with a name fills it in.
+(so no sign-in by name can match it; the learner's UUID still can), and so is the name on
+their certificate; a later import of the same learner with a name fills both in.
 """
 
 from __future__ import annotations
@@ -424,6 +424,14 @@ def _ensure_learner(conn: Connection, info: LearnerInfo, report: ImportReport, s
             learners.update()
             .where(learners.c.id == info.id, learners.c.name_key == "")
             .values(full_name=info.name, name_key=identity.identity_key(info.name))
+        )
+        conn.execute(  # a certificate imported without the name gets it too
+            certificates.update()
+            .where(
+                certificates.c.learner_id == info.id,
+                certificates.c.full_name == PLACEHOLDER.format(short=info.id[:8]),
+            )
+            .values(full_name=info.name)
         )
         report.updated["learners"] += 1
         changed = named = True
