@@ -6,9 +6,21 @@ import dataclasses as dc
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from widgets.content.model import Course, FaqEntry, SourceRef, Term
-from widgets.knowledge import HitKind, fold, index_for, markdown_text, search, teaching_module
+from widgets.knowledge import (
+    KIND_RANK,
+    HitKind,
+    fold,
+    index_for,
+    markdown_text,
+    query_words,
+    search,
+    teaching_module,
+    tokenize,
+)
 
 HERE = SourceRef("test", 1)
 
@@ -127,3 +139,17 @@ def test_markdown_text_strips_markup() -> None:
     assert markdown_text("Văn bản do **UBND** ban hành (`doc`).\n\n- một\n- hai") == (
         "Văn bản do UBND ban hành (doc). một hai"
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=80))
+def test_any_query_gives_ranked_hits_that_contain_every_word(rich: Course, query: str) -> None:
+    """Property: kinds in ranking order; every query word visible in the hit; marks are matches."""
+    hits = search(rich, query, limit=None)
+    ranks = [KIND_RANK[hit.kind] for hit in hits]
+    assert ranks == sorted(ranks)
+    words = set(query_words(query))
+    for hit in hits:
+        visible = {t.folded for t in tokenize(f"{hit.title} {hit.snippet} {' '.join(hit.clause_ids)}")}
+        assert words <= visible, (query, hit.title)
+        assert all(fold(text) in words for text, marked in hit.title_parts() + hit.snippet_parts() if marked)
