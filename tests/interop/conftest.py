@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses as dc
 import os
 import shutil
 from pathlib import Path
@@ -68,7 +67,3 @@ def same(question: Question) -> dict[str, object]:
         "tone_insensitive": question.tone_insensitive,
         "points": question.points,
     }
-
-
-def without_source(question: Question) -> Question:
-    return dc.replace(question, source=None)  # type: ignore[arg-type]

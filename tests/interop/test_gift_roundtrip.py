@@ -75,7 +75,19 @@ def test_round_trip_through_the_commands_and_the_content_parser(
     target.mkdir()
     (target / "directive.md").write_text((FIXTURE_COURSE / "directive.md").read_text(encoding="utf-8"))
     (target / "course.yml").write_text("id: rt\ntitle: Round trip\nmodules:\n  - file: modules/none.md\n")
-    code = main(["gift", "import", str(bank), "--module", "rt", "--content", str(target), "--notebooks", ""])
+    code = main(
+        [
+            "gift",
+            "import",
+            str(bank),
+            "--module",
+            "rt",
+            "--content",
+            str(target),
+            "--notebooks",
+            str(tmp_path / "nb"),
+        ]
+    )
     assert code == 0, capsys.readouterr()
     module_file = target / "modules" / "01-rt.md"
     module = parse_module(module_file, (), QuizPolicy(), "x.ipynb", ProblemLog(module_file))

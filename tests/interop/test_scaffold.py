@@ -84,7 +84,10 @@ def test_new_module_checks_and_its_notebook_passes_nbval(
 def test_unknown_clauses_and_existing_ids_are_refused(kit: Path, capsys: pytest.CaptureFixture[str]) -> None:
     content = kit / "content"
     before = {p: p.read_text(encoding="utf-8") for p in content.rglob("*") if p.is_file()}
-    assert main(["new", "module", "Tên", "--clauses", "khong.co", "--content", str(content)]) == 2
+    no_notebooks = ["--notebooks", str(kit / "nb")]
+    assert (
+        main(["new", "module", "Tên", "--clauses", "khong.co", "--content", str(content), *no_notebooks]) == 2
+    )
     assert "khong.co" in capsys.readouterr().err
     existing = load_course(content).modules[0]
     clause = load_course(content).directive.clause_ids[0]
@@ -99,9 +102,10 @@ def test_unknown_clauses_and_existing_ids_are_refused(kit: Path, capsys: pytest.
         "--content",
         str(content),
     ]
-    assert main(args) == 2
+    assert main([*args, *no_notebooks]) == 2
     assert f"đã có học phần mã '{existing.id}'" in capsys.readouterr().err
     assert {p: p.read_text(encoding="utf-8") for p in content.rglob("*") if p.is_file()} == before
+    assert not (kit / "nb").exists()
 
 
 def test_entry_goes_to_the_end_of_modules_even_when_another_key_follows() -> None:
