@@ -54,13 +54,25 @@ if [ "$(id -u)" = 0 ]; then
     fi
 fi
 
-port=$(python3 - <<'EOF'
-import socket
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    print(s.getsockname()[1])
-EOF
-)
+free_port() {
+    local py
+    for py in python3 "$PWD/.venv/bin/python"; do
+        if command -v "$py" >/dev/null 2>&1; then
+            "$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+            return
+        fi
+    done
+    local p
+    for _ in $(seq 50); do  # no Python: a random high port that nothing answers on
+        p=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return
+        fi
+    done
+    return 1
+}
+port=$(free_port)
 dir=$(mktemp -d /tmp/neuguong-pg.XXXXXX)
 chmod 700 "$dir"
 password=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')

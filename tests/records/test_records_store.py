@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import unicodedata
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -11,6 +13,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from records_helpers import Clock
+from sqlalchemy.pool import NullPool
 
 from widgets.content.model import Rating
 from widgets.engine.results import AnswerResult, QuizResult, ScenarioResult, ScenarioStep
@@ -386,3 +389,34 @@ def test_certificate_is_issued_once(store: Store, clock: Clock) -> None:
     assert store.issue_certificate(learner.id) == cert == store.certificate(learner.id)
     assert store.progress(learner.id, REQS).certificate == cert
     assert store.verify_certificate(cert.code).valid
+
+
+# ------------------------------------------------------------------ robustness
+
+
+def test_transient_trouble_is_waited_out(store: Store) -> None:
+    """SQLite: a writer waits for another's lock. PostgreSQL: a dropped connection is
+    replaced and the call retried."""
+    learner = store.sign_in("Điêu Chính Tời", "Sở Nội vụ", STAFF)
+    attempt = store.start_attempt(learner.id, "m1")
+    if store.backend == "sqlite":
+        holder = sa.create_engine(store.engine.url, connect_args={"isolation_level": None})
+        with holder.connect() as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            release = threading.Timer(0.5, conn.exec_driver_sql, ("COMMIT",))
+            release.start()
+            started = time.perf_counter()
+            store.record_answer(learner.id, attempt.id, "m1", answer("q1"))
+            assert time.perf_counter() - started >= 0.4
+            release.join()
+        holder.dispose()
+    else:
+        with store.engine.connect() as conn:
+            pid = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+        admin = sa.create_engine(store.engine.url, poolclass=NullPool)
+        with admin.connect() as conn:
+            assert conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        admin.dispose()
+        store.record_answer(learner.id, attempt.id, "m1", answer("q1"))
+        assert store.get_learner(learner.id) == learner
+    assert len(store.answers(learner.id)) == 1

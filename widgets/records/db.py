@@ -6,13 +6,14 @@ foreign keys on, ``synchronous=FULL`` (a committed answer survives a power cut),
 SQLAlchemy (not the driver) issues ``BEGIN`` — ``BEGIN IMMEDIATE`` for writes, so that a
 writer waits for the lock up front instead of failing on a stale snapshot.
 
-:func:`write` runs a function in one transaction and retries it on transient failures
-(locked database, serialisation failure, dropped connection); callers make writes
+:func:`write` and :func:`read` run a function in one transaction and retry it on transient
+failures (locked database, serialisation failure, dropped connection); callers make writes
 idempotent (UUID keys, ``INSERT … ON CONFLICT DO NOTHING``) so a retry is harmless.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import random
@@ -76,7 +77,9 @@ def create_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return sa.create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        # No pre-ping (a round trip per call): a dropped connection fails the call, which
+        # _run retries on a fresh connection.
+        return sa.create_engine(parsed, pool_size=5, max_overflow=5)
     raise RecordsError(f"Không hỗ trợ cơ sở dữ liệu «{parsed.get_backend_name()}».")
 
 
@@ -104,10 +107,20 @@ def _sqlite_on_begin(conn: Connection) -> None:
 
 def write(engine: Engine, fn: Callable[[Connection], T]) -> T:
     """Run ``fn`` in one write transaction, retrying transient failures; return its result."""
+    return _run(engine, fn, write=True)
+
+
+def read(engine: Engine, fn: Callable[[Connection], T]) -> T:
+    """Run ``fn`` in one read transaction (retried, like writes, on transient failures)."""
+    return _run(engine, fn, write=False)
+
+
+def _run(engine: Engine, fn: Callable[[Connection], T], *, write: bool) -> T:
     for attempt in range(1, WRITE_TRIES + 1):
         try:
             with engine.connect() as conn:
-                conn.execution_options(**{_WRITE_OPTION: True})
+                if write:
+                    conn.execution_options(**{_WRITE_OPTION: True})
                 with conn.begin():
                     return fn(conn)
         except sa.exc.DBAPIError as exc:
@@ -122,12 +135,6 @@ def write(engine: Engine, fn: Callable[[Connection], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def read(engine: Engine, fn: Callable[[Connection], T]) -> T:
-    """Run ``fn`` in one read transaction (a consistent snapshot)."""
-    with engine.connect() as conn, conn.begin():
-        return fn(conn)
-
-
 def _transient(exc: sa.exc.DBAPIError) -> bool:
     if exc.connection_invalidated:
         return True
@@ -140,6 +147,11 @@ def _transient(exc: sa.exc.DBAPIError) -> bool:
 
 def insert_ignore(conn: Connection, table: sa.Table, values: Mapping[str, Any]) -> bool:
     """``INSERT … ON CONFLICT DO NOTHING``; whether a row was inserted."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing()
-    return conn.execute(stmt).rowcount == 1
+    return conn.execute(_insert_ignore(conn.dialect.name, table), dict(values)).rowcount == 1
+
+
+@functools.cache
+def _insert_ignore(dialect_name: str, table: sa.Table) -> sa.Insert:
+    """The statement, built once per table (the values come as parameters)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
