@@ -54,7 +54,10 @@ def test_glossary_page_terms_and_anchors(site: Path, glossary_course: Course) ->
     assert 'id="term-don-thu"' in html and 'id="term-cap-pho"' in html
     assert 'href="van-ban.ipynb#clause-officials.1"' in html and 'href="tong-quan.ipynb"' in html
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
-    positions = [html.index(f"<dt>{name}</dt>") for name in ("cán bộ", "cấp phó", "dân", "đơn thư")]
+    positions = [
+        html.index(f'<h3 class="nk-term-name">{name}</h3>')
+        for name in ("cán bộ", "cấp phó", "dân", "đơn thư")
+    ]
     assert positions == sorted(positions)
 
 
