@@ -127,4 +127,7 @@ def test_true_false_is_always_dung_then_sai(course: Course) -> None:
     question = course.question("q-ruou")
     for learner in range(10):
         quiz = QuizAttempt.start("m", (question,), QuizPolicy(), learner_id=str(learner), attempt=1)
-        assert [next(c.text for c in question.choices if c.id == i) for i in quiz.option_order(question)] == ["Đúng", "Sai"]
+        assert [next(c.text for c in question.choices if c.id == i) for i in quiz.option_order(question)] == [
+            "Đúng",
+            "Sai",
+        ]
