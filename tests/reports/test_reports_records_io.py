@@ -153,6 +153,8 @@ def test_round_trip_and_reimport_change_nothing(
     path.write_text(export_text(kiosk), encoding="utf-8")
     first = import_file(trainer.engine, path)
     assert first.errors == [] and first.changed
+    kiosk_rows = snapshot(kiosk, (learners, *TABLES))
+    assert dict(first.added) == {name: len(rows) for name, rows in kiosk_rows.items()}
     assert without_names(snapshot(trainer)) == without_names(snapshot(kiosk))
     people = snapshot(trainer, (learners,))["learners"]
     assert len(people) == 2 and all(row[5] == "" and "chưa có tên" in row[1] for row in people)

@@ -21,7 +21,6 @@ class JoinRoomBox(w.VBox):
         self.learner_id = learner_id
         self.code = w.Text(placeholder=t("trainer.join.placeholder"), description=t("trainer.join.code"))
         self.code.add_class("nk-room-code-input")
-        self.code.on_submit(lambda _: self.join())
         self.button = w.Button(description=t("trainer.join.submit"))
         self.button.add_class("nk-room-join")
         self.button.on_click(lambda _: self.join())

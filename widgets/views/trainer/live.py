@@ -62,10 +62,14 @@ class LiveRefresher:
             atexit.register(self.stop)
         return self
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop refreshing; a refresher thread is waited for (at most ``timeout`` s)."""
         self._stop.set()
         if self._task is not None:
             self._task.cancel()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def tick(self) -> None:
         """One refresh, now (synchronously)."""
