@@ -93,6 +93,12 @@ def test_delete_removes_one_learner_entirely(store: Store) -> None:
     assert row_counts(store, two.id) == before
     assert store.get_learner(one.id) is None
     assert store.delete_learner(one.id)["learners"] == 0
+    # a kernel still open for the deleted learner cannot write for them any more
+    attempt_id = store.attempts(two.id)[0].id
+    store.delete_learner(two.id)
+    result = AnswerResult("q2", "a", 1.0, 1.0, True, (), ())
+    with pytest.raises(NotFoundError):
+        store.record_answer(two.id, attempt_id, "m1", result)
     # signing in again starts a fresh record
     again = store.sign_in("Nguyễn Văn Một", "Sở Nội vụ <b>&</b>", STAFF)
     assert store.attempts(again.id) == []
