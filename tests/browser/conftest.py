@@ -14,6 +14,9 @@ Fixtures (names are stable, other test modules rely on them):
 * ``network -> NetworkLog`` (function) and ``page`` (function): a fresh context and page at
   1366x768 whose non-loopback requests are aborted and recorded in ``network.blocked``;
   teardown asserts that none happened.
+* ``VoilaServer`` helpers: ``url``, ``render_url``, ``get``/``request`` (no redirects,
+  trainer token added), ``fetch_page`` (GET a page, then release its kernel),
+  ``shutdown_kernel``, ``kernel_ids``, ``kernel_pids``, ``wait_for_kernels``, ``log_tail``.
 * ``wait_for_voila(page, *, timeout=60.0) -> str``: waits until the Voilà page shows its
   cells, widgets are drawn and the kernel is idle; returns the kernel id.
 """
@@ -23,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -148,6 +152,16 @@ class VoilaServer:
             },
         )
         return status
+
+    def fetch_page(self, notebook: str, query: str = "") -> tuple[int, str]:
+        """GET a rendered notebook without a browser, then shut its kernel down (nobody
+        will close that page); returns (status, html)."""
+        status, body = self.get(f"voila/render/{notebook}" + (f"?{query}" if query else ""))
+        html = body.decode("utf-8", errors="replace")
+        match = re.search(r'"kernelId": "([0-9a-f-]{36})"', html)
+        if match:
+            self.shutdown_kernel(match.group(1))
+        return status, html
 
     def kernel_ids(self) -> list[str]:
         """Ids of the kernels this server runs (from its connection files)."""
