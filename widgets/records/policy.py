@@ -13,10 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from widgets.records.models import AttemptSummary
+from widgets.records.models import AttemptSummary, FinalStatus
 
 FINAL_ID = "final"
 MAX_FINAL_ATTEMPTS_PER_DAY = 3
@@ -60,3 +58,17 @@ def counted_attempt(attempts: Iterable[AttemptSummary]) -> AttemptSummary | None
         if best is None or percent > (best.percent or 0.0) + 1e-9:
             best = attempt
     return best
+
+
+def final_status(finals: list[AttemptSummary], now: datetime) -> FinalStatus:
+    """The final assessment's state for the views, from the learner's final attempts."""
+    today = attempts_on_day(finals, now)
+    open_ids = [a.id for a in sorted(finals, key=lambda a: a.started_at) if not a.finished]
+    return FinalStatus(
+        attempts=tuple(finals),
+        attempts_today=today,
+        attempts_left_today=max(0, MAX_FINAL_ATTEMPTS_PER_DAY - today),
+        best=counted_attempt(finals),
+        open_attempt_id=open_ids[-1] if open_ids else None,
+        next_day_starts=local_day(now)[1],
+    )

@@ -10,9 +10,6 @@ export) changes nothing. Nothing lives only in kernel memory: a fresh kernel res
 
 from __future__ import annotations
 
-import dataclasses as dc
-import json
-import math
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -21,16 +18,14 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.engine import Connection, Engine
 
-from widgets.engine.results import AnswerResult, QuizResult, Response, ScenarioResult, ScenarioStep
+from widgets.engine.results import AnswerResult, QuizResult, ScenarioResult, ScenarioStep
 from widgets.records import certificates as certs
-from widgets.records import config, db, identity, migrations, policy
+from widgets.records import config, db, identity, migrations, policy, queries, rows
 from widgets.records.errors import (
-    AttemptLimitError,
     CertificateError,
     CodeFormatError,
-    NotFoundError,
     RecordsError,
     SignInError,
 )
@@ -43,10 +38,10 @@ from widgets.records.models import (
     Pledge,
     Progress,
     StoredAnswer,
-    StoredChoice,
     Verification,
 )
 from widgets.records.progress import ModuleState, Requirement, module_state
+from widgets.records.queries import QUIZ, SCENARIO
 from widgets.records.schema import (
     LEARNER_TABLES,
     answers,
@@ -58,8 +53,6 @@ from widgets.records.schema import (
     scenario_choices,
 )
 
-QUIZ = "quiz"
-SCENARIO = "scenario"
 EXPORT_FORMAT = "neuguong-learner-export"
 T = TypeVar("T")
 
@@ -117,7 +110,7 @@ class Store:
         now = self.clock()
 
         def run(conn: Connection) -> Learner:
-            row = _match_learner(conn, entry)
+            row = queries.match_learner(conn, entry)
             if row is None:
                 db.insert_ignore(
                     conn,
@@ -133,17 +126,17 @@ class Store:
                         "created_at": now,
                     },
                 )
-                row = _one(conn, learners, entry.learner_id)
+                row = queries.one(conn, learners, entry.learner_id)
             elif row.role != entry.role:
                 conn.execute(learners.update().where(learners.c.id == row.id).values(role=entry.role))
-                row = _one(conn, learners, row.id)
-            return _learner(row)
+                row = queries.one(conn, learners, row.id)
+            return rows.learner(row)
 
         return db.write(self.engine, run)
 
     def get_learner(self, learner_id: str) -> Learner | None:
-        row = db.read(self.engine, lambda conn: _first(conn, learners, learner_id))
-        return _learner(row) if row else None
+        row = db.read(self.engine, lambda conn: queries.first(conn, learners, learner_id))
+        return rows.learner(row) if row else None
 
     def find_learners(
         self, *, staff_code: object = None, name: object = None, unit: object = None
@@ -160,8 +153,8 @@ class Store:
             )
         else:
             raise SignInError("Cần mã cán bộ, hoặc họ và tên cùng đơn vị.", "name")
-        rows = db.read(self.engine, lambda conn: conn.execute(query).all())
-        return [_learner(row) for row in rows]
+        found = db.read(self.engine, lambda conn: conn.execute(query).all())
+        return [rows.learner(row) for row in found]
 
     # ----------------------------------------------------------------- attempts
 
@@ -178,11 +171,11 @@ class Store:
         For the final assessment (``quiz_id == "final"``) raises :class:`AttemptLimitError`
         past the daily limit (see :mod:`widgets.records.policy`).
         """
-        attempt_id = _uuid(attempt_id)
+        attempt_id = rows.as_uuid(attempt_id)
         now = self.clock()
         return db.write(
             self.engine,
-            lambda conn: _ensure_attempt(
+            lambda conn: queries.ensure_attempt(
                 conn, learner_id, QUIZ, quiz_id, module_id or quiz_id, attempt_id, now
             ),
         )
@@ -191,11 +184,13 @@ class Store:
         self, learner_id: str, scenario_id: str, module_id: str, *, run_id: str | None = None
     ) -> AttemptSummary:
         """Record the start of a scenario run (idempotent per ``run_id``)."""
-        run_id = _uuid(run_id)
+        run_id = rows.as_uuid(run_id)
         now = self.clock()
         return db.write(
             self.engine,
-            lambda conn: _ensure_attempt(conn, learner_id, SCENARIO, scenario_id, module_id, run_id, now),
+            lambda conn: queries.ensure_attempt(
+                conn, learner_id, SCENARIO, scenario_id, module_id, run_id, now
+            ),
         )
 
     def record_answer(
@@ -217,21 +212,21 @@ class Store:
         attempt. The attempt is created if the kernel never recorded its start. Writing the
         same ``answer_id`` again changes nothing.
         """
-        answer_id = _uuid(answer_id)
-        attempt_id = _uuid(attempt_id)
+        answer_id = rows.as_uuid(answer_id)
+        attempt_id = rows.as_uuid(attempt_id)
         at = answered_at or self.clock()
         values = {
             "id": answer_id,
             "attempt_id": attempt_id,
             "learner_id": learner_id,
             "module_id": module_id or quiz_id,
-            "question_id": _text_id(answer.question_id, "question_id"),
-            "try_no": _positive(try_no, "try_no"),
-            "response": _encode(answer.response),
-            "score": _finite(answer.score, "score"),
-            "max_score": _finite(answer.max_score, "max_score"),
+            "question_id": rows.text_id(answer.question_id, "question_id"),
+            "try_no": rows.positive(try_no, "try_no"),
+            "response": rows.encode_json(answer.response),
+            "score": rows.finite(answer.score, "score"),
+            "max_score": rows.finite(answer.max_score, "max_score"),
             "correct": bool(answer.correct),
-            "cites": _encode(answer.cites),
+            "cites": rows.encode_json(answer.cites),
             "answered_at": at,
         }
 
@@ -251,8 +246,8 @@ class Store:
         chosen_at: datetime | None = None,
     ) -> str:
         """Store one scenario choice (``step_no`` from 0 along the path); return its ID."""
-        choice_id = _uuid(choice_id)
-        run_id = _uuid(run_id)
+        choice_id = rows.as_uuid(choice_id)
+        run_id = rows.as_uuid(run_id)
         at = chosen_at or self.clock()
         values = {
             "id": choice_id,
@@ -260,11 +255,11 @@ class Store:
             "learner_id": learner_id,
             "module_id": module_id,
             "scenario_id": scenario_id,
-            "step_no": _positive(step_no + 1, "step_no") - 1,
-            "node_id": _text_id(step.node_id, "node_id"),
-            "action_id": _text_id(step.action_id, "action_id"),
+            "step_no": rows.positive(step_no + 1, "step_no") - 1,
+            "node_id": rows.text_id(step.node_id, "node_id"),
+            "action_id": rows.text_id(step.action_id, "action_id"),
             "rating": str(step.rating),
-            "next_node_id": _text_id(step.next_node_id, "next_node_id"),
+            "next_node_id": rows.text_id(step.next_node_id, "next_node_id"),
             "chosen_at": at,
         }
 
@@ -290,7 +285,7 @@ class Store:
                 self._known.pop(attempt_id, None)
 
         def run(conn: Connection) -> None:
-            _ensure_attempt(conn, *owner, module_id, attempt_id, at)
+            queries.ensure_attempt(conn, *owner, module_id, attempt_id, at)
             db.insert_ignore(conn, table, values)
 
         db.write(self.engine, run)
@@ -303,8 +298,8 @@ class Store:
         now = self.clock()
         values = {
             "finished_at": now,
-            "score": _finite(result.score, "score"),
-            "max_score": _finite(result.max_score, "max_score"),
+            "score": rows.finite(result.score, "score"),
+            "max_score": rows.finite(result.max_score, "max_score"),
             "passed": bool(result.passed),
             "pass_mark": int(result.pass_mark),
         }
@@ -333,10 +328,10 @@ class Store:
         attempt_id: str,
         values: dict[str, Any],
     ) -> AttemptSummary:
-        attempt_id = _uuid(attempt_id)
+        attempt_id = rows.as_uuid(attempt_id)
 
         def run(conn: Connection) -> AttemptSummary:
-            _ensure_attempt(
+            queries.ensure_attempt(
                 conn,
                 learner_id,
                 kind,
@@ -350,7 +345,7 @@ class Store:
                 .where(attempts.c.id == attempt_id, attempts.c.finished_at.is_(None))
                 .values(**values)
             )
-            return _attempt(_one(conn, attempts, attempt_id))
+            return rows.attempt(queries.one(conn, attempts, attempt_id))
 
         return db.write(self.engine, run)
 
@@ -365,8 +360,8 @@ class Store:
         )
         if activity_id is not None:
             query = query.where(attempts.c.activity_id == activity_id)
-        rows = db.read(self.engine, lambda conn: conn.execute(query).all())
-        return [_attempt(row) for row in rows]
+        found = db.read(self.engine, lambda conn: conn.execute(query).all())
+        return [rows.attempt(row) for row in found]
 
     def open_attempt(self, learner_id: str, activity_id: str) -> OpenAttempt | None:
         """The latest unfinished attempt at a quiz or scenario, to resume; else ``None``.
@@ -389,14 +384,14 @@ class Store:
             if row is None:
                 return None
             if row.kind == SCENARIO:
-                return OpenAttempt(_attempt(row), steps=_steps(conn, row.id))
-            return OpenAttempt(_attempt(row), answers=_latest_answers(conn, row.id))
+                return OpenAttempt(rows.attempt(row), steps=queries.steps(conn, row.id))
+            return OpenAttempt(rows.attempt(row), answers=queries.latest_answers(conn, row.id))
 
         return db.read(self.engine, run)
 
     def latest_answers(self, attempt_id: str) -> dict[str, StoredAnswer]:
         """Question ID → latest answer within one attempt."""
-        return dict(db.read(self.engine, lambda conn: _latest_answers(conn, attempt_id)))
+        return dict(db.read(self.engine, lambda conn: queries.latest_answers(conn, attempt_id)))
 
     def answers(self, learner_id: str) -> list[StoredAnswer]:
         """Every answer of a learner, in the order given."""
@@ -405,11 +400,11 @@ class Store:
             .where(answers.c.learner_id == learner_id)
             .order_by(answers.c.answered_at, answers.c.id)
         )
-        return [_answer(row) for row in db.read(self.engine, lambda c: c.execute(query).all())]
+        return [rows.answer(row) for row in db.read(self.engine, lambda c: c.execute(query).all())]
 
     def final_status(self, learner_id: str) -> FinalStatus:
         """The final assessment's attempts under :mod:`widgets.records.policy`."""
-        return _final_status(self.attempts(learner_id, policy.FINAL_ID), self.clock())
+        return policy.final_status(self.attempts(learner_id, policy.FINAL_ID), self.clock())
 
     def progress(self, learner_id: str, requirements: Sequence[Requirement]) -> Progress:
         """Each module's state, the final assessment, the pledge and the certificate.
@@ -419,7 +414,7 @@ class Store:
         """
 
         def run(conn: Connection) -> tuple[list[AttemptSummary], set[str], Any, Any]:
-            rows = conn.execute(sa.select(attempts).where(attempts.c.learner_id == learner_id)).all()
+            found = conn.execute(sa.select(attempts).where(attempts.c.learner_id == learner_id)).all()
             done = conn.execute(
                 sa.select(completions.c.module_id).where(completions.c.learner_id == learner_id)
             ).scalars()
@@ -427,7 +422,7 @@ class Store:
             cert = conn.execute(
                 sa.select(certificates).where(certificates.c.learner_id == learner_id)
             ).first()
-            return [_attempt(row) for row in rows], set(done), pledge, cert
+            return [rows.attempt(row) for row in found], set(done), pledge, cert
 
         summaries, recorded, pledge_row, cert_row = db.read(self.engine, run)
         states = {
@@ -439,9 +434,9 @@ class Store:
         finals = [a for a in summaries if a.kind == QUIZ and a.activity_id == policy.FINAL_ID]
         return Progress(
             states=MappingProxyType(states),
-            final=_final_status(finals, self.clock()),
-            pledge=_pledge(pledge_row) if pledge_row else None,
-            certificate=_certificate(cert_row) if cert_row else None,
+            final=policy.final_status(finals, self.clock()),
+            pledge=rows.pledge(pledge_row) if pledge_row else None,
+            certificate=rows.certificate(cert_row) if cert_row else None,
         )
 
     def _record_completions(self, learner_id: str, module_ids: Iterable[str]) -> None:
@@ -465,7 +460,7 @@ class Store:
         now = self.clock()
 
         def run(conn: Connection) -> Pledge:
-            learner = _learner_row(conn, learner_id)
+            learner = queries.learner_row(conn, learner_id)
             db.insert_ignore(
                 conn,
                 pledges,
@@ -479,14 +474,14 @@ class Store:
                 },
             )
             row = conn.execute(sa.select(pledges).where(pledges.c.learner_id == learner_id)).one()
-            return _pledge(row)
+            return rows.pledge(row)
 
         return db.write(self.engine, run)
 
     def pledge(self, learner_id: str) -> Pledge | None:
         query = sa.select(pledges).where(pledges.c.learner_id == learner_id)
         row = db.read(self.engine, lambda conn: conn.execute(query).first())
-        return _pledge(row) if row else None
+        return rows.pledge(row) if row else None
 
     def issue_certificate(self, learner_id: str) -> Certificate:
         """The learner's certificate, issued on the first call (later calls return it).
@@ -498,10 +493,10 @@ class Store:
         now = self.clock().astimezone(UTC)
 
         def run(conn: Connection) -> Certificate:
-            existing = _certificate_row(conn, learner_id)
+            existing = queries.certificate_row(conn, learner_id)
             if existing is not None:
-                return _certificate(existing)
-            learner = _learner_row(conn, learner_id, lock=True)
+                return rows.certificate(existing)
+            learner = queries.learner_row(conn, learner_id, lock=True)
             finals = conn.execute(
                 sa.select(attempts).where(
                     attempts.c.learner_id == learner_id,
@@ -509,7 +504,7 @@ class Store:
                     attempts.c.activity_id == policy.FINAL_ID,
                 )
             ).all()
-            best = policy.counted_attempt(_attempt(row) for row in finals)
+            best = policy.counted_attempt(rows.attempt(row) for row in finals)
             if best is None or not best.passed or best.percent is None:
                 raise CertificateError(
                     "Chưa thể cấp giấy chứng nhận: người học chưa đạt bài kiểm tra cuối khoá."
@@ -529,17 +524,17 @@ class Store:
                 code = certs.make_code(secret, certs.payload(draft.fields()))
                 values = {**draft.fields(), "code": code, "issued_at": now}
                 if db.insert_ignore(conn, certificates, values):
-                    return _certificate(_certificate_row(conn, learner_id))
-                existing = _certificate_row(conn, learner_id)
+                    return rows.certificate(queries.certificate_row(conn, learner_id))
+                existing = queries.certificate_row(conn, learner_id)
                 if existing is not None:
-                    return _certificate(existing)
+                    return rows.certificate(existing)
             raise RecordsError("Không tạo được mã xác minh duy nhất; vui lòng thử lại.")
 
         return db.write(self.engine, run)
 
     def certificate(self, learner_id: str) -> Certificate | None:
-        row = db.read(self.engine, lambda conn: _certificate_row(conn, learner_id))
-        return _certificate(row) if row else None
+        row = db.read(self.engine, lambda conn: queries.certificate_row(conn, learner_id))
+        return rows.certificate(row) if row else None
 
     def verify_certificate(self, code: str) -> Verification:
         """Check a code offline against this installation's records and secret."""
@@ -553,7 +548,7 @@ class Store:
             return Verification(
                 False, f"Không có giấy chứng nhận nào mang mã {code} trong hồ sơ của máy này."
             )
-        cert = _certificate(row)
+        cert = rows.certificate(row)
         try:
             secret = certs.load_secret(self.data, create=False)
         except FileNotFoundError:
@@ -578,19 +573,19 @@ class Store:
         """Everything stored about one learner, as JSON-able data."""
 
         def run(conn: Connection) -> dict[str, Any]:
-            learner = _learner_row(conn, learner_id)
+            learner = queries.learner_row(conn, learner_id)
             out: dict[str, Any] = {
                 "format": EXPORT_FORMAT,
                 "format_version": 1,
                 "schema_version": migrations.current_version(conn),
-                "exported_at": _iso(self.clock()),
-                "learner": _jsonable_row(learner),
+                "exported_at": rows.iso(self.clock()),
+                "learner": rows.jsonable_row(learner),
             }
             for table in reversed(LEARNER_TABLES):
                 query = sa.select(table).where(table.c.learner_id == learner_id)
                 order = [c for c in ("started_at", "answered_at", "chosen_at") if c in table.c]
                 query = query.order_by(*(table.c[c] for c in order), *table.primary_key)
-                out[table.name] = [_jsonable_row(row) for row in conn.execute(query)]
+                out[table.name] = [rows.jsonable_row(row) for row in conn.execute(query)]
             return out
 
         return db.read(self.engine, run)
@@ -606,264 +601,3 @@ class Store:
             return counts
 
         return db.write(self.engine, run)
-
-
-# ---------------------------------------------------------------------- helpers
-
-
-def _match_learner(conn: Connection, entry: identity.SignIn) -> Row[Any] | None:
-    if entry.staff_code:
-        query = sa.select(learners).where(learners.c.staff_code == entry.staff_code)
-        return conn.execute(query).first()
-    rows = conn.execute(
-        sa.select(learners)
-        .where(learners.c.name_key == entry.name_key, learners.c.unit_key == entry.unit_key)
-        .order_by(learners.c.created_at)
-    ).all()
-    uncoded = [row for row in rows if row.staff_code is None]
-    if uncoded:
-        return uncoded[0]
-    if len(rows) == 1:
-        return rows[0]
-    if rows:
-        raise SignInError(
-            "Đơn vị này có nhiều người trùng họ và tên; vui lòng nhập mã cán bộ để tìm đúng hồ sơ của mình.",
-            "staff_code",
-        )
-    return None
-
-
-def _ensure_attempt(
-    conn: Connection,
-    learner_id: str,
-    kind: str,
-    activity_id: str,
-    module_id: str,
-    attempt_id: str,
-    now: datetime,
-) -> AttemptSummary:
-    """The attempt row, created if missing (the final's daily limit applies then)."""
-    row = _first(conn, attempts, attempt_id)
-    if row is None:
-        _learner_row(conn, learner_id, lock=True)
-        if kind == QUIZ and activity_id == policy.FINAL_ID:
-            _check_final_limit(conn, learner_id, now)
-        db.insert_ignore(
-            conn,
-            attempts,
-            {
-                "id": attempt_id,
-                "learner_id": learner_id,
-                "kind": kind,
-                "activity_id": _text_id(activity_id, "activity_id"),
-                "module_id": _text_id(module_id, "module_id"),
-                "started_at": now,
-            },
-        )
-        row = _one(conn, attempts, attempt_id)
-    if (row.learner_id, row.kind, row.activity_id) != (learner_id, kind, activity_id):
-        raise RecordsError(f"Lượt làm bài {attempt_id} thuộc người học hoặc hoạt động khác; không ghi.")
-    return _attempt(row)
-
-
-def _check_final_limit(conn: Connection, learner_id: str, now: datetime) -> None:
-    start, end = policy.local_day(now)
-    count = conn.execute(
-        sa.select(sa.func.count())
-        .select_from(attempts)
-        .where(
-            attempts.c.learner_id == learner_id,
-            attempts.c.kind == QUIZ,
-            attempts.c.activity_id == policy.FINAL_ID,
-            attempts.c.started_at >= start,
-            attempts.c.started_at < end,
-        )
-    ).scalar_one()
-    if count >= policy.MAX_FINAL_ATTEMPTS_PER_DAY:
-        raise AttemptLimitError(
-            f"Hôm nay bạn đã làm bài kiểm tra cuối khoá {count} lần, tối đa "
-            f"{policy.MAX_FINAL_ATTEMPTS_PER_DAY} lần một ngày. Mời bạn làm lại vào ngày mai; "
-            "kết quả cao nhất được tính."
-        )
-
-
-def _final_status(finals: list[AttemptSummary], now: datetime) -> FinalStatus:
-    today = policy.attempts_on_day(finals, now)
-    open_ids = [a.id for a in sorted(finals, key=lambda a: a.started_at) if not a.finished]
-    return FinalStatus(
-        attempts=tuple(finals),
-        attempts_today=today,
-        attempts_left_today=max(0, policy.MAX_FINAL_ATTEMPTS_PER_DAY - today),
-        best=policy.counted_attempt(finals),
-        open_attempt_id=open_ids[-1] if open_ids else None,
-        next_day_starts=policy.local_day(now)[1],
-    )
-
-
-def _latest_answers(conn: Connection, attempt_id: str) -> MappingProxyType[str, StoredAnswer]:
-    rows = conn.execute(
-        sa.select(answers)
-        .where(answers.c.attempt_id == attempt_id)
-        .order_by(answers.c.try_no, answers.c.answered_at, answers.c.id)
-    ).all()
-    return MappingProxyType({row.question_id: _answer(row) for row in rows})
-
-
-def _steps(conn: Connection, attempt_id: str) -> tuple[StoredChoice, ...]:
-    rows = conn.execute(
-        sa.select(scenario_choices)
-        .where(scenario_choices.c.attempt_id == attempt_id)
-        .order_by(scenario_choices.c.step_no, scenario_choices.c.chosen_at)
-    ).all()
-    by_step = {row.step_no: row for row in rows}  # a step written twice: the latest wins
-    return tuple(_choice(by_step[n]) for n in sorted(by_step))
-
-
-def _first(conn: Connection, table: sa.Table, key: str) -> Row[Any] | None:
-    return conn.execute(sa.select(table).where(table.c.id == key)).first()
-
-
-def _one(conn: Connection, table: sa.Table, key: str) -> Row[Any]:
-    return conn.execute(sa.select(table).where(table.c.id == key)).one()
-
-
-def _learner_row(conn: Connection, learner_id: str, *, lock: bool = False) -> Row[Any]:
-    query = sa.select(learners).where(learners.c.id == learner_id)
-    if lock:
-        query = query.with_for_update()  # PostgreSQL; SQLite's BEGIN IMMEDIATE already locks
-    row = conn.execute(query).first()
-    if row is None:
-        raise NotFoundError(f"Không tìm thấy người học có mã hồ sơ {learner_id}.")
-    return row
-
-
-def _certificate_row(conn: Connection, learner_id: str) -> Row[Any] | None:
-    query = sa.select(certificates).where(certificates.c.learner_id == learner_id)
-    return conn.execute(query).first()
-
-
-def _learner(row: Row[Any]) -> Learner:
-    return Learner(
-        id=row.id,
-        full_name=row.full_name,
-        unit=row.unit,
-        role=row.role,
-        staff_code=row.staff_code,
-        created_at=row.created_at,
-    )
-
-
-def _attempt(row: Row[Any]) -> AttemptSummary:
-    return AttemptSummary(
-        id=row.id,
-        learner_id=row.learner_id,
-        kind=row.kind,
-        activity_id=row.activity_id,
-        module_id=row.module_id,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        score=row.score,
-        max_score=row.max_score,
-        passed=row.passed,
-        pass_mark=row.pass_mark,
-        end_node_id=row.end_node_id,
-    )
-
-
-def _answer(row: Row[Any]) -> StoredAnswer:
-    return StoredAnswer(
-        id=row.id,
-        attempt_id=row.attempt_id,
-        learner_id=row.learner_id,
-        module_id=row.module_id,
-        question_id=row.question_id,
-        try_no=row.try_no,
-        response=_decode_response(row.response),
-        score=row.score,
-        max_score=row.max_score,
-        correct=bool(row.correct),
-        cites=tuple(json.loads(row.cites)),
-        answered_at=row.answered_at,
-    )
-
-
-def _from_row(cls: type[T], row: Row[Any]) -> T:
-    return cls(**{field.name: getattr(row, field.name) for field in dc.fields(cls)})  # type: ignore[arg-type]
-
-
-def _choice(row: Row[Any]) -> StoredChoice:
-    return _from_row(StoredChoice, row)
-
-
-def _pledge(row: Row[Any]) -> Pledge:
-    return _from_row(Pledge, row)
-
-
-def _certificate(row: Row[Any]) -> Certificate:
-    return _from_row(Certificate, row)
-
-
-def _jsonable_row(row: Row[Any]) -> dict[str, Any]:
-    out = {}
-    for key, value in row._mapping.items():
-        if isinstance(value, datetime):
-            value = _iso(value)
-        elif key in ("response", "cites"):
-            value = json.loads(value)
-        out[key] = value
-    return out
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _encode(value: Any) -> str:
-    data = _plain(value)
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: keep them, escaped
-        text = json.dumps(data, separators=(",", ":"))
-    return text
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    return value
-
-
-def _decode_response(text: str) -> Response:
-    def tuplify(value: Any) -> Any:
-        return tuple(tuplify(item) for item in value) if isinstance(value, list) else value
-
-    return tuplify(json.loads(text))
-
-
-def _uuid(value: str | None) -> str:
-    if value is None:
-        return str(uuid.uuid4())
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        raise ValueError(f"not a UUID: {value!r}") from None
-
-
-def _text_id(value: object, name: str) -> str:
-    if not isinstance(value, str) or not value or len(value) > 200 or "\x00" in value:
-        raise ValueError(f"{name} must be a non-empty string of at most 200 characters")
-    return value
-
-
-def _finite(value: object, name: str) -> float:
-    number = float(value)  # type: ignore[arg-type]
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be a finite number")
-    return number
-
-
-def _positive(value: int, name: str) -> int:
-    if not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer")
-    return value

@@ -1,0 +1,136 @@
+"""SQL the store's methods share; each function runs inside its caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from widgets.records import db, identity, policy, rows
+from widgets.records.errors import AttemptLimitError, NotFoundError, RecordsError, SignInError
+from widgets.records.models import AttemptSummary, StoredAnswer, StoredChoice
+from widgets.records.schema import answers, attempts, certificates, learners, scenario_choices
+
+QUIZ = "quiz"
+SCENARIO = "scenario"
+
+
+def match_learner(conn: Connection, entry: identity.SignIn) -> Row[Any] | None:
+    if entry.staff_code:
+        query = sa.select(learners).where(learners.c.staff_code == entry.staff_code)
+        return conn.execute(query).first()
+    found = conn.execute(
+        sa.select(learners)
+        .where(learners.c.name_key == entry.name_key, learners.c.unit_key == entry.unit_key)
+        .order_by(learners.c.created_at)
+    ).all()
+    uncoded = [row for row in found if row.staff_code is None]
+    if uncoded:
+        return uncoded[0]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise SignInError(
+            "Đơn vị này có nhiều người trùng họ và tên; vui lòng nhập mã cán bộ để tìm đúng hồ sơ của mình.",
+            "staff_code",
+        )
+    return None
+
+
+def ensure_attempt(
+    conn: Connection,
+    learner_id: str,
+    kind: str,
+    activity_id: str,
+    module_id: str,
+    attempt_id: str,
+    now: datetime,
+) -> AttemptSummary:
+    """The attempt row, created if missing (the final's daily limit applies then)."""
+    row = first(conn, attempts, attempt_id)
+    if row is None:
+        learner_row(conn, learner_id, lock=True)
+        if kind == QUIZ and activity_id == policy.FINAL_ID:
+            check_final_limit(conn, learner_id, now)
+        db.insert_ignore(
+            conn,
+            attempts,
+            {
+                "id": attempt_id,
+                "learner_id": learner_id,
+                "kind": kind,
+                "activity_id": rows.text_id(activity_id, "activity_id"),
+                "module_id": rows.text_id(module_id, "module_id"),
+                "started_at": now,
+            },
+        )
+        row = one(conn, attempts, attempt_id)
+    if (row.learner_id, row.kind, row.activity_id) != (learner_id, kind, activity_id):
+        raise RecordsError(f"Lượt làm bài {attempt_id} thuộc người học hoặc hoạt động khác; không ghi.")
+    return rows.attempt(row)
+
+
+def check_final_limit(conn: Connection, learner_id: str, now: datetime) -> None:
+    start, end = policy.local_day(now)
+    count = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(attempts)
+        .where(
+            attempts.c.learner_id == learner_id,
+            attempts.c.kind == QUIZ,
+            attempts.c.activity_id == policy.FINAL_ID,
+            attempts.c.started_at >= start,
+            attempts.c.started_at < end,
+        )
+    ).scalar_one()
+    if count >= policy.MAX_FINAL_ATTEMPTS_PER_DAY:
+        raise AttemptLimitError(
+            f"Hôm nay bạn đã làm bài kiểm tra cuối khoá {count} lần, tối đa "
+            f"{policy.MAX_FINAL_ATTEMPTS_PER_DAY} lần một ngày. Mời bạn làm lại vào ngày mai; "
+            "kết quả cao nhất được tính."
+        )
+
+
+def latest_answers(conn: Connection, attempt_id: str) -> MappingProxyType[str, StoredAnswer]:
+    found = conn.execute(
+        sa.select(answers)
+        .where(answers.c.attempt_id == attempt_id)
+        .order_by(answers.c.try_no, answers.c.answered_at, answers.c.id)
+    ).all()
+    return MappingProxyType({row.question_id: rows.answer(row) for row in found})
+
+
+def steps(conn: Connection, attempt_id: str) -> tuple[StoredChoice, ...]:
+    found = conn.execute(
+        sa.select(scenario_choices)
+        .where(scenario_choices.c.attempt_id == attempt_id)
+        .order_by(scenario_choices.c.step_no, scenario_choices.c.chosen_at)
+    ).all()
+    by_step = {row.step_no: row for row in found}  # a step written twice: the latest wins
+    return tuple(rows.choice(by_step[n]) for n in sorted(by_step))
+
+
+def first(conn: Connection, table: sa.Table, key: str) -> Row[Any] | None:
+    return conn.execute(sa.select(table).where(table.c.id == key)).first()
+
+
+def one(conn: Connection, table: sa.Table, key: str) -> Row[Any]:
+    return conn.execute(sa.select(table).where(table.c.id == key)).one()
+
+
+def learner_row(conn: Connection, learner_id: str, *, lock: bool = False) -> Row[Any]:
+    query = sa.select(learners).where(learners.c.id == learner_id)
+    if lock:
+        query = query.with_for_update()  # PostgreSQL; SQLite's BEGIN IMMEDIATE already locks
+    row = conn.execute(query).first()
+    if row is None:
+        raise NotFoundError(f"Không tìm thấy người học có mã hồ sơ {learner_id}.")
+    return row
+
+
+def certificate_row(conn: Connection, learner_id: str) -> Row[Any] | None:
+    query = sa.select(certificates).where(certificates.c.learner_id == learner_id)
+    return conn.execute(query).first()
