@@ -37,6 +37,9 @@ class LiveRefresher:
 
     @property
     def running(self) -> bool:
+        """Will refresh again (``False`` as soon as :meth:`stop` is called)."""
+        if self._stop.is_set():
+            return False
         if self._task is not None:
             return not self._task.done()
         return self._thread is not None and self._thread.is_alive()
