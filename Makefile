@@ -34,7 +34,7 @@ trainer: $(RUNTIME)
 
 ## JupyterLab on the kit, for authors and trainers.
 lab: $(RUNTIME)
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR)
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## Validate content/ (file:line messages).
 check: $(RUNTIME)

@@ -8,9 +8,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from driving import answer
 
 from widgets.content.course import load_course
+
+from driving import answer
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from driving import answer
 
 from widgets.content.course import load_course
 from widgets.content.model import Question, QuestionType
+
+from driving import answer
 
 REPO = Path(__file__).resolve().parents[2]
 
