@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,6 +30,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[str]
     """A real JupyterLab on the repository (as `make lab` runs it), with a token."""
     port, token = free_port(), secrets.token_hex(16)
     data = tmp_path_factory.mktemp("lab-data")
+    root = tmp_path_factory.mktemp("lab-root")  # JupyterLab autosaves: never into the repository
+    shutil.copytree(REPO / "notebooks", root / "notebooks")
     log = (tmp_path_factory.mktemp("lab") / "lab.log").open("wb")
     process = subprocess.Popen(
         [
@@ -42,7 +45,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[str]
             f"--ServerApp.port={port}",
             "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={REPO}",
+            f"--ServerApp.root_dir={root}",
         ],
         env={**os.environ, "NEUGUONG_DATA": str(data)},
         stdout=log,
