@@ -23,8 +23,7 @@ from widgets.records.store import Store
 from widgets.session import LearnerSession
 from widgets.views.context import page_session
 from widgets.views.fragments import render
-from widgets.views.home import HOME_NOTEBOOK
-from widgets.views.sitelinks import SiteLinks
+from widgets.views.sitelinks import HOME_NOTEBOOK, SiteLinks
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,7 @@ from widgets.views.context import LEARNER_PARAM, page_session
 from widgets.views.fragments import render
 from widgets.views.request import page_link
 from widgets.views.signin import SignInForm
-
-HOME_NOTEBOOK = "home.ipynb"
+from widgets.views.sitelinks import CERTIFICATE_NOTEBOOK, HOME_NOTEBOOK, SiteLinks
 
 
 class HomePage(w.VBox):
@@ -31,7 +30,7 @@ class HomePage(w.VBox):
         if session is None:
             self.form: SignInForm | None = SignInForm(store, course.units)
             self.form.on_signed_in(self.show_learner)
-            self.children = [header, self.form, *self._cards(None, None)]
+            self.children = [header, SiteLinks().nav("home"), self.form, *self._cards(None, None)]
         else:
             self.form = None
             self._show(session, redirect=False)
@@ -43,9 +42,12 @@ class HomePage(w.VBox):
 
     def _show(self, session: LearnerSession, *, redirect: bool) -> None:
         progress = session.progress()
-        overview = w.HTML(render("progress", **_progress_context(self.course, session.learner, progress)))
+        links = SiteLinks(session.learner.id)
+        certificate = links.page(CERTIFICATE_NOTEBOOK) if progress.final.passed else None
+        context = _progress_context(self.course, session.learner, progress)
+        overview = w.HTML(render("progress", **context, certificate=certificate))
         overview.add_class("nk-progress")
-        parts: list[w.Widget] = [self.header]
+        parts: list[w.Widget] = [self.header, links.nav("home")]
         if redirect:
             parts.append(
                 w.HTML(

@@ -14,10 +14,10 @@ from widgets.records.errors import AttemptLimitError
 from widgets.session import LearnerSession
 from widgets.views.context import LEARNER_PARAM, page_session
 from widgets.views.fragments import render
-from widgets.views.home import HOME_NOTEBOOK
 from widgets.views.quiz import QuizView
 from widgets.views.request import page_link
 from widgets.views.scenario import ScenarioView
+from widgets.views.sitelinks import HOME_NOTEBOOK, SiteLinks
 
 GUEST = "khach"
 
@@ -27,13 +27,15 @@ def module_page(module_id: str, course: Course | None = None) -> w.Widget:
     course, _, session = page_session(course)
     module = course.module(module_id)
     links = _links(course, module, session)
+    site = SiteLinks(session.learner.id if session else None)
     parts: list[w.Widget] = [
         w.HTML(render("header", course=course, title=module.title, summary=module.summary)),
+        site.nav(""),
         w.HTML(render("nav", links=links)),
     ]
     if session is None:
         parts.append(w.HTML(render("message", text=t("module.sign_in_first"), kind="warning")))
-    parts.append(w.HTML(render("lesson", sections=module.sections)))
+    parts.append(w.HTML(render("lesson", sections=module.sections, clause_hrefs=site.clauses(course))))
     if quiz := _quiz(course, module, session):
         parts += [w.HTML(render("heading", text=t("quiz.heading"))), quiz]
     parts += [_scenario(course, module, scenario, session) for scenario in module.scenarios]

@@ -9,9 +9,9 @@ import ipywidgets as w
 from widgets.content.model import Course
 from widgets.views.context import LEARNER_PARAM
 from widgets.views.fragments import render
-from widgets.views.home import HOME_NOTEBOOK
 from widgets.views.request import page_link
 
+HOME_NOTEBOOK = "home.ipynb"
 SEARCH_NOTEBOOK = "tra-cuu.ipynb"
 GLOSSARY_NOTEBOOK = "thuat-ngu.ipynb"
 DIRECTIVE_NOTEBOOK = "van-ban.ipynb"
