@@ -113,3 +113,11 @@ def test_serve_command_reports_a_missing_token(
 
     assert main(["serve", "--mode", "trainer", "--dry-run"]) == 2
     assert "NEUGUONG_TRAINER_TOKEN" in capsys.readouterr().err
+
+
+def test_preheated_kernels_reach_a_non_loopback_server(root: Path, tmp_path: Path):
+    spec = build_launch("learner", ip="10.0.0.5", root_dir=root, data_dir=tmp_path / "d", environ={})
+    assert spec.env["VOILA_APP_IP"] == "10.0.0.5"
+
+    spec = build_launch("learner", ip="0.0.0.0", root_dir=root, data_dir=tmp_path / "d", environ={})
+    assert "VOILA_APP_IP" not in spec.env

@@ -113,6 +113,9 @@ def build_launch(
         argv.append(f"--Voila.port={int(port)}")
     if ip:
         argv.append(f"--Voila.ip={ip}")
+        # Preheated kernels fetch their request through ws://VOILA_APP_IP:<port>/voila/query.
+        if ip not in ("0.0.0.0", "::", "localhost"):
+            env["VOILA_APP_IP"] = f"[{ip}]" if ":" in ip else ip
     argv.extend(extra_args)
     return LaunchSpec(mode, tuple(argv), env, root, data, conf)
 

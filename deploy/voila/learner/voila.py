@@ -18,6 +18,9 @@ c.Voila.ip = "127.0.0.1"  # behind a reverse proxy for an office network, never 
 c.Voila.port = 8866
 c.Voila.port_retries = 0  # fail instead of silently moving to another port
 c.Voila.open_browser = False
+# Optional token for an office network (open http://host/?token=... once; a cookie keeps it).
+if os.environ.get("NEUGUONG_SITE_TOKEN"):
+    c.Voila.token = os.environ["NEUGUONG_SITE_TOKEN"]
 
 # ---- Template and rendering ----------------------------------------------------------------
 c.VoilaConfiguration.template = "neuguong"
@@ -65,11 +68,13 @@ c.KernelRestarter.restart_limit = 0
 # ---- Execution under load (a room signing in at once, 2 cores) ----------------------------
 c.VoilaExecutor.startup_timeout = 180  # seconds to wait for a kernel to start
 c.VoilaExecutor.iopub_timeout = 60  # default 4 s loses widget output under CPU load
-c.VoilaExecutor.timeout = 300  # no cell may run longer than this
+# No VoilaExecutor.timeout: a preheated page waits in its first cell for the request
+# (voila.utils.wait_for_request), which can take hours; with a timeout that cell is killed
+# and the next learner gets a broken page (measured: timeout=10 -> "Cell execution timed out").
 c.VoilaConfiguration.http_keep_alive_timeout = 10
 
 # ---- Preheated kernels ---------------------------------------------------------------------
-# Measured on a 2-core machine (see widgets/site/README.md): a preheated page is served from
+# Measured on a 2-core machine (see deploy/voila/README.md): a preheated page is served from
 # an already executed kernel. Only the home page is pooled; pooled kernels are never culled
 # and each one holds ~100 MB. A preheated notebook must read the request (learner, query
 # string) only after ``voila.utils.wait_for_request()``.
