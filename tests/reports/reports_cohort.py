@@ -25,6 +25,7 @@ from widgets.records.identity import LEADER, STAFF, identity_key
 from widgets.records.policy import FINAL_ID
 from widgets.records.progress import requirements_for
 from widgets.records.schema import (
+    UTCDateTime,
     answers,
     attempts,
     certificates,
@@ -325,20 +326,22 @@ def generate(engine: Engine, course: Course, n: int, *, seed: int = 1273) -> Exp
 
 
 def bulk_insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """``executemany`` at the driver level (fast); times are stored as the schema stores
-    them (SQLite: naive UTC text as SQLAlchemy writes it; PostgreSQL: ``timestamptz``)."""
+    """``executemany`` at the driver level (fast), in primary-key order (the B-tree grows at
+    its end); times are stored as the schema stores them (SQLite: naive UTC text exactly as
+    SQLAlchemy writes it; PostgreSQL: ``timestamptz``)."""
     if not rows:
         return
     columns = [c.name for c in table.columns]
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-    sqlite = conn.dialect.name == "sqlite"
-
-    def cell(value: Any) -> Any:
-        if isinstance(value, datetime) and sqlite:
-            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        return value
-
-    params = [tuple(cell(row.get(name)) for name in columns) for row in rows]
+    times = [n for n, c in enumerate(table.columns) if isinstance(c.type, UTCDateTime)]
+    keys = [n for n, c in enumerate(table.columns) if c.primary_key]
+    params = [[row.get(name) for name in columns] for row in rows]
+    if conn.dialect.name == "sqlite":
+        for values in params:  # every time here is already in UTC
+            for n in times:
+                if values[n] is not None:
+                    values[n] = values[n].isoformat(sep=" ", timespec="microseconds")[:26]
+    params.sort(key=lambda values: [values[n] for n in keys])
     for start in range(0, len(params), 20_000):
-        conn.exec_driver_sql(sql, params[start : start + 20_000])
+        conn.exec_driver_sql(sql, [tuple(values) for values in params[start : start + 20_000]])
