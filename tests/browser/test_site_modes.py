@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from widgets.site.launch import CONFIG_ROOT, SHARE_JUPYTER
+from widgets.site.launch import CONFIG_ROOT, REPO, SHARE_JUPYTER
 
 KERNEL_ID = re.compile(rb'"kernelId": "([0-9a-f-]{36})"')
 
@@ -180,17 +180,32 @@ def test_execute_request_over_the_websocket_is_refused(learner_site):
     assert learner_site.shutdown_kernel(kernel_id) == 204
 
 
+def _module_notebook() -> Path | None:
+    """A real module page of the site (a module renders far more than the test notebook)."""
+    modules = sorted((REPO / "notebooks" / "learner").glob("[0-9][0-9]-*.ipynb"))
+    return modules[1] if len(modules) > 1 else None
+
+
 @pytest.mark.slow
 def test_twenty_simultaneous_page_loads_keep_their_widgets(start_voila):
-    """A room signing in at once on 2 cores: every page still carries its widget."""
-    server = start_voila("learner", env={"NEUGUONG_PREHEAT": "0"})
+    """A room signing in at once on 2 cores: every page still carries its widgets.
+
+    Measured with Voilà's default ``VoilaExecutor.iopub_timeout`` of 4 s: 19 of 20 module pages
+    came back without their widgets ("Timeout waiting for IOPub output"); with ours, none.
+    """
+    module = _module_notebook()
+    if module is None:
+        pytest.skip("no module notebook in notebooks/learner yet")
+    server = start_voila("learner", root_dir=module.parent, env={"NEUGUONG_PREHEAT": "0"})
+    before = len(server.kernel_pids())  # the server may be shared with other tests
 
     with ThreadPoolExecutor(max_workers=20) as pool:
-        pages = list(pool.map(lambda _: server.get("voila/render/home.ipynb"), range(20)))
+        pages = list(pool.map(lambda _: server.get(f"voila/render/{module.name}"), range(20)))
 
     assert [status for status, _ in pages] == [200] * 20
     missing = [i for i, (_, html) in enumerate(pages) if b"widget-view+json" not in html]
     assert missing == []
+    assert "Timeout waiting for IOPub" not in server.log_tail(2000)
     for _, html in pages:
         assert server.shutdown_kernel(kernel_id_in(html)) == 204
-    assert server.wait_for_kernels(lambda n: n == 0) == 0
+    assert server.wait_for_kernels(lambda n: n <= before) <= before
