@@ -1,0 +1,151 @@
+"""Trainer dashboard time on a generated cohort of 10,000 learners.
+
+The cohort comes from the reports tests' generator (``tests/reports/reports_cohort.py``:
+every learner's quizzes, tries, scenarios, completions, final and certificate, seeded), is
+written once into a SQLite file under ``benchmarks/out/`` (reused while the course, the
+generator and the schema are unchanged) and, when a PostgreSQL server is at hand, into a
+fresh PostgreSQL database. The figure is ``widgets.reports.dashboard.build_dashboard(engine,
+course)`` — everything the dashboard shows, unfiltered — first call in a new process and the
+median of the following calls, with the loading step (``load_cohort``) timed on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import common
+
+LEARNERS = 10_000
+GENERATOR = common.REPO / "tests" / "reports" / "reports_cohort.py"
+CALLS = 3
+
+PROBE = r"""
+import json, sys, time
+t0 = time.perf_counter()
+from widgets.content.course import load_course
+from widgets.records import db
+from widgets.reports.dashboard import build_dashboard
+from widgets.reports.queries import Filters, load_cohort
+course = load_course()
+engine = db.get_engine(sys.argv[1])
+t1 = time.perf_counter()
+times, loads = [], []
+for _ in range(int(sys.argv[2])):
+    s = time.perf_counter(); data = build_dashboard(engine, course); times.append(time.perf_counter() - s)
+del data
+s = time.perf_counter(); cohort = load_cohort(engine, Filters()); loads.append(time.perf_counter() - s)
+n_answers = len(cohort.answers)
+print(json.dumps({"import_s": t1 - t0, "dashboard_s": times, "load_cohort_s": loads,
+                  "learners": 10000, "answers": n_answers}))
+"""
+
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location("nk_bench_reports_cohort", GENERATOR)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _key() -> str:
+    from widgets.content.course import default_content_dir
+    from widgets.records import migrations
+
+    digest = hashlib.sha256()
+    digest.update(GENERATOR.read_bytes())
+    digest.update((common.REPO / "widgets" / "records" / "schema.py").read_bytes())
+    digest.update(Path(migrations.__file__).read_bytes())
+    for path in sorted(default_content_dir().rglob("*")):
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def populate(url: str) -> dict[str, Any]:
+    from widgets.content.course import load_course
+    from widgets.records.store import open_store
+
+    store = open_store(url, data=common.OUT / "dashboard-data")
+    started = time.perf_counter()
+    expected = _generator().generate(store.engine, load_course(), LEARNERS)
+    return {"generate_s": round(time.perf_counter() - started, 1), "rows": dict(expected.rows)}
+
+
+def measure(url: str) -> dict[str, Any]:
+    load = common.loadavg()
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, url, str(CALLS)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=common.REPO,
+        timeout=1800,
+    )
+    raw = json.loads(done.stdout.strip().splitlines()[-1])
+    return {
+        "first_call_s": round(raw["dashboard_s"][0], 3),
+        "dashboard_s": common.summary(raw["dashboard_s"][1:] or raw["dashboard_s"]),
+        "load_cohort_s": common.summary(raw["load_cohort_s"]),
+        "learners_shown": raw["learners"],
+        "answers_loaded": raw["answers"],
+        "loadavg": load,
+    }
+
+
+def profile_once(url: str) -> dict[str, Any]:
+    """One ``build_dashboard`` under pyinstrument, in this process."""
+    from benchmarks.profile import call
+    from widgets.content.course import load_course
+    from widgets.records import db
+    from widgets.reports.dashboard import build_dashboard
+
+    return call("dashboard", build_dashboard, db.get_engine(url), load_course())
+
+
+def run(with_postgres: bool = True) -> dict[str, Any]:
+    result: dict[str, Any] = {"definition": __doc__.split("\n\n", 1)[1].strip(), "goal_s": 2.0}
+    if not (common.REPO / "widgets" / "reports" / "dashboard.py").is_file():
+        result["not_measured"] = "widgets/reports/dashboard.py does not exist yet"
+        return result
+    if not GENERATOR.is_file():
+        result["not_measured"] = f"the cohort generator {GENERATOR.relative_to(common.REPO)} is missing"
+        return result
+    from widgets.records.config import sqlite_url
+
+    common.OUT.mkdir(parents=True, exist_ok=True)
+    key = _key()
+    path = common.OUT / f"cohort-{LEARNERS}-{key}.sqlite"
+    if not path.exists():
+        for old in common.OUT.glob(f"cohort-{LEARNERS}-*.sqlite*"):
+            old.unlink()
+        common.log(f"dashboard: generating {LEARNERS} learners into {path.name}")
+        result["sqlite_cohort"] = populate(sqlite_url(path))
+    result["sqlite"] = measure(sqlite_url(path))
+    common.log(f"dashboard sqlite: median {result['sqlite']['dashboard_s']['median']} s")
+    if result["sqlite"]["dashboard_s"]["median"] >= result["goal_s"]:
+        result["profile"] = profile_once(sqlite_url(path))
+    if with_postgres:
+        from benchmarks.records import postgres
+
+        with postgres() as (url, source):
+            result["postgresql_source"] = source
+            if url is not None:
+                result["postgresql_cohort"] = populate(url)
+                result["postgresql"] = measure(url)
+                common.log(f"dashboard postgresql: median {result['postgresql']['dashboard_s']['median']} s")
+    return result
+
+
+if __name__ == "__main__":
+    data = run("--no-pg" not in sys.argv)
+    common.write_section("dashboard", data)
+    print(json.dumps({k: v for k, v in data.items() if k != "definition"}, indent=1))

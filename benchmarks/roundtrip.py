@@ -1,0 +1,186 @@
+"""Click-to-feedback round trip in headless Chromium, ours against the bare page.
+
+Ours: a signed-in learner on module pages answers the practice quiz question by question —
+picks an answer the way a learner does (radio, checkbox, dropdowns, text; ordering as
+shown), waits for the choice to sync, then presses "Kiểm tra"; the time runs from the click
+to the next animation frame after ``.nk-feedback`` changed and shows text (the answer is
+graded and saved in the kernel in between). A second try, when offered, is measured too;
+then "Câu tiếp theo". Bare: click the Button → the Label's text changes. Both servers run
+cold (no pool), side by side; clicks alternate between them in blocks.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from benchmarks import common
+from benchmarks.browser import CLICK_TO_CHANGE, KERNEL_IDLE, READY, WATCH_VISIBLE, chromium, new_context
+
+CLICKS = 20
+SETTLE_S = 0.3
+TIMEOUT_MS = 30_000
+LESSONS = [
+    "02-tong-quan.ipynb",
+    "03-nguoi-dung-dau.ipynb",
+    "04-thoi-gio-5-ro.ipynb",
+    "05-phoi-hop-tai-san-cong.ipynb",
+    "06-tiep-dan-don-thu.ipynb",
+    "07-nep-song-van-minh.ipynb",
+    "08-thanh-tra-giam-sat.ipynb",
+]
+
+
+def _open(context: Any, url: str, selector: str) -> Any:
+    page = context.new_page()
+    page.add_init_script(f"({WATCH_VISIBLE})({selector!r})")
+    page.goto(url, wait_until="commit", timeout=180_000)
+    page.wait_for_function(READY, polling=50, timeout=180_000)
+    return page
+
+
+def _answer(box: Any, try_no: int) -> str:
+    """Give some answer (a different one on the second try); returns the question type."""
+    radios = box.locator(".nk-choices input[type=radio]")
+    if radios.count():
+        radios.nth(min(try_no, radios.count() - 1)).check()
+        return "single"
+    boxes = box.locator(".nk-choices input[type=checkbox]")
+    if boxes.count():
+        boxes.nth(min(try_no, boxes.count() - 1)).check()
+        return "multiple"
+    selects = box.locator(".nk-matching select")
+    if selects.count():
+        for index in range(selects.count()):
+            options = selects.nth(index).locator("option").count()
+            selects.nth(index).select_option(index=1 + (index + try_no) % max(1, options - 1))
+        return "matching"
+    text = box.locator(".nk-text-answer input")
+    if text.count():
+        text.fill(f"câu trả lời {try_no + 1}")
+        text.press("Tab")
+        return "short"
+    if try_no:
+        box.locator(".nk-ordering .nk-move").nth(1).click()
+    return "ordering"
+
+
+def ours_clicks(
+    context: Any, server: common.Server, learners: list[str], wanted: int
+) -> list[dict[str, Any]]:
+    samples: list[dict[str, Any]] = []
+    pages = iter(LESSONS * 3)
+    learner_iter = iter(learners)
+    while len(samples) < wanted:
+        notebook = next(pages)
+        page = _open(context, server.render_url(notebook, f"learner={next(learner_iter)}"), ".nk-question")
+        try:
+            while len(samples) < wanted:
+                box = page.locator(".nk-quiz .nk-question").first
+                if not box.count():
+                    break  # quiz finished: next module
+                submit = box.locator(".nk-submit")
+                for try_no in range(3):
+                    if submit.is_disabled() or len(samples) >= wanted:
+                        break
+                    kind = _answer(box, try_no)
+                    time.sleep(SETTLE_S)
+                    load = common.loadavg()[0]
+                    ms = page.evaluate(
+                        CLICK_TO_CHANGE,
+                        [submit.element_handle(), box.locator(".nk-feedback").element_handle(), TIMEOUT_MS],
+                    )
+                    samples.append(
+                        {"ms": ms, "type": kind, "try": try_no + 1, "load1": load, "page": notebook}
+                    )
+                    page.evaluate(KERNEL_IDLE, TIMEOUT_MS)  # grading, saving and locking are done
+                if not submit.is_disabled():
+                    break  # could not settle this question (should not happen): next page
+                stem = box.locator(".nk-stem, .widget-html").first.inner_text()
+                page.locator(".nk-quiz .nk-next").click()
+                page.wait_for_function(
+                    """(stem) => {
+                        const box = document.querySelector('.nk-quiz .nk-question');
+                        if (!box) return document.querySelector('.nk-quiz-summary') !== null;
+                        const first = box.querySelector('.nk-stem, .widget-html');
+                        return first && first.innerText !== stem;
+                    }""",
+                    arg=stem,
+                    timeout=TIMEOUT_MS,
+                )
+        finally:
+            page.close(run_before_unload=True)
+    return samples
+
+
+def bare_clicks(context: Any, server: common.Server, wanted: int) -> list[dict[str, Any]]:
+    page = _open(context, server.render_url(common.BARE_NOTEBOOK), ".widget-button")
+    samples = []
+    try:
+        for _ in range(wanted):
+            time.sleep(SETTLE_S)
+            load = common.loadavg()[0]
+            ms = page.evaluate(
+                CLICK_TO_CHANGE,
+                [
+                    page.locator(".widget-button").element_handle(),
+                    page.locator(".widget-label").element_handle(),
+                    TIMEOUT_MS,
+                ],
+            )
+            samples.append({"ms": ms, "load1": load})
+    finally:
+        page.close(run_before_unload=True)
+    return samples
+
+
+def run(clicks: int = CLICKS) -> dict[str, Any]:
+    bare = common.start_bare(preheat=False)
+    ours = common.start_ours(preheat=False)
+    blocked: dict[str, list[str]] = {"bare": [], "ours": []}
+    try:
+        assert ours.data_dir is not None
+        learners = common.make_learners(ours.data_dir, 30, prefix="Đo phản hồi")
+        with chromium() as browser:
+            contexts = {kind: new_context(browser, blocked[kind]) for kind in blocked}
+            # Warm-up (discarded): a few clicks on each.
+            bare_clicks(contexts["bare"], bare, 3)
+            ours_clicks(contexts["ours"], ours, learners[-1:], 3)
+            half = clicks // 2
+            b = bare_clicks(contexts["bare"], bare, half)
+            o = ours_clicks(contexts["ours"], ours, learners[:10], half)
+            b += bare_clicks(contexts["bare"], bare, clicks - half)
+            o += ours_clicks(contexts["ours"], ours, learners[10:29], clicks - half)
+            for context in contexts.values():
+                context.close()
+    finally:
+        ours.stop()
+        bare.stop()
+    bare_ms = [s["ms"] for s in b if s["ms"] is not None]
+    ours_ms = [s["ms"] for s in o if s["ms"] is not None]
+    base, mine = common.summary(bare_ms, 1), common.summary(ours_ms, 1)
+    return {
+        "definition": __doc__.split("\n\n", 1)[1].strip(),
+        "bare_ms": base,
+        "ours_ms": mine,
+        "timeouts": {"bare": len(b) - len(bare_ms), "ours": len(o) - len(ours_ms)},
+        "ratio_median": common.ratio(mine["median"], base["median"]),
+        "ratio_p95": common.ratio(mine["p95"], base["p95"]),
+        "ours_samples": o,
+        "loadavg_during": [min(s["load1"] for s in b + o), max(s["load1"] for s in b + o)],
+        "blocked_requests": {kind: sorted(set(urls)) for kind, urls in blocked.items()},
+    }
+
+
+if __name__ == "__main__":
+    data = run()
+    common.write_section("roundtrip", data)
+    print(
+        "bare",
+        data["bare_ms"]["median"],
+        data["bare_ms"]["p95"],
+        "ours",
+        data["ours_ms"]["median"],
+        data["ours_ms"]["p95"],
+        data["ratio_median"],
+    )
