@@ -1,7 +1,8 @@
 """Browser-test fixtures: real Voilà servers, headless Debian Chromium, a sealed network.
 
-Every test in ``tests/browser`` is marked ``browser``. Without ``/usr/bin/chromium`` the
-tests that need a browser are skipped, or fail when ``NEUGUONG_REQUIRE_BROWSER=1``.
+Every test in ``tests/browser`` is marked ``browser``. Without ``/usr/bin/chromium`` (or
+``$NEUGUONG_CHROMIUM``) the tests that need a browser are skipped, or fail when
+``NEUGUONG_REQUIRE_BROWSER=1``.
 
 Fixtures (names are stable, other test modules rely on them):
 
@@ -47,7 +48,7 @@ from widgets.site.launch import build_launch
 
 HERE = Path(__file__).parent
 NOTEBOOKS = HERE / "notebooks"
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("NEUGUONG_CHROMIUM", "/usr/bin/chromium"))
 REQUIRE_BROWSER_ENV = "NEUGUONG_REQUIRE_BROWSER"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 CHROMIUM_ARGS = [

@@ -160,7 +160,8 @@ def test_leaving_pages_leaves_no_kernel_running(learner_site, page, network, wai
         status, _ = learner_site.get(f"api/kernels/{kernel_id}")
         assert status == 404, kernel_id
     log = learner_site.log_path.read_text(encoding="utf-8", errors="replace")
-    assert not re.search(r"403 POST /voila/api/shutdown", log)
+    refused = [k for k in kernels if re.search(rf"403 POST /voila/api/shutdown/{k}", log)]
+    assert refused == []
 
 
 def test_page_goes_home_when_its_kernel_is_gone(learner_site, page, wait_for_voila):
