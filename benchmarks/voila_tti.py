@@ -2,6 +2,10 @@
 
 Usage: ``.venv/bin/python benchmarks/voila_tti.py [--runs 5] [--root DIR] [NOTEBOOK ...]``
 
+Servers: ``bare`` (stock Voilà, lab template, no configuration) serving the one-button
+notebook ``tests/browser/notebooks/home.ipynb``; ``cold`` and ``preheated`` (our learner
+configuration with ``NEUGUONG_PREHEAT=0``/``1``) serving ``--root`` (default: the same
+test notebooks; use ``--root notebooks/learner home.ipynb 02-tong-quan.ipynb`` for the site).
 For each server and notebook, opens the page ``--runs`` times in headless Debian Chromium
 (non-loopback requests aborted) and records the time from navigation to (a) the first
 widget visible and (b) the kernel idle after rendering. Prints medians and writes JSON to
@@ -30,6 +34,8 @@ sys.path.insert(0, str(REPO))
 
 from widgets.site.launch import build_launch  # noqa: E402
 
+TEST_NOTEBOOKS = REPO / "tests" / "browser" / "notebooks"
+BARE_NOTEBOOK = "home.ipynb"  # one Button and one Label
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -91,7 +97,7 @@ def start(kind: str, root: Path, data: Path, log: Path) -> tuple[subprocess.Pope
             "--Voila.ip=127.0.0.1",
             "--Voila.port_retries=0",
         ]
-        env = dict(os.environ)
+        env = {**os.environ, "NEUGUONG_DATA": str(data)}
         probe = "voila/static/"
     else:
         env = {**os.environ, "NEUGUONG_PREHEAT": "1" if kind == "preheated" else "0"}
@@ -135,7 +141,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", default=["home.ipynb", "other.ipynb"])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--root", type=Path, default=REPO / "tests" / "browser" / "notebooks")
+    parser.add_argument("--root", type=Path, default=TEST_NOTEBOOKS)
     parser.add_argument("--kinds", default="bare,cold,preheated")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # run the finally clauses
@@ -145,23 +151,25 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="tti-"))
     kinds = args.kinds.split(",")
     servers: dict[str, tuple[subprocess.Popen, int]] = {}
-    samples = {(k, nb): ([], []) for k in kinds for nb in args.notebooks}
+    plan = [(k, nb) for nb in args.notebooks for k in kinds if k != "bare"]
+    if "bare" in kinds:
+        plan.insert(0, ("bare", BARE_NOTEBOOK))
+    samples: dict[tuple[str, str], tuple[list[float], list[float]]] = {key: ([], []) for key in plan}
     try:
-        for kind in kinds:  # one root per server: the same notebooks, no shared state
+        for kind in kinds:  # one root per server, no shared state
             root = work / f"root-{kind}"
-            shutil.copytree(args.root, root)
+            shutil.copytree(TEST_NOTEBOOKS if kind == "bare" else args.root, root)
             servers[kind] = start(kind, root, work / f"data-{kind}", work / f"{kind}.log")
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             # Interleaved, so that every server sees the same background load.
             for _ in range(args.runs):
-                for notebook in args.notebooks:
-                    for kind in kinds:
-                        proc, port = servers[kind]
-                        settle(kind, proc.pid)
-                        visible, idle = measure(browser, port, notebook)
-                        samples[kind, notebook][0].append(visible)
-                        samples[kind, notebook][1].append(idle)
+                for kind, notebook in plan:
+                    proc, port = servers[kind]
+                    settle(kind, proc.pid)
+                    visible, idle = measure(browser, port, notebook)
+                    samples[kind, notebook][0].append(visible)
+                    samples[kind, notebook][1].append(idle)
             browser.close()
     finally:
         for proc, _ in servers.values():
