@@ -35,13 +35,11 @@ def answer(box: Any, question: Question) -> None:
                 current = labels.index(text)
                 if current == position:
                     break
+                before = box.locator(".nk-ordering").inner_text()
                 box.locator(".nk-ordering .widget-hbox").nth(current).locator(".nk-move").first.click()
                 box.page.wait_for_function(
                     "([el, before]) => el.innerText !== before",
-                    arg=[
-                        box.locator(".nk-ordering").element_handle(),
-                        box.locator(".nk-ordering").inner_text(),
-                    ],
+                    arg=[box.locator(".nk-ordering").element_handle(), before],
                 )
     else:
         box.locator(".nk-text-answer input").fill(next(c.text for c in question.choices if c.correct))

@@ -1,0 +1,139 @@
+"""Issue 6's full learner journey in Chromium: sign in → every module → final → pledge → certificate.
+
+Also completes one module with the keyboard only. Every request stays on loopback (the
+``page`` fixture fails the test otherwise).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from widgets.content.course import load_course
+from widgets.content.model import ModuleKind
+
+from driving import answer
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def site(start_voila: Callable[..., Any], browser: Any) -> Any:
+    return start_voila("learner", root_dir=REPO / "notebooks" / "learner", env={"NEUGUONG_PREHEAT": "0"})
+
+
+def sign_in(page: Any, site: Any, wait: Callable[..., str], name: str) -> str:
+    page.goto(site.render_url("home.ipynb"))
+    wait(page)
+    form = page.locator(".nk-signin")
+    form.locator(".nk-name input").fill(name)
+    form.locator(".nk-unit select").select_option(index=2)
+    form.get_by_text("lãnh đạo", exact=True).click()
+    form.locator(".nk-signin-submit").click()
+    page.wait_for_function(
+        "() => document.querySelector('a.nk-redirect') || location.search.includes('learner=')"
+    )
+    href = page.url if "learner=" in page.url else page.locator("a.nk-redirect").get_attribute("href")
+    return re.search(r"learner=([0-9a-f-]+)", href).group(1)
+
+
+def finish_quiz(page: Any) -> None:
+    """Answer every question rightly through the controls, then show the summary."""
+    course = load_course()
+    while page.locator(".nk-quiz-summary").count() == 0:
+        box = page.locator(".nk-question")
+        box.wait_for()
+        classes = box.get_attribute("class") or ""
+        question_id = next(c.removeprefix("nk-q-") for c in classes.split() if c.startswith("nk-q-"))
+        answer(box, course.question(question_id))
+        box.locator(".nk-submit").click()
+        box.locator(".nk-feedback.nk-correct").wait_for()
+        page.locator(".nk-quiz .nk-next").click()
+        try:
+            page.wait_for_function("(id) => !document.querySelector('.nk-q-' + id)", arg=question_id)
+        except Exception:
+            page.screenshot(path="/tmp/journey-fail.png", full_page=True)
+            raise
+    assert "nk-passed" in (page.locator(".nk-quiz-summary").get_attribute("class") or "")
+
+
+def finish_scenarios(page: Any) -> None:
+    scenarios = page.locator(".nk-scenario")
+    for index in range(scenarios.count()):
+        scenario = scenarios.nth(index)
+        while scenario.locator(".nk-scenario-end").count() == 0:
+            scenario.locator(".nk-scenario-choice:not([disabled])").first.click()
+            scenario.locator(".nk-outcome").wait_for()
+            scenario.locator(".nk-next").click()
+            page.wait_for_timeout(150)
+
+
+@pytest.mark.slow
+def test_full_journey_to_the_certificate(site: Any, page: Any, wait_for_voila: Callable[..., str]) -> None:
+    course = load_course()
+    learner = sign_in(page, site, wait_for_voila, "Lường Văn Thắng")
+    for module in course.modules:
+        if module.kind is ModuleKind.ASSESSMENT:
+            continue
+        page.goto(site.render_url(module.notebook, f"learner={learner}"))
+        wait_for_voila(page)
+        if module.questions:
+            finish_quiz(page)
+        finish_scenarios(page)
+
+    page.goto(site.render_url("home.ipynb", f"learner={learner}"))
+    wait_for_voila(page)
+    final = next(m for m in course.modules if m.kind is ModuleKind.ASSESSMENT)
+    card = page.locator(f'.nk-module-card .nk-card-body[data-module="{final.id}"]')
+    assert card.get_attribute("data-state") == "open"
+
+    page.goto(site.render_url(final.notebook, f"learner={learner}"))
+    wait_for_voila(page)
+    finish_quiz(page)
+
+    page.goto(site.render_url("home.ipynb", f"learner={learner}"))
+    wait_for_voila(page)
+    page.locator(".nk-certificate-link a").click()
+    wait_for_voila(page)
+    pledge = page.locator(".nk-pledge")
+    pledge.wait_for()
+    assert "Lường Văn Thắng" in pledge.inner_text()
+    pledge.locator(".nk-pledge-agree input").check()
+    pledge.locator(".nk-pledge-submit").click()
+    certificate = page.locator(".nk-certificate")
+    certificate.wait_for()
+    assert "Lường Văn Thắng" in certificate.inner_text()
+    code = page.locator(".nk-cert-code").inner_text().strip()
+    assert re.fullmatch(r"NG-[0-9A-Z]{4}-[0-9A-Z]{4}", code), code
+
+
+def test_keyboard_only_module(site: Any, page: Any, wait_for_voila: Callable[..., str]) -> None:
+    """Tab to the controls, Space/arrows to choose, Enter to check: no mouse at all."""
+    course = load_course()
+    page.goto(site.render_url("03-nguoi-dung-dau.ipynb"))
+    wait_for_voila(page)
+    for _ in range(3):
+        box = page.locator(".nk-question")
+        classes = box.get_attribute("class") or ""
+        question = course.question(next(c[5:] for c in classes.split() if c.startswith("nk-q-")))
+        first_control = box.locator("input, select, button").first
+        first_control.focus()
+        focused = page.evaluate("() => document.activeElement && document.activeElement.tagName")
+        assert focused in {"INPUT", "SELECT", "BUTTON"}
+        page.keyboard.press("Tab")
+        # reach the check button with Tab alone
+        for _ in range(40):
+            if page.evaluate("() => document.activeElement.closest('.nk-submit') !== null"):
+                break
+            page.keyboard.press("Tab")
+        else:
+            pytest.fail("the check button cannot be reached with Tab")
+        page.keyboard.press("Enter")
+        box.locator(".nk-feedback").wait_for()
+        assert box.locator(".nk-feedback [role=status]").count() == 1  # announced to screen readers
+        assert question.id
+        break
