@@ -14,6 +14,7 @@ from widgets.views.fragments import render
 from widgets.views.request import page_link
 from widgets.views.signin import SignInForm
 from widgets.views.sitelinks import CERTIFICATE_NOTEBOOK, HOME_NOTEBOOK, SiteLinks
+from widgets.views.trainer.join import JoinRoomBox
 
 
 class HomePage(w.VBox):
@@ -55,7 +56,8 @@ class HomePage(w.VBox):
                 )
             )
         sign_out = w.HTML(render("sign_out", href=HOME_NOTEBOOK))
-        parts += [overview, *self._cards(session, progress), sign_out]
+        parts += [overview, JoinRoomBox(session.store.engine, session.learner.id)]
+        parts += [*self._cards(session, progress), sign_out]
         self.children = parts
 
     def _cards(self, session: LearnerSession | None, progress: Progress | None) -> list[w.Widget]:
