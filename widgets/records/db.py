@@ -146,12 +146,15 @@ def _transient(exc: sa.exc.DBAPIError) -> bool:
 
 
 def insert_ignore(conn: Connection, table: sa.Table, values: Mapping[str, Any]) -> bool:
-    """``INSERT … ON CONFLICT DO NOTHING``; whether a row was inserted."""
-    return conn.execute(_insert_ignore(conn.dialect.name, table), dict(values)).rowcount == 1
+    """``INSERT … ON CONFLICT DO NOTHING``; whether a row was inserted.
+
+    Uses ``RETURNING`` (psycopg reports ``rowcount`` -1 for this statement on PostgreSQL).
+    """
+    return conn.execute(_insert_ignore(conn.dialect.name, table), dict(values)).first() is not None
 
 
 @functools.cache
 def _insert_ignore(dialect_name: str, table: sa.Table) -> sa.Insert:
     """The statement, built once per table (the values come as parameters)."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
+    return dialect.insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
