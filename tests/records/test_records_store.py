@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from records_helpers import Clock
 from sqlalchemy.pool import NullPool
 
 from widgets.content.model import Rating
@@ -29,6 +28,8 @@ from widgets.records.identity import LEADER, STAFF
 from widgets.records.policy import COURSE_TZ, FINAL_ID, local_day
 from widgets.records.schema import answers, learners, scenario_choices
 from widgets.records.store import Store
+
+from records_helpers import Clock
 
 
 def answer(qid: str, score: float = 1.0, response: object = "a") -> AnswerResult:

@@ -51,9 +51,7 @@ def test_state_does_not_depend_on_the_key(course: Course, question_id: str) -> N
     assert synced_state(view_of(course, question)) == synced_state(view_of(course, with_other_key(question)))
 
 
-@pytest.mark.parametrize(
-    "question_id", ["q-ban-hanh", "q-ruou", "q-nhieu", "q-ghep", "q-thu-tu", "q-ngan"]
-)
+@pytest.mark.parametrize("question_id", ["q-ban-hanh", "q-ruou", "q-nhieu", "q-ghep", "q-thu-tu", "q-ngan"])
 def test_no_feedback_explanation_or_key_before_answering(course: Course, question_id: str) -> None:
     question = course.question(question_id)
     state = synced_state(view_of(course, question))
