@@ -6,10 +6,14 @@ Every test in ``tests/browser`` is marked ``browser``. Without ``/usr/bin/chromi
 
 Fixtures (names are stable, other test modules rely on them):
 
-* ``start_voila(mode="learner", *, root_dir=None, env=None, extra_args=()) -> VoilaServer``
-  (session): starts (once per distinct arguments) a real ``voila`` for ``mode`` on a free
-  loopback port, with a temporary ``NEUGUONG_DATA``; ``root_dir`` defaults to a temporary
-  copy of ``tests/browser/notebooks``. Stopped (process group killed) at session end.
+* ``start_voila(mode="learner", *, root_dir=None, env=None, extra_args=(), timeout=90.0)
+  -> VoilaServer`` (session): starts (once per distinct arguments; same arguments share one
+  server) a real ``voila`` for ``mode`` through ``widgets.site.launch.build_launch`` on a
+  free loopback port, with a temporary ``NEUGUONG_DATA`` (``server.data_dir``); ``root_dir``
+  defaults to a temporary copy of ``tests/browser/notebooks``; ``env`` adds environment
+  variables (e.g. ``{"NEUGUONG_PREHEAT": "0"}``); ``extra_args`` go to voila's command line
+  (e.g. ``"--MappingKernelManager.cull_idle_timeout=4"``). Trainer mode gets a random token
+  (``server.token``). Stopped (SIGTERM to its process group, then SIGKILL) at session end.
 * ``learner_site -> VoilaServer`` (session): ``start_voila("learner")``.
 * ``browser`` (session): Playwright Chromium at ``/usr/bin/chromium``.
 * ``network -> NetworkLog`` (function) and ``page`` (function): a fresh context and page at
@@ -18,8 +22,9 @@ Fixtures (names are stable, other test modules rely on them):
 * ``VoilaServer`` helpers: ``url``, ``render_url``, ``get``/``request`` (no redirects,
   trainer token added), ``fetch_page`` (GET a page, then release its kernel),
   ``shutdown_kernel``, ``kernel_ids``, ``kernel_pids``, ``wait_for_kernels``, ``log_tail``.
-* ``wait_for_voila(page, *, timeout=60.0) -> str``: waits until the Voilà page shows its
-  cells, widgets are drawn and the kernel is idle; returns the kernel id.
+* ``wait_for_voila(page, *, timeout=60.0, widgets=True) -> str``: waits until the Voilà
+  page shows its cells (``html[data-nk-rendered=true]``), a widget is drawn and the kernel
+  is idle (``GET /api/kernels/<id>``); returns the kernel id.
 """
 
 from __future__ import annotations
