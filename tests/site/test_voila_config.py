@@ -61,6 +61,10 @@ def test_every_mode_is_hardened(mode: str, monkeypatch: pytest.MonkeyPatch):
     assert config.VoilaExecutor.iopub_timeout >= 30
     assert "timeout" not in config.VoilaExecutor  # would kill a preheated page's first cell
     assert config.Voila.tornado_settings["allow_remote_access"] is False
+    assert set(config.VoilaConfiguration.extension_allowlist) == {
+        "@jupyter-widgets/jupyterlab-manager",
+        "@voila-dashboards/widgets-manager8",
+    }
     assert "http" not in config.Voila.tornado_settings["headers"]["Content-Security-Policy"]
     assert [p for p in SENSITIVE if served(config, p)] == []
     assert [p for p in IMAGES if not served(config, p)] == []

@@ -39,6 +39,13 @@ c.VoilaConfiguration.resources = {
     }
 }
 
+# Only the widget managers are loaded into pages (not every JupyterLab extension that
+# happens to be installed); widgets-manager8 must be listed, Voilà filters before it injects.
+c.VoilaConfiguration.extension_allowlist = [
+    "@jupyter-widgets/jupyterlab-manager",
+    "@voila-dashboards/widgets-manager8",
+]
+
 # ---- No traceback reaches the browser ------------------------------------------------------
 c.VoilaConfiguration.show_tracebacks = False
 c.VoilaExecutor.show_tracebacks = False
