@@ -60,7 +60,7 @@ test: $(TESTING)
 	$(BIN)/neuguong check
 	$(BIN)/neuguong notebooks --check
 	$(MAKE) --no-print-directory lint
-	NEUGUONG_DATA=$$(mktemp -d) $(BIN)/python -m pytest tests notebooks \
+	NEUGUONG_DATA=$$(mktemp -d) NEUGUONG_CACHE=$$(mktemp -d) $(BIN)/python -m pytest tests notebooks \
 		--nbval-lax --nbval-current-env -p no:cacheprovider $(PYTEST_ARGS)
 
 ## Benchmarks against a bare Voila page (not part of `make test`).

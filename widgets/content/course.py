@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from widgets.content.cache import read_cached, write_cached
 from widgets.content.directive import parse_directive
 from widgets.content.documents import read_text, read_yaml
 from widgets.content.model import Course, Module, ModuleKind, QuizPolicy, SourceRef
@@ -41,10 +42,13 @@ def load_course(content_dir: Path | None = None) -> Course:
 
 @functools.lru_cache(maxsize=8)
 def _load_cached(root: Path, fingerprint: tuple[tuple[str, int, int], ...]) -> Course:
+    if (course := read_cached(root, fingerprint)) is not None:
+        return course
     problems: list[Problem] = []
     course = _parse_course(root, problems)
     if problems or course is None:
         raise ContentError(problems or [Problem(str(root), 0, "không đọc được khóa học")])
+    write_cached(root, fingerprint, course)
     return course
 
 

@@ -1,0 +1,51 @@
+"""The parsed course is reused across processes (each Voilà page is a new kernel)."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from widgets.content import course as course_module
+from widgets.content.cache import cache_file, read_cached
+from widgets.content.model import as_dict
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("NEUGUONG_CACHE", str(folder))
+    course_module._load_cached.cache_clear()
+    return folder
+
+
+def test_second_load_reads_the_pickle_instead_of_parsing(
+    cache: Path, course_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = course_module.load_course(course_copy)
+    course_module._load_cached.cache_clear()  # as in a new kernel
+    monkeypatch.setattr(course_module, "_parse_course", lambda *a: pytest.fail("parsed again"))
+    again = course_module.load_course(course_copy)
+    assert as_dict(again) == as_dict(first)
+
+
+def test_changed_content_is_parsed_again(cache: Path, course_copy: Path) -> None:
+    course_module.load_course(course_copy)
+    module = course_copy / "modules" / "tong-quan.md"
+    module.write_text(
+        module.read_text(encoding="utf-8").replace("Tổng quan", "Tổng quan 2"), encoding="utf-8"
+    )
+    course_module._load_cached.cache_clear()
+    assert course_module.load_course(course_copy).module("tong-quan").title == "Tổng quan 2"
+
+
+def test_corrupt_cache_falls_back_to_parsing(cache: Path, course_copy: Path) -> None:
+    root = course_copy.resolve()
+    fingerprint = course_module._fingerprint(root)
+    path = cache_file(root, fingerprint)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a pickle")
+    assert read_cached(root, fingerprint) is None
+    assert course_module.load_course(course_copy).module("tong-quan").title == "Tổng quan"
+    assert isinstance(pickle.loads(path.read_bytes()).title, str)
