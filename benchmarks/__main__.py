@@ -20,7 +20,7 @@ from typing import Any
 
 from benchmarks import common, report
 
-ORDER = ("content", "records", "dashboard", "profile", "roundtrip", "tti", "load")
+ORDER = ("tti", "roundtrip", "load", "profile", "content", "records", "dashboard")
 
 
 def _jobs(args: argparse.Namespace) -> dict[str, Callable[[], dict[str, Any]]]:

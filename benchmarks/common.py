@@ -184,15 +184,19 @@ class Server:
         self.kernel_pids_seen.update(pids)
         return pids
 
-    def rss(self) -> dict[str, float]:
-        """RSS in MB of the server process and of its kernels (psutil over the tree)."""
+    def rss(self, *, proportional: bool = False) -> dict[str, float]:
+        """RSS in MB of the server process and of its kernels (psutil over the tree). With
+        ``proportional``, also PSS (shared pages divided among the processes sharing them:
+        RSS counts the Python libraries and a SQLite file's cache once per process)."""
         import psutil
 
-        server = kernels = 0
+        server = kernels = pss = 0
         count = 0
         for index, proc in enumerate(self.tree()):
             try:
                 rss = proc.memory_info().rss
+                if proportional:
+                    pss += getattr(proc.memory_full_info(), "pss", 0)
             except psutil.Error:
                 continue
             if index == 0:
@@ -201,12 +205,15 @@ class Server:
                 kernels += rss
                 count += 1
         mb = 2**20
-        return {
+        found = {
             "server_mb": round(server / mb, 1),
             "kernels_mb": round(kernels / mb, 1),
             "total_mb": round((server + kernels) / mb, 1),
             "processes": count,
         }
+        if proportional:
+            found["pss_total_mb"] = round(pss / mb, 1)
+        return found
 
     def cpu_busy(self, window: float = 0.5) -> float:
         """CPU used by the whole tree over ``window`` seconds, in cores (1.0 = one core)."""

@@ -485,7 +485,7 @@ async def ramp(kind: str, steps: tuple[int, ...], think_scale: float) -> dict[st
             learner_ids = common.make_learners(server.data_dir, max(steps), prefix="Tải thử")
         pools = 2 if kind == "ours" else 0  # the learner configuration pools two home kernels
         server.settle(kernels=pools, timeout=180)
-        idle = server.rss()
+        idle = server.rss(proportional=True)
         result["idle_rss"] = idle
         common.log(f"load {kind}: idle {idle}")
         site = Site(kind, server, learner_ids, think_scale)
@@ -509,7 +509,7 @@ async def ramp(kind: str, steps: tuple[int, ...], think_scale: float) -> dict[st
                 rtts = site.stats.answers_between(start, end)
                 finite = [x for x in rtts if x != float("inf")]
                 pages = site.stats.pages_between(start, end)
-                rss = server.rss()
+                rss = server.rss(proportional=True)
                 step = {
                     "learners": target,
                     "answers": len(rtts),
@@ -523,6 +523,7 @@ async def ramp(kind: str, steps: tuple[int, ...], think_scale: float) -> dict[st
                     "rss": rss,
                     "rss_per_learner_mb": round(rss["total_mb"] / target, 1),
                     "marginal_rss_per_learner_mb": round((rss["total_mb"] - idle["total_mb"]) / target, 1),
+                    "pss_per_learner_mb": round(rss["pss_total_mb"] / target, 1),
                     "server_cpu_cores": round(server.cpu_busy(1.0), 2),
                     "loadavg": common.loadavg(),
                     "errors": len(site.stats.errors),

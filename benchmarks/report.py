@@ -312,8 +312,8 @@ def _load_steps(results: dict[str, Any]) -> list[str]:
             f"errors {data.get('error_count', 0)}.",
             "",
             "| Learners | Answers | p95 ms | median ms | Pages loaded (median s) | RSS total MB "
-            "| RSS/learner MB | Server CPU cores | Load avg |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "| RSS/learner MB | PSS/learner MB | Server CPU cores | Load avg |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for step in data["steps"]:
             lines.append(
@@ -321,7 +321,7 @@ def _load_steps(results: dict[str, Any]) -> list[str]:
                 f"{_fmt(step['median_ms'], digits=0)} | "
                 f"{step['pages_loaded']} ({_fmt(step['page_median_s'])}) | "
                 f"{step['rss']['total_mb']:.0f} | {step['rss_per_learner_mb']:.0f} | "
-                f"{step['server_cpu_cores']} | "
+                f"{_fmt(step.get('pss_per_learner_mb'), digits=0)} | {step['server_cpu_cores']} | "
                 f"{step['loadavg'][0]:.1f} |"
             )
     return lines

@@ -6,9 +6,9 @@ bare page and then every page of ours once, each in a new tab of one browser con
 (so the HTTP cache is warm, as for an official moving between pages; the warm-up load of
 each page fills it), after the servers have gone quiet (pools refilled, previous kernels shut
 down). Time to interactive is from navigation start to (a) the page's first question
-(``.nk-question``) or, on pages without one, its module content (``.nk-page``; the home page: ``.nk-module-card``) visible, and
-(b) the page's kernel reporting idle. Pages are opened by a signed-in learner
-(``?learner=``), as officials use them.
+(``.nk-question``) or, on pages without one, its module content (``.nk-page``; the home
+page: ``.nk-module-card``) visible, and (b) the page's kernel reporting idle. Pages are
+opened by a signed-in learner (``?learner=``), as officials use them.
 """
 
 from __future__ import annotations
