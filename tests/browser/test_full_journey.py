@@ -65,11 +65,13 @@ def finish_scenarios(page: Any) -> None:
     scenarios = page.locator(".nk-scenario")
     for index in range(scenarios.count()):
         scenario = scenarios.nth(index)
+        ready = scenario.locator(".nk-scenario-choice:not([disabled]), .nk-scenario-end").first
+        ready.wait_for()
         while scenario.locator(".nk-scenario-end").count() == 0:
             scenario.locator(".nk-scenario-choice:not([disabled])").first.click()
             scenario.locator(".nk-outcome").wait_for()
             scenario.locator(".nk-next").click()
-            page.wait_for_timeout(150)
+            ready.wait_for()  # the next decision, or the end of the case
 
 
 @pytest.mark.slow

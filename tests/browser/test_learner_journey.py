@@ -71,10 +71,12 @@ def test_sign_in_progress_survives_reload_and_new_context(
     assert "nk-passed" in (page.locator(".nk-quiz-summary").get_attribute("class") or "")
     for index in range(len(module.scenarios)):
         scenario = page.locator(".nk-scenario").nth(index)
+        ready = scenario.locator(".nk-scenario-choice:not([disabled]), .nk-scenario-end").first
+        ready.wait_for()
         while scenario.locator(".nk-scenario-end").count() == 0:
             scenario.locator(".nk-scenario-choice:not([disabled])").first.click()
             scenario.locator(".nk-next").click()
-            page.wait_for_timeout(200)
+            ready.wait_for()
 
     other = browser.new_context(viewport={"width": 1366, "height": 768})
     other.route(

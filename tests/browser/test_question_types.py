@@ -56,7 +56,9 @@ def test_wrong_short_answer_then_keyboard_retry(practice_page: Any) -> None:
 
 def test_scenario_path_to_the_end(practice_page: Any) -> None:
     scenario = practice_page.locator(".nk-scenario").first
+    ready = scenario.locator(".nk-scenario-choice:not([disabled]), .nk-scenario-end").first
     for _ in range(10):
+        ready.wait_for()  # the next decision, or the end of the case
         if scenario.locator(".nk-scenario-end").count():
             break
         scenario.locator(".nk-scenario-choice:not([disabled])").first.click()
@@ -66,7 +68,6 @@ def test_scenario_path_to_the_end(practice_page: Any) -> None:
         assert {"nk-best", "nk-acceptable", "nk-violation"} & set(classes.split())
         assert scenario.locator(".nk-citation").count() == 1
         scenario.locator(".nk-next").click()
-        practice_page.wait_for_timeout(200)
     end = scenario.locator(".nk-scenario-end")
     end.wait_for()
     assert "Điểm tình huống" in end.inner_text()
