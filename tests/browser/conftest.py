@@ -15,7 +15,7 @@ Fixtures (names are stable, other test modules rely on them):
   (e.g. ``"--MappingKernelManager.cull_idle_timeout=4"``). Trainer mode gets a random token
   (``server.token``). Stopped (SIGTERM to its process group, then SIGKILL) at session end.
 * ``learner_site -> VoilaServer`` (session): ``start_voila("learner")``.
-* ``browser`` (session): Playwright Chromium at ``/usr/bin/chromium``.
+* ``browser`` (module): Playwright Chromium at ``/usr/bin/chromium``.
 * ``network -> NetworkLog`` (function) and ``page`` (function): a fresh context and page at
   1366x768 whose non-loopback requests are aborted and recorded in ``network.blocked``;
   teardown asserts that none happened.
@@ -323,8 +323,10 @@ def _browser_unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Module scope: Playwright's sync API keeps an event loop running in this thread while it
+    # is started; stopping it after each module leaves none behind for the tests that follow.
     """Headless Debian Chromium driven by Playwright (sync API)."""
     if not CHROMIUM.exists():
         _browser_unavailable(f"{CHROMIUM} not found")
