@@ -50,12 +50,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", action="store_true")
     args = parser.parse_args(argv)
     if not args.report:
+        nice = common.prioritise()
+        common.log(f"running at nice {nice}")
         wanted = [
             n for n in ORDER if (not args.only or n in args.only.split(",")) and n not in args.skip.split(",")
         ]
         jobs = _jobs(args)
         meta = common.read_results().get("meta", {})
         meta.update({"machine": common.machine(), "versions": common.versions(), "quick": args.quick})
+        meta["nice"] = nice
         meta.setdefault("runs", {})
         for name in wanted:
             common.log(f"{name}: start")

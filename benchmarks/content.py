@@ -88,6 +88,7 @@ def run(runs: int = 7) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    common.prioritise()
     data = run()
     common.write_section("content", data)
     print(json.dumps({k: v for k, v in data.items() if k != "definition"}, indent=1)[:3000])

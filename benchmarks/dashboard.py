@@ -146,6 +146,7 @@ def run(with_postgres: bool = True) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    common.prioritise()
     data = run("--no-pg" not in sys.argv)
     common.write_section("dashboard", data)
     print(json.dumps({k: v for k, v in data.items() if k != "definition"}, indent=1))

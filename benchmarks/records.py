@@ -177,6 +177,7 @@ def run(writers: int = WRITERS, count: int = COUNT) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    common.prioritise()
     if len(sys.argv) > 1 and sys.argv[1] == "--writer":
         sys.exit(writer(sys.argv[2], sys.argv[3], int(sys.argv[4])))
     import json

@@ -14,6 +14,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from benchmarks import common
 from benchmarks.browser import CLICK_TO_CHANGE, KERNEL_IDLE, READY, WATCH_VISIBLE, chromium, new_context
 
@@ -39,30 +41,37 @@ def _open(context: Any, url: str, selector: str) -> Any:
     return page
 
 
-def _answer(box: Any, try_no: int) -> str:
-    """Give some answer (a different one on the second try); returns the question type."""
-    radios = box.locator(".nk-choices input[type=radio]")
-    if radios.count():
-        radios.nth(min(try_no, radios.count() - 1)).check()
-        return "single"
-    boxes = box.locator(".nk-choices input[type=checkbox]")
-    if boxes.count():
-        boxes.nth(min(try_no, boxes.count() - 1)).check()
-        return "multiple"
-    selects = box.locator(".nk-matching select")
-    if selects.count():
-        for index in range(selects.count()):
-            options = selects.nth(index).locator("option").count()
-            selects.nth(index).select_option(index=1 + (index + try_no) % max(1, options - 1))
-        return "matching"
-    text = box.locator(".nk-text-answer input")
-    if text.count():
-        text.fill(f"câu trả lời {try_no + 1}")
-        text.press("Tab")
-        return "short"
-    if try_no:
-        box.locator(".nk-ordering .nk-move").nth(1).click()
-    return "ordering"
+def _answer(box: Any, try_no: int) -> str | None:
+    """Give some answer (a different one on the second try); returns the question type, or
+    ``None`` when the inputs are locked (the question is settled)."""
+    action = 5_000
+    try:
+        radios = box.locator(".nk-choices input[type=radio]")
+        if radios.count():
+            radios.nth(min(try_no, radios.count() - 1)).check(timeout=action)
+            return "single"
+        boxes = box.locator(".nk-choices input[type=checkbox]")
+        if boxes.count():
+            boxes.nth(min(try_no, boxes.count() - 1)).check(timeout=action)
+            return "multiple"
+        selects = box.locator(".nk-matching select")
+        if selects.count():
+            for index in range(selects.count()):
+                options = selects.nth(index).locator("option").count()
+                selects.nth(index).select_option(
+                    index=1 + (index + try_no) % max(1, options - 1), timeout=action
+                )
+            return "matching"
+        text = box.locator(".nk-text-answer input")
+        if text.count():
+            text.fill(f"câu trả lời {try_no + 1}", timeout=action)
+            text.press("Tab", timeout=action)
+            return "short"
+        if try_no:
+            box.locator(".nk-ordering .nk-move").nth(1).click(timeout=action)
+        return "ordering"
+    except PlaywrightTimeout:
+        return None
 
 
 def ours_clicks(
@@ -84,6 +93,8 @@ def ours_clicks(
                     if submit.is_disabled() or len(samples) >= wanted:
                         break
                     kind = _answer(box, try_no)
+                    if kind is None:
+                        break  # locked: the question is settled
                     time.sleep(SETTLE_S)
                     load = common.loadavg()[0]
                     ms = page.evaluate(
@@ -94,8 +105,9 @@ def ours_clicks(
                         {"ms": ms, "type": kind, "try": try_no + 1, "load1": load, "page": notebook}
                     )
                     page.evaluate(KERNEL_IDLE, TIMEOUT_MS)  # grading, saving and locking are done
+                    time.sleep(SETTLE_S)  # ... and the browser has applied the widget updates
                 if not submit.is_disabled():
-                    break  # could not settle this question (should not happen): next page
+                    break  # could not settle this question: next page
                 stem = box.locator(".nk-stem, .widget-html").first.inner_text()
                 page.locator(".nk-quiz .nk-next").click()
                 page.wait_for_function(
@@ -173,6 +185,7 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    common.prioritise()
     data = run()
     common.write_section("roundtrip", data)
     print(

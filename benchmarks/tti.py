@@ -156,6 +156,7 @@ def run(
 
 
 if __name__ == "__main__":
+    common.prioritise()
     import argparse
     import json
 
