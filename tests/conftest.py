@@ -6,9 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from widgets.content.course import load_course
 from widgets.content.model import Course
+
+# Timing is not behaviour: on a loaded 2-core machine an example may take longer than
+# hypothesis' default 200 ms deadline, which would fail a correct property.
+settings.register_profile("neuguong", deadline=None)
+settings.load_profile("neuguong")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
