@@ -90,20 +90,23 @@ KERNEL_IDLE = """async (timeoutMs) => {
     return false;
 }"""
 
-# Click ``button`` and resolve with the ms until ``target`` changed (text or classes) and
-# shows some text, measured to the next animation frame (what the learner sees).
+# Click ``button`` and resolve with {ms, mutation_ms}: the time until ``target`` changed (text
+# or classes) and shows some text — ``mutation_ms`` when the DOM changed, ``ms`` at the next
+# animation frame after it (what the learner sees); ``null`` on timeout.
 CLICK_TO_CHANGE = """([button, target, timeoutMs]) => new Promise((resolve) => {
     const state = () => target.innerText + '|' + target.className;
     const before = state();
     let done = false;
+    let mutation = null;
     const finish = (value) => { if (!done) { done = true; observer.disconnect(); resolve(value); } };
     const observer = new MutationObserver(() => {
-        if (state() !== before && target.innerText.trim()) {
-            requestAnimationFrame(() => finish(performance.now() - t0));
+        if (mutation === null && state() !== before && target.innerText.trim()) {
+            mutation = performance.now() - t0;
+            requestAnimationFrame(() => finish({ms: performance.now() - t0, mutation_ms: mutation}));
         }
     });
     observer.observe(target, {subtree: true, childList: true, characterData: true, attributes: true});
-    setTimeout(() => finish(null), timeoutMs);
+    setTimeout(() => finish({ms: null, mutation_ms: null}), timeoutMs);
     const t0 = performance.now();
     button.click();
 })"""

@@ -585,6 +585,30 @@ def capacity(steps: list[dict[str, Any]]) -> dict[str, Any]:
     return {"capacity": at["learners"], "capacity_kind": "lower bound (never crossed)", "at_step": at}
 
 
+def memory_comparison(bare: list[dict[str, Any]], ours: list[dict[str, Any]]) -> dict[str, Any]:
+    """Memory per learner at the largest number of learners both sites were measured with:
+    the growth over the idle server per learner (RSS; the verdict), the whole tree per
+    learner (RSS, includes the server and our two pooled home kernels) and PSS per learner."""
+    common_n = sorted({s["learners"] for s in bare} & {s["learners"] for s in ours})
+    if not common_n:
+        return {}
+    n = common_n[-1]
+    b = next(s for s in bare if s["learners"] == n)
+    o = next(s for s in ours if s["learners"] == n)
+    return {
+        "memory_at_learners": n,
+        "memory_marginal_mb": {
+            "bare": b["marginal_rss_per_learner_mb"],
+            "ours": o["marginal_rss_per_learner_mb"],
+        },
+        "memory_total_mb": {"bare": b["rss_per_learner_mb"], "ours": o["rss_per_learner_mb"]},
+        "memory_pss_mb": {"bare": b.get("pss_per_learner_mb"), "ours": o.get("pss_per_learner_mb")},
+        "memory_ratio": common.ratio(o["marginal_rss_per_learner_mb"], b["marginal_rss_per_learner_mb"]),
+        "memory_ratio_total": common.ratio(o["rss_per_learner_mb"], b["rss_per_learner_mb"]),
+        "memory_ratio_pss": common.ratio(o.get("pss_per_learner_mb"), b.get("pss_per_learner_mb")),
+    }
+
+
 def run(
     steps: tuple[int, ...] = STEPS, think_scale: float = 1.0, kinds: tuple[str, ...] = ("bare", "ours")
 ) -> dict[str, Any]:
@@ -602,10 +626,7 @@ def run(
         b, o = result["bare"], result["ours"]
         if b.get("capacity") and o.get("capacity"):
             result["capacity_ratio"] = round(o["capacity"] / b["capacity"], 2)
-        if b.get("at_step") and o.get("at_step"):
-            result["memory_ratio"] = common.ratio(
-                o["at_step"]["rss_per_learner_mb"], b["at_step"]["rss_per_learner_mb"]
-            )
+        result.update(memory_comparison(b.get("steps", []), o.get("steps", [])))
     result["loadavg_end"] = common.loadavg()
     return result
 

@@ -97,12 +97,12 @@ def ours_clicks(
                         break  # locked: the question is settled
                     time.sleep(SETTLE_S)
                     load = common.loadavg()[0]
-                    ms = page.evaluate(
+                    timing = page.evaluate(
                         CLICK_TO_CHANGE,
                         [submit.element_handle(), box.locator(".nk-feedback").element_handle(), TIMEOUT_MS],
                     )
                     samples.append(
-                        {"ms": ms, "type": kind, "try": try_no + 1, "load1": load, "page": notebook}
+                        {**timing, "type": kind, "try": try_no + 1, "load1": load, "page": notebook}
                     )
                     page.evaluate(KERNEL_IDLE, TIMEOUT_MS)  # grading, saving and locking are done
                     time.sleep(SETTLE_S)  # ... and the browser has applied the widget updates
@@ -132,7 +132,7 @@ def bare_clicks(context: Any, server: common.Server, wanted: int) -> list[dict[s
         for _ in range(wanted):
             time.sleep(SETTLE_S)
             load = common.loadavg()[0]
-            ms = page.evaluate(
+            timing = page.evaluate(
                 CLICK_TO_CHANGE,
                 [
                     page.locator(".widget-button").element_handle(),
@@ -140,7 +140,7 @@ def bare_clicks(context: Any, server: common.Server, wanted: int) -> list[dict[s
                     TIMEOUT_MS,
                 ],
             )
-            samples.append({"ms": ms, "load1": load})
+            samples.append({**timing, "load1": load})
     finally:
         page.close(run_before_unload=True)
     return samples
@@ -171,7 +171,12 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
     bare_ms = [s["ms"] for s in b if s["ms"] is not None]
     ours_ms = [s["ms"] for s in o if s["ms"] is not None]
     base, mine = common.summary(bare_ms, 1), common.summary(ours_ms, 1)
+    mutation = {
+        kind: common.summary([s["mutation_ms"] for s in samples if s.get("mutation_ms") is not None], 1)
+        for kind, samples in (("bare", b), ("ours", o))
+    }
     return {
+        "dom_change_ms": mutation,
         "definition": __doc__.split("\n\n", 1)[1].strip(),
         "bare_ms": base,
         "ours_ms": mine,
