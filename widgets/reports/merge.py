@@ -29,7 +29,6 @@ from sqlalchemy.engine import Connection, Engine
 from widgets.records import db, identity
 from widgets.records.errors import SignInError
 from widgets.records.schema import answers, attempts, certificates, learners, scenario_choices
-from widgets.reports.sql import insert_new
 from widgets.reports.xapi import ADL, finish_id, parse_activity_iri
 
 CHUNK = 500
@@ -392,7 +391,7 @@ def _write(
 
 
 def _insert(conn: Connection, table: sa.Table, values: dict[str, Any], report: ImportReport) -> bool:
-    if insert_new(conn, table, values):
+    if db.insert_ignore(conn, table, values):
         report.added[table.name] += 1
         return True
     return False
@@ -415,8 +414,8 @@ def _ensure_learner(conn: Connection, info: LearnerInfo, report: ImportReport, s
             "unit_key": identity.identity_key(info.unit),
             "created_at": info.created_at,
         }
-        if not insert_new(conn, learners, values):  # the staff code belongs to another learner
-            insert_new(conn, learners, {**values, "staff_code": None})
+        if not db.insert_ignore(conn, learners, values):  # the staff code belongs to another learner
+            db.insert_ignore(conn, learners, {**values, "staff_code": None})
         report.added["learners"] += 1
         changed = True
         named = info.name is not None

@@ -25,7 +25,6 @@ from widgets.records import db
 from widgets.records.errors import RecordsError
 from widgets.records.schema import answers, learners, room_members, rooms, scenario_choices
 from widgets.reports.items import response_label
-from widgets.reports.sql import insert_new
 
 ALPHABET = "ACDEFHJKMNPQRTUVWXY349"
 CODE_LENGTH = 5
@@ -130,7 +129,7 @@ def open_room(
             "opened_at": at,
             "closed_at": None,
         }
-        if db.write(engine, lambda conn, v=values: insert_new(conn, rooms, v)):
+        if db.write(engine, lambda conn, v=values: db.insert_ignore(conn, rooms, v)):
             return Room(**values)
     raise RoomError("Không tạo được mã phòng mới; vui lòng thử lại.")
 
