@@ -6,7 +6,7 @@ import argparse
 import json
 import stat
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from widgets.commands import records_cli
 from widgets.content.model import Rating
 from widgets.engine.results import AnswerResult, QuizResult, ScenarioResult, ScenarioStep
+from widgets.records import kiosk
 from widgets.records.errors import NotFoundError
 from widgets.records.identity import LEADER, STAFF
 from widgets.records.models import Learner
@@ -48,6 +49,7 @@ def full_learner(store: Store, name: str, code: str | None = None) -> Learner:
         conn.execute(
             room_members.insert(), {"room_id": room["id"], "learner_id": learner.id, "joined_at": now}
         )
+    kiosk.open_session(store.engine, learner.id, ttl=timedelta(minutes=3), now=now)
     return learner
 
 

@@ -199,10 +199,26 @@ def _m3_rooms(conn: Connection) -> None:
     md.create_all(conn, tables=new)
 
 
+def _m4_kiosk_sessions(conn: Connection) -> None:
+    """Kiosk sessions: token hash → learner, with a sliding expiry."""
+    md = sa.MetaData()
+    sa.Table("learners", md, sa.Column("id", sa.String(36), primary_key=True))  # FK target
+    table = sa.Table(
+        "kiosk_sessions",
+        md,
+        sa.Column("token_hash", sa.String(64), primary_key=True),
+        _learner_fk(index=True),
+        sa.Column("started_at", UTCDateTime, nullable=False),
+        sa.Column("expires_at", UTCDateTime, nullable=False, index=True),
+    )
+    md.create_all(conn, tables=[table])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "learners, attempts, answers, scenario choices", _m1_learning_records),
     Migration(2, "completions, pledges, certificates", _m2_course_end),
     Migration(3, "workshop rooms and their members", _m3_rooms),
+    Migration(4, "kiosk sessions", _m4_kiosk_sessions),
 )
 CURRENT_VERSION = MIGRATIONS[-1].version
 

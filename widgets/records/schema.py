@@ -221,7 +221,20 @@ room_members = sa.Table(
     sa.Index("ix_room_members_learner", "learner_id"),
 )
 
+# Kiosk sessions (migration 4; used by widgets.records.kiosk): the kiosk's URLs carry a
+# short-lived token instead of the learner ID. Only the token's SHA-256 is stored; a row lives
+# until ``expires_at`` (moved forward while the learner is active) or until signed out.
+kiosk_sessions = sa.Table(
+    "kiosk_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    learner_fk(),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False, index=True),
+)
+
 LEARNER_TABLES = (
+    kiosk_sessions,
     answers,
     scenario_choices,
     completions,

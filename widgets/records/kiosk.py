@@ -1,0 +1,110 @@
+"""Kiosk sessions: the kiosk's URLs carry a short-lived token, never the learner ID.
+
+A token stands for one signed-in learner on a shared screen. Only its SHA-256 is stored. It
+lives while it is used: each use moves its expiry to ``now + ttl`` (the kiosk's idle time);
+signing out (Kết thúc, the idle reset) deletes it; an expired token counts as ended and its
+row is deleted when met. A page opened with an ended, expired or unknown token gets
+``None``: the start screen, no learner data. Plain SQLAlchemy Core (no ipywidgets).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from widgets.records import db
+from widgets.records.schema import kiosk_sessions
+
+TOKEN_BYTES = 24
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
+"""``secrets.token_urlsafe(24)``: 32 URL-safe characters."""
+
+
+def token_hash(token: str) -> str:
+    """What the table stores for ``token`` (hex SHA-256)."""
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def well_formed(token: object) -> bool:
+    """Whether ``token`` could have come from :func:`open_session` (cheap check first)."""
+    return isinstance(token, str) and _TOKEN.fullmatch(token) is not None
+
+
+def _check_ttl(ttl: timedelta) -> None:
+    if ttl <= timedelta(0):
+        raise ValueError("a kiosk session needs a positive time to live")
+
+
+def open_session(engine: Engine, learner_id: str, *, ttl: timedelta, now: datetime) -> str:
+    """Start a session for ``learner_id`` that ends after ``ttl`` unused; returns its token.
+
+    Sessions expired by ``now`` are deleted on the way (nothing else cleans the table).
+    """
+    _check_ttl(ttl)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    row = {"token_hash": token_hash(token), "learner_id": learner_id, "started_at": now}
+    row["expires_at"] = now + ttl
+
+    def run(conn: Connection) -> None:
+        conn.execute(kiosk_sessions.delete().where(kiosk_sessions.c.expires_at <= now))
+        conn.execute(kiosk_sessions.insert(), row)
+
+    db.write(engine, run)
+    return token
+
+
+def resume_session(engine: Engine, token: object, *, ttl: timedelta, now: datetime) -> str | None:
+    """The learner of a live session, whose expiry slides to ``now + ttl``; else ``None``.
+
+    One ``UPDATE … RETURNING``: a session ended at the same moment is not brought back.
+    """
+    _check_ttl(ttl)
+    if not well_formed(token):
+        return None
+    key = token_hash(token)  # type: ignore[arg-type]
+    match = kiosk_sessions.c.token_hash == key
+
+    def run(conn: Connection) -> str | None:
+        slid = conn.execute(
+            kiosk_sessions.update()
+            .where(match, kiosk_sessions.c.expires_at > now)
+            .values(expires_at=now + ttl)
+            .returning(kiosk_sessions.c.learner_id)
+        ).first()
+        if slid is None:
+            conn.execute(kiosk_sessions.delete().where(match))  # expired (or unknown): gone
+            return None
+        return str(slid.learner_id)
+
+    return db.write(engine, run)
+
+
+def end_session(engine: Engine, token: object) -> bool:
+    """Sign out: delete the session; whether it existed."""
+    if not well_formed(token):
+        return False
+    key = token_hash(token)  # type: ignore[arg-type]
+
+    def run(conn: Connection) -> bool:
+        return conn.execute(kiosk_sessions.delete().where(kiosk_sessions.c.token_hash == key)).rowcount > 0
+
+    return db.write(engine, run)
+
+
+def live_sessions(engine: Engine, learner_id: str, *, now: datetime) -> int:
+    """How many unexpired sessions ``learner_id`` has (reports and tests)."""
+
+    def run(conn: Connection) -> int:
+        query = (
+            sa.select(sa.func.count())
+            .select_from(kiosk_sessions)
+            .where(kiosk_sessions.c.learner_id == learner_id, kiosk_sessions.c.expires_at > now)
+        )
+        return int(conn.execute(query).scalar_one())
+
+    return db.read(engine, run)
