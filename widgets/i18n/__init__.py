@@ -14,7 +14,8 @@ DEFAULT_LANGUAGE = "vi"
 @functools.cache
 def catalogue(language: str) -> dict[str, str]:
     path = Path(__file__).with_name(f"{language}.yml")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10× faster
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     return {str(key): str(value) for key, value in data.items()}
 
 

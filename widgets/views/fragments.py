@@ -7,13 +7,38 @@ raw HTML disabled, so neither can inject markup.
 from __future__ import annotations
 
 import functools
+import logging
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
+from widgets.content.cache import cache_dir
 from widgets.content.markdown import render_inline, render_markdown
 from widgets.i18n import t
+
+log = logging.getLogger(__name__)
+
+
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates on disk, shared by every kernel (each page is a new process);
+    a cache that cannot be written costs the compile, never the page."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as error:
+            log.debug("template cache not written: %s", error)
+
+
+def _template_cache() -> jinja2.BytecodeCache | None:
+    directory = cache_dir() / "templates"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        log.debug("no template cache: %s", error)
+        return None
+    return _TemplateCache(str(directory))
 
 
 @functools.cache
@@ -24,6 +49,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_template_cache(),
     )
     env.filters["md"] = lambda text: Markup(render_markdown(text))
     env.filters["mdi"] = lambda text: Markup(render_inline(text))
