@@ -9,11 +9,13 @@ reload rebuilds the same attempt (same draw, same order, same answers) from the 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from widgets.content.model import Course, Module, ModuleKind, Question, Scenario
 from widgets.engine.quiz import CheckOutcome, QuizAttempt
 from widgets.engine.results import QuizResult, ScenarioResult, ScenarioStep
 from widgets.engine.scoring import score
+from widgets.records import kiosk
 from widgets.records.models import Learner, Progress
 from widgets.records.policy import FINAL_ID
 from widgets.records.progress import requirements_for
@@ -23,10 +25,14 @@ from widgets.records.store import Store
 class LearnerSession:
     """One signed-in learner working through one course."""
 
-    def __init__(self, course: Course, store: Store, learner: Learner) -> None:
+    def __init__(
+        self, course: Course, store: Store, learner: Learner, *, kiosk_token: str | None = None
+    ) -> None:
         self.course = course
         self.store = store
         self.learner = learner
+        self.kiosk_token = kiosk_token
+        """On a kiosk: the session token the page's links carry instead of the learner ID."""
 
     @classmethod
     def resume(cls, course: Course, store: Store, learner_id: str | None) -> LearnerSession | None:
@@ -35,6 +41,33 @@ class LearnerSession:
             return None
         learner = store.get_learner(learner_id)
         return None if learner is None else cls(course, store, learner)
+
+    @classmethod
+    def start_kiosk(cls, course: Course, store: Store, learner: Learner, ttl: timedelta) -> LearnerSession:
+        """A kiosk session for a learner who just signed in (a new token, unused for ``ttl``)."""
+        token = kiosk.open_session(store.engine, learner.id, ttl=ttl, now=store.clock())
+        return cls(course, store, learner, kiosk_token=token)
+
+    @classmethod
+    def resume_kiosk(
+        cls, course: Course, store: Store, token: str | None, ttl: timedelta
+    ) -> LearnerSession | None:
+        """The session named by a kiosk token (its expiry slides), or ``None`` if it has ended."""
+        learner_id = kiosk.resume_session(store.engine, token, ttl=ttl, now=store.clock())
+        learner = store.get_learner(learner_id) if learner_id else None
+        return None if learner is None else cls(course, store, learner, kiosk_token=token)
+
+    def keep_alive(self, ttl: timedelta) -> bool:
+        """The learner is still at the kiosk: slide the token's expiry; whether it was live."""
+        if self.kiosk_token is None:
+            return True
+        now = self.store.clock()
+        return kiosk.resume_session(self.store.engine, self.kiosk_token, ttl=ttl, now=now) is not None
+
+    def end(self) -> None:
+        """Sign out (Kết thúc): a kiosk token stops working at once."""
+        if self.kiosk_token is not None:
+            kiosk.end_session(self.store.engine, self.kiosk_token)
 
     @staticmethod
     def quiz_id(module: Module) -> str:

@@ -23,6 +23,7 @@ from widgets.records.store import Store
 from widgets.session import LearnerSession
 from widgets.views.context import page_session
 from widgets.views.fragments import render
+from widgets.views.kiosk import kiosk_bar
 from widgets.views.sitelinks import HOME_NOTEBOOK, SiteLinks
 
 log = logging.getLogger(__name__)
@@ -168,4 +169,8 @@ class CertificatePage(w.VBox):
 def certificate_page(course: Course | None = None) -> CertificatePage:
     """The pledge and certificate page for the learner named in the URL."""
     course, store, session = page_session(course)
-    return CertificatePage(course, store, session, SiteLinks(session.learner.id if session else None))
+    page = CertificatePage(course, store, session, SiteLinks.of(session))
+    if bar := kiosk_bar(session):
+        header, nav, *rest = page.children
+        page.children = [header, nav, bar, *rest]
+    return page

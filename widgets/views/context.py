@@ -9,11 +9,15 @@ from widgets.content.model import Course
 from widgets.records.errors import RecordsError
 from widgets.records.store import Store, open_store
 from widgets.session import LearnerSession
+from widgets.site.kiosk import is_kiosk, session_ttl
 from widgets.views.request import query_params
 
 log = logging.getLogger(__name__)
 
 LEARNER_PARAM = "learner"
+KIOSK_PARAM = "kiosk"
+"""On a kiosk the links carry ``?kiosk=<token>`` (see :mod:`widgets.records.kiosk`), and
+``?learner=`` is ignored: a URL left in the browser's history names nobody once signed out."""
 
 
 def records_store() -> Store | None:
@@ -29,9 +33,24 @@ def records_store() -> Store | None:
 
 
 def page_session(course: Course | None = None) -> tuple[Course, Store | None, LearnerSession | None]:
-    """The course, the store and the signed-in learner's session named by ``?learner=``."""
+    """The course, the store and the signed-in learner's session named by ``?learner=``
+    (on a kiosk: by a live ``?kiosk=`` token, whose expiry this page view slides)."""
     course = course or load_course()
     store = records_store()
-    learner_id = query_params().get(LEARNER_PARAM)
-    session = LearnerSession.resume(course, store, learner_id) if store is not None else None
+    if store is None:
+        return course, None, None
+    params = query_params()
+    if is_kiosk():
+        try:
+            session = LearnerSession.resume_kiosk(course, store, params.get(KIOSK_PARAM), session_ttl())
+        except RecordsError as error:
+            log.error("kiosk session not resumed: %s", error)
+            session = None
+    else:
+        session = LearnerSession.resume(course, store, params.get(LEARNER_PARAM))
     return course, store, session
+
+
+def ended_kiosk_session(session: LearnerSession | None) -> bool:
+    """A kiosk page opened with a token that no longer works (signed out, expired, unknown)."""
+    return session is None and is_kiosk() and bool(query_params().get(KIOSK_PARAM))

@@ -6,12 +6,14 @@ import ipywidgets as w
 
 from widgets.content.model import Course, Module, ModuleKind
 from widgets.i18n import t
+from widgets.records.errors import RecordsError
 from widgets.records.models import Learner, Progress
 from widgets.records.store import Store
 from widgets.session import LearnerSession
-from widgets.views.context import LEARNER_PARAM, page_session
+from widgets.site.kiosk import is_kiosk, session_ttl
+from widgets.views.context import page_session
 from widgets.views.fragments import render
-from widgets.views.request import page_link
+from widgets.views.kiosk import kiosk_bar
 from widgets.views.signin import SignInForm
 from widgets.views.sitelinks import CERTIFICATE_NOTEBOOK, HOME_NOTEBOOK, SiteLinks
 from widgets.views.trainer.join import JoinRoomBox
@@ -37,35 +39,46 @@ class HomePage(w.VBox):
             self._show(session, redirect=False)
 
     def show_learner(self, learner: Learner) -> None:
-        """After sign-in: the learner's home, and a link (followed by the site) carrying their ID."""
+        """After sign-in: the learner's home, and a link (followed by the site) carrying their ID
+        (on a kiosk: a new session token)."""
         assert self.store is not None
-        self._show(LearnerSession(self.course, self.store, learner), redirect=True)
+        if not is_kiosk():
+            self._show(LearnerSession(self.course, self.store, learner), redirect=True)
+            return
+        try:
+            session = LearnerSession.start_kiosk(self.course, self.store, learner, session_ttl())
+        except RecordsError:
+            if self.form is not None:
+                self.form.refuse(t("signin.unavailable"))
+            return
+        self._show(session, redirect=True)
 
     def _show(self, session: LearnerSession, *, redirect: bool) -> None:
         progress = session.progress()
-        links = SiteLinks(session.learner.id)
+        links = SiteLinks.of(session)
         certificate = links.page(CERTIFICATE_NOTEBOOK) if progress.final.passed else None
         context = _progress_context(self.course, session.learner, progress)
         overview = w.HTML(render("progress", **context, certificate=certificate))
         overview.add_class("nk-progress")
         parts: list[w.Widget] = [self.header, links.nav("home")]
+        # On a kiosk "Kết thúc" is a button at the top that ends the session in the kernel.
+        controls = kiosk_bar(session)
+        if controls is not None:
+            parts.append(controls)
         if redirect:
-            parts.append(
-                w.HTML(
-                    render("redirect", href=page_link(HOME_NOTEBOOK, **{LEARNER_PARAM: session.learner.id}))
-                )
-            )
-        sign_out = w.HTML(render("sign_out", href=HOME_NOTEBOOK))
+            parts.append(w.HTML(render("redirect", href=links.page(HOME_NOTEBOOK))))
         parts += [overview, JoinRoomBox(session.store.engine, session.learner.id)]
-        parts += [*self._cards(session, progress), sign_out]
+        parts += self._cards(session, progress)
+        if controls is None:
+            parts.append(w.HTML(render("sign_out", href=HOME_NOTEBOOK)))
         self.children = parts
 
     def _cards(self, session: LearnerSession | None, progress: Progress | None) -> list[w.Widget]:
-        learner_id = session.learner.id if session else None
+        links = SiteLinks.of(session)
         cards: list[w.Widget] = [w.HTML(render("heading", text=t("home.modules")))]
         for number, module in enumerate(self.course.modules, start=1):
             state = _card_state(module, progress)
-            href = None if state == "locked" else page_link(module.notebook, **{LEARNER_PARAM: learner_id})
+            href = None if state == "locked" else links.page(module.notebook)
             card = w.HTML(render("module_card", module=module, number=number, state=state, href=href))
             card.add_class("nk-module-card")
             card.add_class(f"nk-state-{state}")

@@ -12,10 +12,10 @@ from widgets.engine.results import ScenarioResult, ScenarioStep
 from widgets.i18n import t
 from widgets.records.errors import AttemptLimitError
 from widgets.session import LearnerSession
-from widgets.views.context import LEARNER_PARAM, page_session
+from widgets.views.context import page_session
 from widgets.views.fragments import render
+from widgets.views.kiosk import kiosk_bar
 from widgets.views.quiz import QuizView
-from widgets.views.request import page_link
 from widgets.views.scenario import ScenarioView
 from widgets.views.sitelinks import HOME_NOTEBOOK, SiteLinks
 
@@ -26,13 +26,15 @@ def module_page(module_id: str, course: Course | None = None) -> w.Widget:
     """The page of one module for the learner named in the URL (a guest otherwise)."""
     course, _, session = page_session(course)
     module = course.module(module_id)
-    links = _links(course, module, session)
-    site = SiteLinks(session.learner.id if session else None)
+    site = SiteLinks.of(session)
+    links = _links(course, module, site)
     parts: list[w.Widget] = [
         w.HTML(render("header", course=course, title=module.title, summary=module.summary)),
         site.nav(""),
-        w.HTML(render("nav", links=links)),
     ]
+    if controls := kiosk_bar(session):
+        parts.append(controls)
+    parts.append(w.HTML(render("nav", links=links)))
     if session is None:
         parts.append(w.HTML(render("message", text=t("module.sign_in_first"), kind="warning")))
     parts.append(w.HTML(render("lesson", sections=module.sections, clause_hrefs=site.clauses(course))))
@@ -110,13 +112,12 @@ def _scenario(
     return view
 
 
-def _links(course: Course, module: Module, session: LearnerSession | None) -> dict[str, str | None]:
-    learner = {LEARNER_PARAM: session.learner.id if session else None}
+def _links(course: Course, module: Module, site: SiteLinks) -> dict[str, str | None]:
     index = course.modules.index(module)
     previous = course.modules[index - 1] if index > 0 else None
     following = course.modules[index + 1] if index + 1 < len(course.modules) else None
     return {
-        "home": page_link(HOME_NOTEBOOK, **learner),
-        "previous": page_link(previous.notebook, **learner) if previous else None,
-        "next": page_link(following.notebook, **learner) if following else None,
+        "home": site.page(HOME_NOTEBOOK),
+        "previous": site.page(previous.notebook) if previous else None,
+        "next": site.page(following.notebook) if following else None,
     }

@@ -9,6 +9,7 @@ from widgets.i18n import t
 from widgets.knowledge import Hit, module_for_clauses, query_words, search
 from widgets.views.context import page_session
 from widgets.views.fragments import render
+from widgets.views.kiosk import kiosk_bar
 from widgets.views.request import query_params
 from widgets.views.sitelinks import SiteLinks
 
@@ -87,7 +88,10 @@ class SearchPage(w.VBox):
 
 
 def search_page(course: Course | None = None) -> SearchPage:
-    """The Tra cứu page for the learner named in the URL (links keep ``?learner=``)."""
+    """The Tra cứu page for the learner named in the URL (links keep ``?learner=``/``?kiosk=``)."""
     course, _, session = page_session(course)
-    links = SiteLinks(session.learner.id if session else None)
-    return SearchPage(course, links, query_params().get(QUERY_PARAM, ""))
+    page = SearchPage(course, SiteLinks.of(session), query_params().get(QUERY_PARAM, ""))
+    if bar := kiosk_bar(session):
+        header, nav, *rest = page.children
+        page.children = [header, nav, bar, *rest]
+    return page

@@ -64,24 +64,25 @@ class SignInForm(w.VBox):
     def sign_in(self) -> Learner | None:
         """What pressing "Vào học" does; returns the learner, or ``None`` with a message shown."""
         if self.store is None:
-            return self._refuse(t("signin.unavailable"))
+            return self.refuse(t("signin.unavailable"))
         if not self.unit.index:
-            return self._refuse(t("signin.need_unit"))
+            return self.refuse(t("signin.need_unit"))
         unit = self.unit.value if self.unit.value != OTHER_UNIT else self.unit_other.value
         try:
             learner = self.store.sign_in(
                 self.name.value, unit, self.role.value or "", self.code.value or None
             )
         except SignInError as error:
-            return self._refuse(str(error))
+            return self.refuse(str(error))
         except RecordsError:
-            return self._refuse(t("signin.unavailable"))
+            return self.refuse(t("signin.unavailable"))
         self.message.value = ""
         for callback in list(self._callbacks):
             callback(learner)
         return learner
 
-    def _refuse(self, message: str) -> None:
+    def refuse(self, message: str) -> None:
+        """Show ``message`` as the form's error."""
         self.message.value = render("message", text=message, kind="error")
         return None
 

@@ -1,4 +1,5 @@
-"""Links between the site's pages that keep the signed-in learner (``?learner=``)."""
+"""Links between the site's pages that keep the signed-in learner (``?learner=``, or
+``?kiosk=<token>`` on a kiosk)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import dataclasses as dc
 import ipywidgets as w
 
 from widgets.content.model import Course
-from widgets.views.context import LEARNER_PARAM
+from widgets.session import LearnerSession
+from widgets.views.context import KIOSK_PARAM, LEARNER_PARAM
 from widgets.views.fragments import render
 from widgets.views.request import page_link
 
@@ -33,12 +35,22 @@ def clause_anchor(clause_id: str) -> str:
 
 @dc.dataclass(frozen=True, slots=True)
 class SiteLinks:
-    """Hrefs for one learner (or a guest when ``learner_id`` is ``None``)."""
+    """Hrefs for one learner (or a guest when ``value`` is ``None``): ``?<param>=<value>``."""
 
-    learner_id: str | None = None
+    value: str | None = None
+    param: str = LEARNER_PARAM
+
+    @classmethod
+    def of(cls, session: LearnerSession | None) -> SiteLinks:
+        """The links of a page: the kiosk token if the session has one, else the learner ID."""
+        if session is None:
+            return cls()
+        if session.kiosk_token is not None:
+            return cls(session.kiosk_token, KIOSK_PARAM)
+        return cls(session.learner.id)
 
     def page(self, notebook: str) -> str:
-        return page_link(notebook, **{LEARNER_PARAM: self.learner_id})
+        return page_link(notebook, **{self.param: self.value})
 
     def clause(self, clause_id: str) -> str:
         """The clause on the full-text page: ``van-ban.ipynb?learner=…#clause-<id>``."""

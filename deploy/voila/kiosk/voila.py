@@ -4,6 +4,8 @@ the browser and a cap on the number of kernels this server runs."""
 
 from pathlib import Path
 
+from widgets.site.kiosk import idle_seconds, warning_seconds
+
 c = get_config()  # noqa: F821 -- injected by traitlets
 load_subconfig(str(Path(__file__).resolve().parents[1] / "learner" / "voila.py"))  # noqa: F821
 
@@ -22,13 +24,18 @@ c.VoilaKernelManager.kernel_pools_config = {
     "home.ipynb": {"pool_size": 1},
 }
 
-# Back to the start screen after 3 minutes without input (20 s warning first).
+# Signed out and back to the start screen after 3 minutes without input (20 s warning first);
+# NEUGUONG_KIOSK_IDLE_SECONDS changes it, for the page and for the kernels' session tokens
+# (which expire that long after their last use). "kiosk": the page's links and the sign-out
+# replace the history entry instead of adding one (see neuguong-session.js).
+_idle = idle_seconds()
 c.VoilaConfiguration.resources = {
     "neuguong": {
         "home": "voila/render/home.ipynb",
         "reload_delay_seconds": 5,
         "poll_seconds": 10,
-        "idle_reset_seconds": 180,
-        "idle_warning_seconds": 20,
+        "idle_reset_seconds": _idle,
+        "idle_warning_seconds": warning_seconds(_idle),
+        "kiosk": True,
     }
 }
