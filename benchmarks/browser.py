@@ -9,27 +9,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlparse
 
-from benchmarks.common import CHROMIUM
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-domain-reliability",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--metrics-recording-only",
-    # Nothing but loopback resolves: the bare page's CDN request fails at once, as on a
-    # machine without internet (not a silent packet drop, which would cost seconds more).
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+from widgets.testing import CHROMIUM, CHROMIUM_ARGS, is_loopback
 
 # Installed before any page script: remembers when ``selector`` first became visible.
 WATCH_VISIBLE = """(selector) => {
@@ -112,11 +93,6 @@ CLICK_TO_CHANGE = """([button, target, timeoutMs]) => new Promise((resolve) => {
 })"""
 
 
-def is_loopback(url: str) -> bool:
-    parsed = urlparse(url)
-    return parsed.scheme in {"data", "blob", "about"} or (parsed.hostname or "") in LOOPBACK
-
-
 @contextlib.contextmanager
 def chromium() -> Iterator[Any]:
     """A headless Chromium (Playwright sync API); raises if it cannot start."""
@@ -125,7 +101,7 @@ def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:

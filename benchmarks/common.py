@@ -23,7 +23,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,12 +41,12 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 BARE_DIR = HERE / "bare"
 BARE_NOTEBOOK = "bare.ipynb"
-CHROMIUM = Path("/usr/bin/chromium")
 LEARNER_CONFIG = REPO / "deploy" / "voila" / "learner" / "voila.py"
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from widgets.testing import CHROMIUM, free_port, stop_process_group  # noqa: E402 -- after the path
 
 # ---- Machine, versions, statistics ------------------------------------------------------------
 
@@ -154,12 +153,6 @@ def log(message: str) -> None:
 
 
 # ---- Servers ----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -287,15 +280,7 @@ class Server:
 
     def stop(self) -> None:
         self.kernel_pids()
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
+        stop_process_group(self.process, timeout=30)
         for pid in self.kernel_pids_seen:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)

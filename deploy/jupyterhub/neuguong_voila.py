@@ -58,9 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"neuguong_voila: {error}", file=sys.stderr)
         return 2
     if args.dry_run:
-        print(" ".join(spec.argv))
-        for name in ("NEUGUONG_DATA", "NEUGUONG_SITE_MODE", "JUPYTER_PATH"):
-            print(f"{name}={spec.env[name]}")
+        print(spec.describe())
         return 0
     run(spec)
     return 0  # not reached

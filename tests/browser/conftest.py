@@ -36,7 +36,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -45,32 +44,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 
 from widgets.site.launch import build_launch
+from widgets.testing import CHROMIUM, CHROMIUM_ARGS, free_port, is_loopback, stop_process_group
 
 HERE = Path(__file__).parent
 NOTEBOOKS = HERE / "notebooks"
-CHROMIUM = Path(os.environ.get("NEUGUONG_CHROMIUM", "/usr/bin/chromium"))
 REQUIRE_BROWSER_ENV = "NEUGUONG_REQUIRE_BROWSER"
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-domain-reliability",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--metrics-recording-only",
-    # Belt and braces: no name except the loopback ones resolves at all.
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -81,13 +63,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # ---- Voilà servers --------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A TCP port that was free on 127.0.0.1 a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -232,15 +207,7 @@ def _stop(server: VoilaServer) -> None:
     """SIGTERM the server's process group (Voilà then shuts its kernels down), SIGKILL if
     needed, then kill any kernel process of ours that outlived it."""
     server.kernel_pids()
-    if server.process.poll() is None:
-        try:
-            os.killpg(server.process.pid, signal.SIGTERM)
-            server.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.process.pid, signal.SIGKILL)
-            server.process.wait(timeout=10)
-        except ProcessLookupError:
-            pass
+    stop_process_group(server.process)
     for pid in server.kernel_pids_seen:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)
@@ -350,14 +317,6 @@ class NetworkLog:
     bad_responses: list[tuple[int, str]] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
-
-
-def is_loopback(url: str) -> bool:
-    """True for loopback http(s)/ws(s) URLs and for in-page data:/blob:/about: URLs."""
-    parsed = urlparse(url)
-    if parsed.scheme in {"data", "blob", "about"}:
-        return True
-    return (parsed.hostname or "") in LOOPBACK_HOSTS
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,15 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from widgets.testing import free_port, stop_process_group
+
 REPO = Path(__file__).resolve().parents[2]
 NGINX_CONF = REPO / "deploy" / "nginx" / "neuguong.conf"
 HUB_LAUNCHER = REPO / "deploy" / "jupyterhub" / "neuguong_voila.py"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -39,15 +33,7 @@ class Proc:
         return self.log.read_text(encoding="utf-8", errors="replace")[-chars:]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
+        stop_process_group(self.process)
 
 
 def spawn(name: str, argv: Sequence[str], env: dict[str, str], log: Path, port: int) -> Proc:

@@ -19,8 +19,6 @@ import contextlib
 import importlib.util
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -35,21 +33,11 @@ import pytest
 
 from widgets.content.course import load_course
 from widgets.site.launch import build_launch
+from widgets.testing import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
 MODULE = "tong-quan"
 TIMEOUT_MS = 90_000
 
@@ -129,18 +117,12 @@ class Site:
         return f"http://127.0.0.1:{self.port}/voila/render/{notebook}" + (f"?{query}" if query else "")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _start(name: str, db_url: str, work: Path) -> Site:
     environ = {**os.environ, "NEUGUONG_DB_URL": db_url, "NEUGUONG_PREHEAT": "0"}
     environ.pop("NEUGUONG_DATA", None)
     connections = work / "connections"
     connections.mkdir(parents=True)
-    port = _free_port()
+    port = free_port()
     spec = build_launch(
         "learner",
         port=port,
@@ -174,18 +156,6 @@ def _wait_up(site: Site, timeout: float = 90.0) -> None:
     raise RuntimeError(f"server {site.name} did not answer:\n{site.log.read_text(errors='replace')[-3000:]}")
 
 
-def _stop(site: Site) -> None:
-    if site.process.poll() is None:
-        try:
-            os.killpg(site.process.pid, signal.SIGTERM)
-            site.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(site.process.pid, signal.SIGKILL)
-            site.process.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
@@ -212,8 +182,8 @@ def sites(pg_url: str, browser: Any, tmp_path_factory: pytest.TempPathFactory) -
         _wait_up(b)
         yield a, b
     finally:
-        _stop(a)
-        _stop(b)
+        stop_process_group(a.process)
+        stop_process_group(b.process)
 
 
 # ---- Driving the pages ----------------------------------------------------------------------------

@@ -33,9 +33,7 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"neuguong serve: {exc}", file=sys.stderr)
         return 2
     if args.dry_run:
-        print(" ".join(spec.argv))
-        for name in ("JUPYTER_PATH", "NEUGUONG_DATA", "NEUGUONG_SITE_MODE"):
-            print(f"{name}={spec.env[name]}")
+        print(spec.describe())
         return 0
     run(spec)
     return 0  # not reached: run() replaces the process

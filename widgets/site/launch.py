@@ -47,6 +47,11 @@ class LaunchSpec:
     data_dir: Path
     config_dir: Path
 
+    def describe(self) -> str:
+        """The command and the environment that matter, for ``--dry-run``."""
+        names = ("JUPYTER_PATH", "NEUGUONG_DATA", "NEUGUONG_SITE_MODE")
+        return "\n".join([" ".join(self.argv), *(f"{name}={self.env[name]}" for name in names)])
+
 
 def config_dir(mode: str) -> Path:
     """The folder holding ``voila.py`` for ``mode``."""
