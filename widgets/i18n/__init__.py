@@ -19,9 +19,14 @@ def catalogue(language: str) -> dict[str, str]:
     return {str(key): str(value) for key, value in data.items()}
 
 
+@functools.cache
+def _has_catalogue(language: str) -> bool:
+    return Path(__file__).with_name(f"{language}.yml").is_file()
+
+
 def language() -> str:
     chosen = os.environ.get("NEUGUONG_LANG", DEFAULT_LANGUAGE)
-    return chosen if Path(__file__).with_name(f"{chosen}.yml").is_file() else DEFAULT_LANGUAGE
+    return chosen if _has_catalogue(chosen) else DEFAULT_LANGUAGE
 
 
 def t(key: str, **values: object) -> str:
