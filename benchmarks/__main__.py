@@ -34,7 +34,7 @@ def _jobs(args: argparse.Namespace) -> dict[str, Callable[[], dict[str, Any]]]:
         "profile": profile.pages,
         "roundtrip": lambda: roundtrip.run(6 if quick else roundtrip.CLICKS),
         "tti": lambda: tti.run(2 if quick else max(5, args.runs)),
-        "load": lambda: load.run((2, 4) if quick else load.STEPS, 0.3 if quick else 1.0),
+        "load": lambda: load.run(args.steps or ((2, 4) if quick else load.STEPS), 0.3 if quick else 1.0),
     }
 
 
@@ -47,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", default="")
     parser.add_argument("--runs", type=int, default=5, help="page loads per page and mode (at least 5)")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--steps",
+        type=lambda text: tuple(int(n) for n in text.split(",")),
+        default=(),
+        help="learner counts for the load ramp, e.g. 2,4,8,16 (default: the full ramp)",
+    )
     parser.add_argument("--report", action="store_true")
     args = parser.parse_args(argv)
     if not args.report:
