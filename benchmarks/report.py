@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmarks import common
+from benchmarks import common, sizing
 
 RESULTS_MD = common.HERE / "RESULTS.md"
 NOTES_MD = common.HERE / "NOTES.md"
@@ -381,6 +381,7 @@ def render(results: dict[str, Any]) -> str:
     )
     lines += _table(rows)
     lines += _profile_lines(results)
+    lines += ["", "## Sizing (also in `deploy/README.md`)", "", *sizing.lines(results)]
     lines += _load_steps(results)
     if NOTES_MD.exists():
         lines += ["", NOTES_MD.read_text(encoding="utf-8").strip()]
@@ -388,7 +389,9 @@ def render(results: dict[str, Any]) -> str:
 
 
 def write() -> None:
-    RESULTS_MD.write_text(render(common.read_results()), encoding="utf-8")
+    results = common.read_results()
+    RESULTS_MD.write_text(render(results), encoding="utf-8")
+    sizing.update_deploy_readme(results)
 
 
 if __name__ == "__main__":
