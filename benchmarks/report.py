@@ -365,8 +365,8 @@ def render(results: dict[str, Any]) -> str:
         f"- Machine: {machine.get('cores', '—')} cores ({machine.get('cpu_model', '—')}), "
         f"{machine.get('memory_gb', '—')} GB memory, {machine.get('os', '—')}",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
-        "- Load: the machine was shared with other test runs; the load average column gives the",
-        "  1-minute load average (2 cores: 2.0 means fully busy) while each figure was taken.",
+        "- Load: the last column gives the 1-minute load average while each figure was taken",
+        "  (2 cores: 2.0 means fully busy); anything else running on the machine inflates both sides.",
         "",
         "## Figures",
         "",
