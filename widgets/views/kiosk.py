@@ -28,7 +28,7 @@ class KioskControls(w.HBox):
     """The "Kết thúc" button (``nk-sign-out``) and the hidden keep-alive (``nk-kiosk-alive``)."""
 
     def __init__(self, session: LearnerSession) -> None:
-        super().__init__()
+        super().__init__(layout=w.Layout(justify_content="flex-end"))
         self.session = session
         self.sign_out = w.Button(description=t("home.sign_out"), tooltip=t("kiosk.sign_out_hint"))
         self.sign_out.add_class("nk-sign-out")

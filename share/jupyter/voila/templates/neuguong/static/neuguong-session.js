@@ -10,7 +10,13 @@
  *    tornado's double-submit check accepts as well. XSRF checking stays on.
  * 2. Watchdog: when the kernel is gone (culled, crashed, server restarted) or the server
  *    cannot be reached, show a Vietnamese message and go back to the home page.
- * 3. Optional idle reset (kiosk): after a configured time without input, go home.
+ * 3. Optional idle reset (kiosk): after a configured time without input, sign out and go home.
+ * 4. Kiosk ("kiosk": true): the learner's session lives in a server-side token (its URLs carry
+ *    ?kiosk=<token>, never the learner). Links replace the history entry instead of adding
+ *    one, so Back and Forward have nothing of a previous learner to return to; "Kết thúc"
+ *    (a widget button) ends the token in the kernel, then the page goes to the start screen
+ *    with location.replace; input keeps the token alive through a hidden widget button; a
+ *    page whose token has ended (nk-session-ended, nk-signed-out) goes to the start screen.
  *
  * Settings come from <script id="neuguong-config" type="application/json">.
  */
@@ -19,6 +25,7 @@
 
   var cfg = readConfig();
   var base = cfg.baseUrl || "/";
+  var kiosk = cfg.kiosk === true;
   var unloading = false;
   var tripped = false;
   var failures = 0;
@@ -285,9 +292,8 @@
         warning = showNotice("idle", warnSeconds, "Tiếp tục học");
         warning.button.addEventListener("click", resetIdle);
         warnTimer = window.setTimeout(function () {
-          tripped = true;
           document.documentElement.setAttribute("data-nk-session", "idle");
-          goHome();
+          signOut();
         }, warnSeconds * 1000);
       }, Math.max(1, idleSeconds - warnSeconds) * 1000);
     };
@@ -296,5 +302,129 @@
       window.addEventListener(name, resetIdle, { passive: true, capture: true });
     });
     resetIdle();
+  }
+
+  // ---- 4. Kiosk session --------------------------------------------------------------
+
+  var leaving = false;
+  var ending = false;
+
+  // Nothing of the learner stays on screen while the start screen loads.
+  function hidePage() {
+    ["rendered_cells", "main"].forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) {
+        el.style.visibility = "hidden";
+      }
+    });
+  }
+
+  // To the start screen, once, replacing this history entry.
+  function leave() {
+    if (leaving) {
+      return;
+    }
+    leaving = true;
+    tripped = true;
+    hidePage();
+    goHome();
+  }
+
+  // The kernel ends the token when "Kết thúc" is pressed; wait (briefly) until it says so.
+  function endingStarted() {
+    if (ending) {
+      return;
+    }
+    ending = true;
+    tripped = true;
+    window.setTimeout(hidePage, 0); // after the click has reached the widget
+    window.setTimeout(leave, Math.max(1, Number(cfg.signOutWaitSeconds) || 5) * 1000);
+  }
+
+  // Idle reset: press "Kết thúc" like the learner would, else just go to the start screen.
+  function signOut() {
+    var button = kiosk ? document.querySelector("button.nk-sign-out") : null;
+    if (button && !button.disabled && !ending) {
+      button.click();
+    } else {
+      leave();
+    }
+  }
+
+  function sameSite(url) {
+    return url.origin === window.location.origin && /^https?:$/.test(url.protocol);
+  }
+
+  if (kiosk) {
+    document.addEventListener(
+      "click",
+      function (event) {
+        var target = event.target;
+        if (!target || !target.closest) {
+          return;
+        }
+        if (target.closest("button.nk-sign-out")) {
+          endingStarted();
+          return;
+        }
+        var link = target.closest("a[href]");
+        if (!link || link.hasAttribute("download")) {
+          return;
+        }
+        var url = new URL(link.getAttribute("href"), document.baseURI);
+        if (!sameSite(url)) {
+          return;
+        }
+        // No new entry, no new tab or window: the kiosk's history stays one page long.
+        event.preventDefault();
+        window.location.replace(url.href);
+      },
+      true
+    );
+    document.addEventListener(
+      "auxclick",
+      function (event) {
+        if (event.target && event.target.closest && event.target.closest("a[href]")) {
+          event.preventDefault();
+        }
+      },
+      true
+    );
+
+    // Input keeps the session token alive: the hidden button, at most every 15 s.
+    var pingMs = Math.max(1, Number(cfg.keepAliveSeconds) || 15) * 1000;
+    var lastPing = Date.now(); // opening the page slid the token
+    var pingTimer = null;
+    var ping = function () {
+      pingTimer = null;
+      var alive = document.querySelector("button.nk-kiosk-alive");
+      if (alive && !alive.disabled && !ending && !leaving) {
+        lastPing = Date.now();
+        alive.click();
+      }
+    };
+    var activity = function () {
+      if (pingTimer === null) {
+        pingTimer = window.setTimeout(ping, Math.max(0, lastPing + pingMs - Date.now()));
+      }
+    };
+    ["pointerdown", "keydown", "wheel", "touchstart"].forEach(function (name) {
+      window.addEventListener(name, activity, { passive: true, capture: true });
+    });
+
+    // The kernel says the session is over (signed out, expired, or opened with a dead token).
+    var ended = function () {
+      return document.querySelector(".nk-signed-out, .nk-session-ended");
+    };
+    new MutationObserver(function () {
+      if (!leaving && ended()) {
+        leave();
+      }
+    }).observe(document.documentElement, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ["class"]
+    });
   }
 })();
