@@ -126,6 +126,9 @@ def test_scenario_walk_to_the_end(course: Course) -> None:
     steps = []
     view.on_step(lambda step, result: steps.append((step, result)))
     view.choice_buttons[1].click()
+    buttons = view.choice_buttons
+    assert [i for i, b in enumerate(buttons) if "nk-picked" in b._dom_classes] == [1]  # stays marked
+    assert all(b.disabled for b in buttons)
     outcome = next(c for c in view.children if "nk-outcome" in c._dom_classes)
     assert "nk-violation" in outcome._dom_classes and "Đến cơ quan với hơi bia" in outcome.value
     next(c for c in view.children if "nk-next" in getattr(c, "_dom_classes", ())).click()

@@ -47,7 +47,7 @@ class ScenarioView(w.VBox):
         result = path_result(self.scenario, self.steps)
         for callback in list(self._callbacks):
             callback(step, result)
-        self._show_outcome(action)
+        self._show_outcome(action, position)
 
     def restart(self) -> None:
         self.steps = ()
@@ -69,9 +69,11 @@ class ScenarioView(w.VBox):
             parts.append(self._end_summary())
         self.children = parts
 
-    def _show_outcome(self, action: Action) -> None:
-        for button in self.choice_buttons:
+    def _show_outcome(self, action: Action, position: int) -> None:
+        for index, button in enumerate(self.choice_buttons):
             button.disabled = True
+            if index == position:
+                button.add_class("nk-picked")  # which one the learner picked stays visible
         outcome = w.HTML(render("outcome", action=action))
         outcome.add_class("nk-outcome")
         outcome.add_class(f"nk-{action.rating.value}")
