@@ -4,10 +4,9 @@
  * 1. Kernel shutdown on page close (voila-dashboards/voila#1458). Voilà's widget manager
  *    posts `_xsrf` (read from the `_xsrf` cookie) to /voila/api/shutdown/<kernel> on
  *    `beforeunload`, but a notebook page never sets that cookie, so the server answers
- *    403 and the kernel keeps running. We make sure the cookie exists: first by asking
- *    the server for one (any Voilà page rendered through `render_template`, such as the
- *    directory page, issues it), else by setting a random token ourselves, which
- *    tornado's double-submit check accepts as well. XSRF checking stays on.
+ *    403 and the kernel keeps running. When the cookie is missing we set a random token
+ *    as the page starts, which tornado's double-submit check accepts (a cookie the server
+ *    issued, e.g. on the directory page, is kept). XSRF checking stays on.
  * 2. Watchdog: when the kernel is gone (culled, crashed, server restarted) or the server
  *    cannot be reached, show a Vietnamese message and go back to the home page.
  * 3. Optional idle reset (kiosk): after a configured time without input, sign out and go home.
@@ -79,20 +78,11 @@
     document.cookie = "_xsrf=" + hex + "; path=" + base + "; SameSite=Strict";
   }
 
-  function ensureXsrfCookie() {
-    if (getCookie("_xsrf")) {
-      return Promise.resolve();
-    }
-    return fetch(base + "voila/tree", { credentials: "same-origin", cache: "no-store" })
-      .catch(function () {})
-      .then(function () {
-        if (!getCookie("_xsrf")) {
-          setClientXsrfToken();
-        }
-      });
+  // Set at once, not after a round trip: a learner who leaves the page within a moment
+  // of opening it must not leave its kernel running (the beacon reads the cookie then).
+  if (!getCookie("_xsrf")) {
+    setClientXsrfToken();
   }
-
-  ensureXsrfCookie();
 
   // ---- 2. Watchdog -------------------------------------------------------------------
 
