@@ -136,6 +136,19 @@ def test_migrated_database_matches_schema_module(db_url: str) -> None:
         }, name
 
 
+def test_indexes_hold_the_columns_the_schema_module_lists(db_url: str) -> None:
+    """Migration 5's covering indexes (the dashboard reads them alone) and what they replaced."""
+    engine = db.get_engine(db_url)
+    migrations.upgrade(engine)
+    inspector = sa.inspect(engine)
+    for name, table in metadata.tables.items():
+        got = {index["name"]: index["column_names"] for index in inspector.get_indexes(name)}
+        for index in table.indexes:
+            assert got.get(index.name) == [column.name for column in index.columns], (name, index.name)
+    assert "ix_answers_attempt_id" not in {i["name"] for i in inspector.get_indexes("answers")}
+    assert "ix_scenario_choices_node" not in {i["name"] for i in inspector.get_indexes("scenario_choices")}
+
+
 def test_upgrade_is_idempotent_and_recorded(db_url: str) -> None:
     engine = db.get_engine(db_url)
     assert migrations.upgrade(engine) == migrations.CURRENT_VERSION

@@ -94,6 +94,16 @@ attempts = sa.Table(
     sa.Column("pass_mark", sa.Integer),
     sa.Column("end_node_id", sa.String(200)),
     sa.Index("ix_attempts_activity", "activity_id", "started_at"),
+    # Migration 5: what each learner has met, read by the dashboard from the index alone.
+    sa.Index(
+        "ix_attempts_learner_activity",
+        "learner_id",
+        "kind",
+        "activity_id",
+        "finished_at",
+        "passed",
+        "started_at",
+    ),
 )
 
 answers = sa.Table(
@@ -105,7 +115,6 @@ answers = sa.Table(
         sa.String(36),
         sa.ForeignKey("attempts.id", ondelete="CASCADE"),
         nullable=False,
-        index=True,
     ),
     learner_fk(),
     sa.Column("module_id", sa.String(200), nullable=False),
@@ -118,6 +127,18 @@ answers = sa.Table(
     sa.Column("correct", sa.Boolean, nullable=False),
     sa.Column("cites", sa.Text, nullable=False),  # JSON array of clause IDs
     sa.Column("answered_at", UTCDateTime, nullable=False),
+    # Migration 5 (replacing ix_answers_attempt_id): an attempt's marks, for the item analysis.
+    sa.Index(
+        "ix_answers_attempt_question",
+        "attempt_id",
+        "question_id",
+        "try_no",
+        "id",
+        "correct",
+        "score",
+        "max_score",
+        "module_id",
+    ),
 )
 
 scenario_choices = sa.Table(
@@ -140,7 +161,17 @@ scenario_choices = sa.Table(
     sa.Column("rating", sa.String(16), nullable=False),
     sa.Column("next_node_id", sa.String(200), nullable=False),
     sa.Column("chosen_at", UTCDateTime, nullable=False),
-    sa.Index("ix_scenario_choices_node", "scenario_id", "node_id"),
+    # Migration 5 (replacing ix_scenario_choices_node): each learner's choices at a node, in order.
+    sa.Index(
+        "ix_scenario_choices_node_learner",
+        "scenario_id",
+        "node_id",
+        "learner_id",
+        "chosen_at",
+        "id",
+        "action_id",
+        "rating",
+    ),
 )
 
 completions = sa.Table(
