@@ -292,6 +292,14 @@
       window.addEventListener(name, resetIdle, { passive: true, capture: true });
     });
     resetIdle();
+    // Count again from when the page is shown: a slow load must not eat the learner's time.
+    var shown = new MutationObserver(function () {
+      if (document.documentElement.getAttribute("data-nk-rendered") === "true") {
+        shown.disconnect();
+        resetIdle();
+      }
+    });
+    shown.observe(document.documentElement, { attributes: true, attributeFilter: ["data-nk-rendered"] });
   }
 
   // ---- 4. Kiosk session --------------------------------------------------------------
