@@ -187,6 +187,7 @@ def test_correlation_and_flag_thresholds() -> None:
     assert flags_for(5, 0.20, 10.0) == ()
     assert flags_for(5, 0.19, -0.1) == ("too-hard", "negative")
     assert flags_for(4, 0.0, -50.0) == ()  # too few responses to judge
+    assert flags_for(5, 0.5, -1.4e-15) == ()  # a zero covariance that rounding made negative
 
 
 def test_response_labels_name_the_choices() -> None:

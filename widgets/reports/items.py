@@ -14,7 +14,7 @@ Questions drawn at random are analysed over the attempts that drew them.
 Flags (only with at least :data:`MIN_RESPONSES` attempts): ``too-easy`` when F > 0.90,
 ``too-hard`` when F < 0.20 (Moodle's bands call 90–100 % "very/extremely easy" and 20 % and
 below "difficult" or worse), ``negative`` when D < 0 (the item favours weaker learners:
-check the key).
+check the key; a D within :data:`ROUNDING` of 0 is 0, whatever sign rounding gave it).
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ TOO_HARD = 0.20
 MIN_RESPONSES = 5
 FIRST, ALL = "first", "all"
 FLAGS = ("too-easy", "too-hard", "negative")
+ROUNDING = 1e-9
+"""Discrimination indices closer than this to 0 are 0 (a zero covariance summed in floating point)."""
 
 
 @dc.dataclass(frozen=True, slots=True)
@@ -117,7 +119,12 @@ def correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     cov = math.fsum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
     vx = math.fsum((x - mx) ** 2 for x in xs)
     vy = math.fsum((y - my) ** 2 for y in ys)
-    if vx <= 1e-12 or vy <= 1e-12:
+    return pearson(n, cov, vx, vy)
+
+
+def pearson(n: int, cov: float, vx: float, vy: float) -> float | None:
+    """r from the centred sums Σ(x−x̄)(y−ȳ), Σ(x−x̄)², Σ(y−ȳ)²; ``None`` as in :func:`correlation`."""
+    if n < 2 or vx <= 1e-12 or vy <= 1e-12:
         return None
     return cov / math.sqrt(vx * vy)
 
@@ -148,32 +155,52 @@ def item_statistics(
     for row in answers:
         if row.attempt_id in included and not row.correct:
             wrong[row.question_id][row.response] += 1
-    order = {qid: n for n, qid in enumerate(questions)}
     result = []
-    for question_id in sorted(per_item, key=lambda q: (order.get(q, len(order)), q)):
+    for question_id in course_order(per_item, questions):
         values = per_item[question_id]
-        question = questions.get(question_id)
         fractions = [f for _, _, f in values]
         n = len(values)
         facility = math.fsum(fractions) / n
         sd = math.sqrt(math.fsum((f - facility) ** 2 for f in fractions) / n)
         r = correlation([x for x, _, _ in values], [rest for _, rest, _ in values])
-        discrimination = None if r is None else 100.0 * r
         result.append(
-            ItemStat(
-                question_id=question_id,
-                module_id=module_of[question_id],
-                stem=question.stem if question else "",
-                cites=question.cites if question else (),
-                n=n,
-                facility=facility,
-                sd=sd,
-                discrimination=discrimination,
-                wrong=_top_wrong(wrong.get(question_id), question),
-                flags=flags_for(n, facility, discrimination),
+            item_stat(
+                question_id, module_of[question_id], questions.get(question_id), n, facility, sd, r, wrong
             )
         )
     return result
+
+
+def course_order(question_ids: Iterable[str], questions: Mapping[str, Question]) -> list[str]:
+    """The IDs in the order of ``questions`` (the course's), unknown ones last by ID."""
+    order = {qid: n for n, qid in enumerate(questions)}
+    return sorted(question_ids, key=lambda q: (order.get(q, len(order)), q))
+
+
+def item_stat(
+    question_id: str,
+    module_id: str,
+    question: Question | None,
+    n: int,
+    facility: float,
+    sd: float,
+    r: float | None,
+    wrong: Mapping[str, Counter[str]],
+) -> ItemStat:
+    """One item's statistics from its figures; ``wrong``: question ID → wrong response counts."""
+    discrimination = None if r is None else 100.0 * r
+    return ItemStat(
+        question_id=question_id,
+        module_id=module_id,
+        stem=question.stem if question else "",
+        cites=question.cites if question else (),
+        n=n,
+        facility=facility,
+        sd=sd,
+        discrimination=discrimination,
+        wrong=_top_wrong(wrong.get(question_id), question),
+        flags=flags_for(n, facility, discrimination),
+    )
 
 
 def flags_for(n: int, facility: float | None, discrimination: float | None) -> tuple[str, ...]:
@@ -185,7 +212,7 @@ def flags_for(n: int, facility: float | None, discrimination: float | None) -> t
         flags.append("too-easy")
     if facility < TOO_HARD:
         flags.append("too-hard")
-    if discrimination is not None and discrimination < 0:
+    if discrimination is not None and discrimination < -ROUNDING:
         flags.append("negative")
     return tuple(flags)
 

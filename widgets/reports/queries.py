@@ -126,7 +126,10 @@ class Cohort:
 
 
 def load_cohort(engine: Engine, filters: Filters | None = None) -> Cohort:
-    """One consistent snapshot (a single read transaction) of the filtered records."""
+    """One consistent snapshot (a single read transaction) of the filtered records.
+
+    Every row, for the pure report functions; the dashboard aggregates in the database instead
+    (:mod:`widgets.reports.aggregates`), and its tests check it against these functions."""
     filters = filters or Filters()
     return db.read(engine, lambda conn: _load(conn, filters))
 
@@ -142,7 +145,8 @@ def distinct_values(engine: Engine) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return db.read(engine, run)
 
 
-def _time(column: sa.ColumnElement, filters: Filters) -> list[sa.ColumnElement[bool]]:
+def in_time(column: sa.ColumnElement, filters: Filters) -> list[sa.ColumnElement[bool]]:
+    """Conditions: ``column`` lies in the filters' ``[since, until)``."""
     conditions = []
     if filters.since is not None:
         conditions.append(column >= filters.since)
@@ -161,14 +165,15 @@ def learner_ids(filters: Filters) -> sa.Select | None:
     if filters.roles:
         query = query.where(learners.c.role.in_(filters.roles))
     if filters.since is not None or filters.until is not None:
-        active = sa.select(attempts.c.learner_id).where(*_time(attempts.c.started_at, filters))
+        active = sa.select(attempts.c.learner_id).where(*in_time(attempts.c.started_at, filters))
         query = query.where(
-            sa.or_(sa.and_(*_time(learners.c.created_at, filters)), learners.c.id.in_(active))
+            sa.or_(sa.and_(*in_time(learners.c.created_at, filters)), learners.c.id.in_(active))
         )
     return query
 
 
-def _of(table: sa.Table, chosen: sa.Select | None) -> list[sa.ColumnElement[bool]]:
+def of_chosen(table: sa.Table, chosen: sa.Select | None) -> list[sa.ColumnElement[bool]]:
+    """Conditions: the row belongs to a learner of ``chosen`` (see :func:`learner_ids`)."""
     if chosen is None:
         return []
     column = table.c.id if table is learners else table.c.learner_id
@@ -190,7 +195,7 @@ def _load(conn: Connection, filters: Filters) -> Cohort:
                 learners.c.unit_key,
                 learners.c.created_at,
             )
-            .where(*_of(learners, chosen))
+            .where(*of_chosen(learners, chosen))
             .order_by(learners.c.unit, learners.c.full_name, learners.c.id)
         ).all()
     )
@@ -212,7 +217,7 @@ def _load(conn: Connection, filters: Filters) -> Cohort:
                 attempts.c.pass_mark,
                 attempts.c.end_node_id,
             )
-            .where(*_of(attempts, chosen), *until)
+            .where(*of_chosen(attempts, chosen), *until)
             .order_by(attempts.c.started_at, attempts.c.id)
         ).all()
     )
@@ -231,7 +236,7 @@ def _load(conn: Connection, filters: Filters) -> Cohort:
                 answers.c.score,
                 answers.c.max_score,
                 answers.c.correct,
-            ).where(*_of(answers, chosen), *_time(answers.c.answered_at, filters), *module)
+            ).where(*of_chosen(answers, chosen), *in_time(answers.c.answered_at, filters), *module)
         ).all()
     )
     module = [scenario_choices.c.module_id == filters.module_id] if filters.module_id else []
@@ -249,13 +254,17 @@ def _load(conn: Connection, filters: Filters) -> Cohort:
                 scenario_choices.c.action_id,
                 scenario_choices.c.rating,
                 scenario_choices.c.chosen_at,
-            ).where(*_of(scenario_choices, chosen), *_time(scenario_choices.c.chosen_at, filters), *module)
+            ).where(
+                *of_chosen(scenario_choices, chosen), *in_time(scenario_choices.c.chosen_at, filters), *module
+            )
         ).all()
     )
     until = [completions.c.completed_at < filters.until] if filters.until is not None else []
     done: dict[str, set[str]] = defaultdict(set)
     for learner_id, module_id in conn.execute(
-        sa.select(completions.c.learner_id, completions.c.module_id).where(*_of(completions, chosen), *until)
+        sa.select(completions.c.learner_id, completions.c.module_id).where(
+            *of_chosen(completions, chosen), *until
+        )
     ):
         done[learner_id].add(module_id)
     until = [certificates.c.issued_at < filters.until] if filters.until is not None else []
@@ -264,7 +273,7 @@ def _load(conn: Connection, filters: Filters) -> Cohort:
         for row in conn.execute(
             sa.select(
                 certificates.c.learner_id, certificates.c.score_percent, certificates.c.issued_at
-            ).where(*_of(certificates, chosen), *until)
+            ).where(*of_chosen(certificates, chosen), *until)
         )
     }
     return Cohort(

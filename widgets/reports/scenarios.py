@@ -7,7 +7,7 @@ all their runs), which is what they would do before the feedback taught them oth
 from __future__ import annotations
 
 import dataclasses as dc
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from widgets.content.model import Scenario
 from widgets.reports.queries import ChoiceRow
@@ -60,39 +60,43 @@ def scenario_analysis(choices: Iterable[ChoiceRow], scenarios: Sequence[Scenario
     Actions no longer in the content (recorded under an older version) are listed after the
     current ones, with their recorded rating.
     """
-    counts: dict[tuple[str, str], dict[str, int]] = {}
-    stored_rating: dict[tuple[str, str, str], str] = {}
+    tally: dict[tuple[str, str, str], tuple[int, str]] = {}
     for (scenario_id, node_id, _), row in first_choices(choices).items():
-        per_action = counts.setdefault((scenario_id, node_id), {})
-        per_action[row.action_id] = per_action.get(row.action_id, 0) + 1
-        stored_rating[(scenario_id, node_id, row.action_id)] = row.rating
+        key = (scenario_id, node_id, row.action_id)
+        tally[key] = (tally.get(key, (0, ""))[0] + 1, row.rating)
+    return node_stats(tally, scenarios)
+
+
+def node_stats(
+    tally: Mapping[tuple[str, str, str], tuple[int, str]], scenarios: Sequence[Scenario]
+) -> list[NodeStat]:
+    """The node statistics from (scenario, node, action) → (first choices, recorded rating)."""
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for (scenario_id, node_id, action_id), (count, _) in tally.items():
+        counts.setdefault((scenario_id, node_id), {})[action_id] = count
     result = []
     for scenario in scenarios:
         for node in scenario.nodes:
             if node.is_end:
                 continue
-            tally = counts.get((scenario.id, node.id), {})
-            reached = sum(tally.values())
+            per_action = counts.get((scenario.id, node.id), {})
+            reached = sum(per_action.values())
             shares = [
                 ActionShare(
                     action.id,
                     action.text,
                     str(action.rating),
-                    tally.get(action.id, 0),
-                    tally.get(action.id, 0) / reached if reached else None,
+                    per_action.get(action.id, 0),
+                    per_action.get(action.id, 0) / reached if reached else None,
                 )
                 for action in node.actions
             ]
             known = {action.id for action in node.actions}
             shares += [
                 ActionShare(
-                    action_id,
-                    action_id,
-                    stored_rating[(scenario.id, node.id, action_id)],
-                    count,
-                    count / reached,
+                    action_id, action_id, tally[(scenario.id, node.id, action_id)][1], count, count / reached
                 )
-                for action_id, count in sorted(tally.items())
+                for action_id, count in sorted(per_action.items())
                 if action_id not in known
             ]
             result.append(NodeStat(scenario.id, scenario.title, node.id, node.text, reached, tuple(shares)))

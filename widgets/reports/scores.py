@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses as dc
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from widgets.records import policy
 from widgets.records.models import AttemptSummary
@@ -64,7 +64,7 @@ def histogram(percents: Iterable[float], bins: int = BINS) -> tuple[int, ...]:
 def score_report(attempts: Iterable[AttemptSummary], quiz_id: str = policy.FINAL_ID) -> ScoreReport:
     """The report for one quiz (``final`` or a module's practice quiz)."""
     mine = [a for a in attempts if a.kind == "quiz" and a.activity_id == quiz_id]
-    percents, passed = [], 0
+    counted: list[tuple[float, bool]] = []
     per_learner: dict[int, int] = {}
     for learner_attempts in group_by_learner(mine).values():
         count = len(learner_attempts)
@@ -72,16 +72,28 @@ def score_report(attempts: Iterable[AttemptSummary], quiz_id: str = policy.FINAL
         best = policy.counted_attempt(learner_attempts)
         if best is None or best.percent is None:
             continue
-        percents.append(best.percent)
-        passed += bool(best.passed)
-    percents.sort()
+        counted.append((best.percent, bool(best.passed)))
+    unfinished = sum(1 for a in mine if not a.finished)
+    return make_report(quiz_id, counted, len(mine), unfinished, per_learner)
+
+
+def make_report(
+    quiz_id: str,
+    counted: Iterable[tuple[float, bool]],
+    attempts: int,
+    unfinished: int,
+    per_learner: Mapping[int, int],
+) -> ScoreReport:
+    """The report from each learner's counted (percent, passed) and the attempt counts."""
+    counted = list(counted)
+    percents = sorted(percent for percent, _ in counted)
     return ScoreReport(
         quiz_id=quiz_id,
         learners=len(percents),
-        passed=passed,
+        passed=sum(1 for _, passed in counted if passed),
         percents=tuple(percents),
         histogram=histogram(percents),
-        attempts=len(mine),
-        unfinished=sum(1 for a in mine if not a.finished),
+        attempts=attempts,
+        unfinished=unfinished,
         attempts_per_learner=dict(sorted(per_learner.items())),
     )
