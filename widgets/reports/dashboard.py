@@ -1,25 +1,26 @@
-"""Everything the dashboard shows, computed in one call (pure over one snapshot)."""
+"""Everything the dashboard shows, computed in one call over one snapshot of the records."""
 
 from __future__ import annotations
 
 import dataclasses as dc
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from widgets.content.model import Course, ModuleKind
-from widgets.records import policy
+from widgets.records import db, policy
 from widgets.records.progress import requirements_for
-from widgets.reports.completion import LearnerCompletion, UnitCompletion, learner_completion, unit_completion
-from widgets.reports.items import FIRST, ClauseStat, ItemStat, clause_rollup, item_statistics
-from widgets.reports.queries import Cohort, Filters, load_cohort
+from widgets.reports import aggregates
+from widgets.reports.completion import LearnerCompletion, UnitCompletion, unit_completion
+from widgets.reports.items import FIRST, ClauseStat, ItemStat, clause_rollup
+from widgets.reports.queries import Filters
 from widgets.reports.roster import Roster
-from widgets.reports.scenarios import NodeStat, scenario_analysis
-from widgets.reports.scores import ScoreReport, score_report
+from widgets.reports.scenarios import NodeStat
+from widgets.reports.scores import ScoreReport
 
 
 @dc.dataclass(frozen=True, slots=True)
 class DashboardData:
-    cohort: Cohort
+    filters: Filters
     quiz_id: str
     """The quiz of the score and item sections (``final``, or the filtered module's)."""
     pass_mark: int | None
@@ -56,25 +57,25 @@ def build_dashboard(
     quiz_id: str | None = None,
     which: str = FIRST,
 ) -> DashboardData:
-    """Load the filtered records once and compute every section."""
+    """Every section, aggregated in the database in one read transaction (one snapshot)."""
     filters = filters or Filters()
-    cohort = load_cohort(engine, filters)
     quiz = quiz_id or default_quiz(course, filters)
-    learners = learner_completion(cohort, requirements_for(course))
-    in_range = cohort.attempts_in_range
     questions = {q.id: q for q in course.questions}
-    items = item_statistics(cohort.answers, in_range, quiz, questions, which=which)
-    scenarios = course.scenarios
-    if filters.module_id:
-        scenarios = course.module(filters.module_id).scenarios
-    return DashboardData(
-        cohort=cohort,
-        quiz_id=quiz,
-        pass_mark=pass_mark_of(course, quiz),
-        learners=tuple(learners),
-        units=tuple(unit_completion(learners, roster, course.units)),
-        scores=score_report(in_range, quiz),
-        items=tuple(items),
-        clauses=tuple(clause_rollup(items, course.directive.clauses)),
-        nodes=tuple(scenario_analysis(cohort.choices, scenarios)),
-    )
+    scenarios = course.module(filters.module_id).scenarios if filters.module_id else course.scenarios
+
+    def sections(conn: Connection) -> DashboardData:
+        learners = aggregates.learner_completion(conn, filters, requirements_for(course))
+        items = aggregates.item_statistics(conn, filters, quiz, questions, which=which)
+        return DashboardData(
+            filters=filters,
+            quiz_id=quiz,
+            pass_mark=pass_mark_of(course, quiz),
+            learners=tuple(learners),
+            units=tuple(unit_completion(learners, roster, course.units)),
+            scores=aggregates.score_report(conn, filters, quiz),
+            items=tuple(items),
+            clauses=tuple(clause_rollup(items, course.directive.clauses)),
+            nodes=tuple(aggregates.scenario_analysis(conn, filters, scenarios)),
+        )
+
+    return db.read(engine, sections)

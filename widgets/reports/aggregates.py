@@ -1,0 +1,408 @@
+"""The dashboard's sections aggregated in the database (SQLAlchemy Core, SQLite and PostgreSQL).
+
+Each function gives what its pure counterpart gives over a loaded :class:`Cohort`
+(:func:`~widgets.reports.completion.learner_completion`, :func:`~widgets.reports.scores.score_report`,
+:func:`~widgets.reports.items.item_statistics`, :func:`~widgets.reports.scenarios.scenario_analysis`),
+with the same filters, but only one row per learner, per item or per node action leaves the
+database (``tests/reports/test_reports_sql_agrees.py`` holds the two to the same figures).
+
+The queries are shaped for migration 5's covering indexes: grouped passes over an index in its
+order, ``ROW_NUMBER()`` windows only over the few attempts at one quiz, an anti-join for an
+item's last try. Counted attempts tie on equal percentages; the pure policy also treats
+percentages within 1e-9 as equal, which rounding alone never produces between attempts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from widgets.content.model import Question, Scenario
+from widgets.records import policy
+from widgets.records.progress import Requirement
+from widgets.records.schema import answers, attempts, certificates, completions, learners, scenario_choices
+from widgets.reports.completion import LearnerCompletion
+from widgets.reports.items import ALL, FIRST, ItemStat, course_order, item_stat, pearson
+from widgets.reports.queries import Filters, LearnerRow, in_time, learner_ids, of_chosen
+from widgets.reports.scenarios import NodeStat, node_stats
+from widgets.reports.scores import ScoreReport, make_report
+
+_BITS = 62
+"""Parts per bitmask column (a signed 64-bit sum)."""
+
+
+def _percent(table: sa.Table) -> sa.ColumnElement[float]:
+    """100 · score / max score, NULL without a score or a maximum (as ``AttemptSummary.percent``)."""
+    return sa.case((table.c.max_score != 0, 100.0 * table.c.score / table.c.max_score))
+
+
+def _until(column: sa.ColumnElement, filters: Filters) -> list[sa.ColumnElement[bool]]:
+    return [column < filters.until] if filters.until is not None else []
+
+
+def _counted(conditions: Sequence[sa.ColumnElement[bool]]) -> sa.Subquery:
+    """Each learner's counted attempt among the quiz attempts meeting ``conditions`` (``rn = 1``):
+    the highest finished percentage, the earliest on ties (:func:`policy.counted_attempt`)."""
+    percent = _percent(attempts)
+    return (
+        sa.select(
+            attempts.c.learner_id,
+            percent.label("percent"),
+            attempts.c.passed,
+            sa.func.row_number()
+            .over(
+                partition_by=attempts.c.learner_id,
+                order_by=(percent.desc(), attempts.c.started_at, attempts.c.id),
+            )
+            .label("rn"),
+        )
+        .where(
+            *conditions, attempts.c.kind == "quiz", attempts.c.finished_at.is_not(None), percent.is_not(None)
+        )
+        .subquery()
+    )
+
+
+def learner_completion(
+    conn: Connection, filters: Filters, requirements: Sequence[Requirement]
+) -> list[LearnerCompletion]:
+    """One row per learner of the filters, ordered by unit then name (completion up to ``until``)."""
+    chosen = learner_ids(filters)
+    people = conn.execute(
+        sa.select(
+            learners.c.id,
+            learners.c.full_name,
+            learners.c.unit,
+            learners.c.role,
+            learners.c.staff_code,
+            learners.c.name_key,
+            learners.c.unit_key,
+            learners.c.created_at,
+        )
+        .where(*of_chosen(learners, chosen))
+        .order_by(learners.c.unit, learners.c.full_name, learners.c.id)
+    ).all()
+    done = _modules_done(conn, filters, chosen, requirements)
+    before = _until(attempts.c.started_at, filters)
+    best = _counted([attempts.c.activity_id == policy.FINAL_ID, *of_chosen(attempts, chosen), *before])
+    finals = {row.learner_id: row for row in conn.execute(sa.select(best).where(best.c.rn == 1))}
+    certified = set(
+        conn.execute(
+            sa.select(certificates.c.learner_id).where(
+                *of_chosen(certificates, chosen), *_until(certificates.c.issued_at, filters)
+            )
+        ).scalars()
+    )
+    rows = []
+    for person in people:
+        mine = done.get(person.id, set())
+        final = finals.get(person.id)
+        rows.append(
+            LearnerCompletion(
+                learner=LearnerRow(*person),
+                done=tuple(req.module_id for req in requirements if req.module_id in mine),
+                total=len(requirements),
+                final_percent=final.percent if final else None,
+                final_passed=bool(final and final.passed),
+                certified=person.id in certified,
+            )
+        )
+    return rows
+
+
+def _parts(requirement: Requirement) -> list[tuple[str, str]]:
+    """(attempt kind, activity ID) of each part of a requirement: its quiz, then each scenario."""
+    quiz = [("quiz", requirement.quiz_id)] if requirement.quiz_id else []
+    return quiz + [("scenario", scenario_id) for scenario_id in dict.fromkeys(requirement.scenario_ids)]
+
+
+def _modules_done(
+    conn: Connection, filters: Filters, chosen: sa.Select | None, requirements: Sequence[Requirement]
+) -> dict[str, set[str]]:
+    """Learner ID → modules complete before ``until``: recorded, or every part met in a finished
+    attempt (the quiz passed, each scenario run to its end), as :func:`progress.is_complete` says.
+
+    Each part of every requirement has a bit; one row per learner carries the sum of the
+    distinct bits met (a bitmask, in words of :data:`_BITS` parts).
+    """
+    parts = list(dict.fromkeys(part for req in requirements for part in _parts(req)))
+    bit = {part: (n // _BITS, 1 << (n % _BITS)) for n, part in enumerate(parts)}
+    done: dict[str, set[str]] = defaultdict(set)
+    if parts:
+        a = attempts.c
+        words = [
+            sa.func.sum(
+                sa.distinct(
+                    sa.case(
+                        *(
+                            (
+                                sa.and_(a.kind == kind, a.activity_id == activity),
+                                sa.literal(value, sa.BigInteger),
+                            )
+                            for (kind, activity), (word, value) in bit.items()
+                            if word == n
+                        )
+                    )
+                )
+            )
+            for n in range(1 + (len(parts) - 1) // _BITS)
+        ]
+        query = (
+            sa.select(a.learner_id, *words)
+            .where(
+                a.finished_at.is_not(None),
+                sa.or_(a.kind == "scenario", a.passed.is_(True)),
+                a.activity_id.in_({activity for _, activity in parts}),
+                *of_chosen(attempts, chosen),
+                *_until(a.started_at, filters),
+            )
+            .group_by(a.learner_id)
+        )
+        needs = []
+        for req in requirements:
+            mask = [0] * len(words)
+            for part in _parts(req):
+                mask[bit[part][0]] |= bit[part][1]
+            needs.append((req.module_id, [(n, value) for n, value in enumerate(mask) if value]))
+        modules_of: dict[tuple[int, ...], list[str]] = {}  # learners share a handful of masks
+        for learner_id, *met in conn.execute(query):
+            key = tuple(int(value or 0) for value in met)
+            if key not in modules_of:
+                modules_of[key] = [
+                    module_id
+                    for module_id, mask in needs
+                    if mask and all(key[n] & value == value for n, value in mask)
+                ]
+            done[learner_id].update(modules_of[key])
+    recorded = sa.select(completions.c.learner_id, completions.c.module_id).where(
+        completions.c.module_id.in_([req.module_id for req in requirements]),
+        *of_chosen(completions, chosen),
+        *_until(completions.c.completed_at, filters),
+    )
+    for learner_id, module_id in conn.execute(recorded):
+        done[learner_id].add(module_id)
+    return done
+
+
+def _quiz_attempts(filters: Filters, chosen: sa.Select | None, quiz_id: str) -> list[sa.ColumnElement[bool]]:
+    """Attempts at ``quiz_id`` started in the range, by the chosen learners."""
+    return [
+        attempts.c.kind == "quiz",
+        attempts.c.activity_id == quiz_id,
+        *of_chosen(attempts, chosen),
+        *in_time(attempts.c.started_at, filters),
+    ]
+
+
+def score_report(conn: Connection, filters: Filters, quiz_id: str = policy.FINAL_ID) -> ScoreReport:
+    """The scores of ``quiz_id`` over the attempts started in the range."""
+    mine = _quiz_attempts(filters, learner_ids(filters), quiz_id)
+    unfinished = sa.func.sum(sa.case((attempts.c.finished_at.is_(None), 1), else_=0))
+    total, open_ = conn.execute(sa.select(sa.func.count(), unfinished).where(*mine)).one()
+    per_learner = (
+        sa.select(sa.func.count().label("n")).where(*mine).group_by(attempts.c.learner_id).subquery()
+    )
+    spread = conn.execute(sa.select(per_learner.c.n, sa.func.count()).group_by(per_learner.c.n)).all()
+    best = _counted(mine)
+    counted = conn.execute(sa.select(best.c.percent, best.c.passed).where(best.c.rn == 1)).all()
+    return make_report(
+        quiz_id,
+        ((percent, bool(passed)) for percent, passed in counted),
+        total,
+        int(open_ or 0),
+        {int(n): int(count) for n, count in spread},
+    )
+
+
+def item_statistics(
+    conn: Connection,
+    filters: Filters,
+    quiz_id: str,
+    questions: Mapping[str, Question] | None = None,
+    *,
+    which: str = FIRST,
+) -> list[ItemStat]:
+    """Moodle's item analysis of ``quiz_id`` (see :mod:`widgets.reports.items`), in course order."""
+    if which not in (FIRST, ALL):
+        raise ValueError(f"which must be {FIRST!r} or {ALL!r}")
+    questions = questions or {}
+    chosen = learner_ids(filters)
+    finished = sa.select(
+        attempts.c.id,
+        sa.func.row_number()
+        .over(partition_by=attempts.c.learner_id, order_by=(attempts.c.started_at, attempts.c.id))
+        .label("rn"),
+    ).where(*_quiz_attempts(filters, chosen, quiz_id), attempts.c.finished_at.is_not(None))
+    finished = finished.subquery("finished")
+    included = sa.select(finished.c.id).where(*([finished.c.rn == 1] if which == FIRST else []))
+
+    def given(table: sa.Table) -> list[sa.ColumnElement[bool]]:
+        module = [table.c.module_id == filters.module_id] if filters.module_id else []
+        return [*of_chosen(table, chosen), *in_time(table.c.answered_at, filters), *module]
+
+    figures = {row.question_id: row for row in conn.execute(_item_figures(included, given))}
+    wrong: dict[str, Counter[str]] = defaultdict(Counter)
+    for question_id, response, count in conn.execute(
+        sa.select(answers.c.question_id, answers.c.response, sa.func.count())
+        .where(answers.c.attempt_id.in_(included), *given(answers), sa.not_(answers.c.correct))
+        .group_by(answers.c.question_id, answers.c.response)
+    ):
+        wrong[question_id][response] = count
+    return [
+        item_stat(
+            question_id,
+            row.module_id,
+            questions.get(question_id),
+            row.n,
+            row.sf / row.n,
+            math.sqrt(_spread(row.n, row.sf, row.sff, row.f_same) / row.n),
+            pearson(
+                row.n,
+                row.sxr - row.sx * row.sr / row.n,
+                _spread(row.n, row.sx, row.sxx, row.x_same),
+                _spread(row.n, row.sr, row.srr, row.r_same),
+            ),
+            wrong,
+        )
+        for question_id in course_order(figures, questions)
+        for row in [figures[question_id]]
+    ]
+
+
+def _spread(n: int, total: float, squares: float, same: bool) -> float:
+    """Σ(v − v̄)² from Σv and Σv²; exactly 0 when every value is the same."""
+    return 0.0 if same else max(0.0, squares - total * total / n)
+
+
+def _item_figures(
+    included: sa.Select, given: Callable[[sa.Table], list[sa.ColumnElement[bool]]]
+) -> sa.Select:
+    """Per question: n, and the sums of the fraction f, the mark x, the rest r, their squares and
+    x·r, with whether each series is constant (so that a zero variance comes out exactly zero).
+
+    An item's mark in an attempt is its last try (no later try, by ``try_no`` then ID); r is the
+    attempt's total over its marks minus x. One pass over the marks (the items' spreads are small
+    next to their means, so the sums of squares lose nothing that matters to the figures).
+    """
+    later = answers.alias("later")
+    a, b = answers.c, later.c
+    newer = sa.exists().where(
+        b.attempt_id == a.attempt_id,
+        b.question_id == a.question_id,
+        sa.tuple_(b.try_no, b.id) > sa.tuple_(a.try_no, a.id),
+        *given(later),
+    )
+    fraction = sa.case((a.max_score != 0, a.score / a.max_score), else_=0.0)
+    marks = (
+        sa.select(a.attempt_id, a.question_id, a.module_id, a.score.label("x"), fraction.label("f"))
+        .where(a.attempt_id.in_(included), *given(answers), ~newer)
+        .cte("marks")
+    )
+    totals = (
+        sa.select(marks.c.attempt_id, sa.func.sum(marks.c.x).label("total"))
+        .group_by(marks.c.attempt_id)
+        .subquery("totals")
+    )
+    m = marks.c
+    r = totals.c.total - m.x
+    return (
+        sa.select(
+            m.question_id,
+            sa.func.min(m.module_id).label("module_id"),
+            sa.func.count().label("n"),
+            sa.func.sum(m.f).label("sf"),
+            sa.func.sum(m.f * m.f).label("sff"),
+            (sa.func.min(m.f) == sa.func.max(m.f)).label("f_same"),
+            sa.func.sum(m.x).label("sx"),
+            sa.func.sum(m.x * m.x).label("sxx"),
+            (sa.func.min(m.x) == sa.func.max(m.x)).label("x_same"),
+            sa.func.sum(r).label("sr"),
+            sa.func.sum(r * r).label("srr"),
+            (sa.func.min(r) == sa.func.max(r)).label("r_same"),
+            sa.func.sum(m.x * r).label("sxr"),
+        )
+        .join(totals, totals.c.attempt_id == m.attempt_id)
+        .group_by(m.question_id)
+    )
+
+
+def scenario_analysis(
+    conn: Connection, filters: Filters, scenarios: Sequence[Scenario], *, ranked: bool | None = None
+) -> list[NodeStat]:
+    """Each learner's first choice per decision node (earliest made in the range), counted per action.
+
+    ``ranked``: count with a window over every choice (default on PostgreSQL) or as choices made
+    less later choices (default on SQLite); both give the same figures.
+    """
+    if not scenarios:
+        return []
+    sc = scenario_choices.c
+    module = [sc.module_id == filters.module_id] if filters.module_id else []
+    made = [
+        sc.scenario_id.in_([scenario.id for scenario in scenarios]),
+        *of_chosen(scenario_choices, learner_ids(filters)),
+        *in_time(sc.chosen_at, filters),
+        *module,
+    ]
+    if ranked is None:
+        ranked = conn.dialect.name == "postgresql"
+    count_firsts = _firsts_ranked if ranked else _firsts_by_difference
+    return node_stats(count_firsts(conn, made), scenarios)
+
+
+FirstChoices = dict[tuple[str, str, str], tuple[int, str]]
+"""(scenario, node, action) → (learners whose first choice it was, a recorded rating)."""
+
+
+def _firsts_ranked(conn: Connection, made: Sequence[sa.ColumnElement[bool]]) -> FirstChoices:
+    """Rank each learner's choices at a node and keep the first (PostgreSQL: one pass over the
+    index, which is in the window's order)."""
+    ranked = _ranked(made).subquery("ranked")
+    r = ranked.c
+    query = (
+        sa.select(r.scenario_id, r.node_id, r.action_id, sa.func.count(), sa.func.max(r.rating))
+        .where(r.rn == 1)
+        .group_by(r.scenario_id, r.node_id, r.action_id)
+    )
+    return {(s, n, a): (count, rating) for s, n, a, count, rating in conn.execute(query)}
+
+
+def _firsts_by_difference(conn: Connection, made: Sequence[sa.ColumnElement[bool]]) -> FirstChoices:
+    """Every choice made, less the later choices of learners who chose more than once at a node
+    (SQLite: two grouped passes over the index instead of a window over every row)."""
+    sc = scenario_choices.c
+    firsts = {
+        (s, n, a): (count, rating)
+        for s, n, a, count, rating in conn.execute(
+            sa.select(sc.scenario_id, sc.node_id, sc.action_id, sa.func.count(), sa.func.max(sc.rating))
+            .where(*made)
+            .group_by(sc.scenario_id, sc.node_id, sc.action_id)
+        )
+    }
+    key = (sc.scenario_id, sc.node_id, sc.learner_id)
+    again = sa.select(*key).where(*made).group_by(*key).having(sa.func.count() > 1).subquery("again")
+    repeated = sa.and_(*(column == again.c[column.name] for column in key))
+    ranked = _ranked(made).join(again, repeated).subquery("ranked")
+    r = ranked.c
+    later = (
+        sa.select(r.scenario_id, r.node_id, r.action_id, sa.func.count())
+        .where(r.rn > 1)
+        .group_by(r.scenario_id, r.node_id, r.action_id)
+    )
+    for s, n, a, count in conn.execute(later):
+        total, rating = firsts[(s, n, a)]
+        firsts[(s, n, a)] = (total - count, rating)
+    return {key: value for key, value in firsts.items() if value[0] > 0}
+
+
+def _ranked(made: Sequence[sa.ColumnElement[bool]]) -> sa.Select:
+    """The choices with ``rn``: their order among the learner's choices at the node (1 = first)."""
+    sc = scenario_choices.c
+    rn = sa.func.row_number().over(
+        partition_by=(sc.scenario_id, sc.node_id, sc.learner_id), order_by=(sc.chosen_at, sc.id)
+    )
+    return sa.select(sc.scenario_id, sc.node_id, sc.action_id, sc.rating, rn.label("rn")).where(*made)
