@@ -127,7 +127,9 @@ def _modules_done(
     attempt (the quiz passed, each scenario run to its end), as :func:`progress.is_complete` says.
 
     Each part of every requirement has a bit; one row per learner carries the sum of the
-    distinct bits met (a bitmask, in words of :data:`_BITS` parts).
+    distinct bits met (a bitmask, in words of :data:`_BITS` parts). No condition on the
+    activity: the grouping then reads the learner-ordered index alone (an ``IN`` list would
+    lead SQLite to the activity index and a sort).
     """
     parts = list(dict.fromkeys(part for req in requirements for part in _parts(req)))
     bit = {part: (n // _BITS, 1 << (n % _BITS)) for n, part in enumerate(parts)}
@@ -156,7 +158,6 @@ def _modules_done(
             .where(
                 a.finished_at.is_not(None),
                 sa.or_(a.kind == "scenario", a.passed.is_(True)),
-                a.activity_id.in_({activity for _, activity in parts}),
                 *of_chosen(attempts, chosen),
                 *_until(a.started_at, filters),
             )
@@ -290,11 +291,15 @@ def _item_figures(
     """
     later = answers.alias("later")
     a, b = answers.c, later.c
-    newer = sa.exists().where(
-        b.attempt_id == a.attempt_id,
-        b.question_id == a.question_id,
-        sa.tuple_(b.try_no, b.id) > sa.tuple_(a.try_no, a.id),
-        *given(later),
+    newer = (
+        sa.select(b.id)
+        .where(
+            b.attempt_id == a.attempt_id,
+            b.question_id == a.question_id,
+            sa.tuple_(b.try_no, b.id) > sa.tuple_(a.try_no, a.id),
+            *given(later),
+        )
+        .exists()
     )
     fraction = sa.case((a.max_score != 0, a.score / a.max_score), else_=0.0)
     marks = (
@@ -350,8 +355,8 @@ def scenario_analysis(
     ]
     if ranked is None:
         ranked = conn.dialect.name == "postgresql"
-    count_firsts = _firsts_ranked if ranked else _firsts_by_difference
-    return node_stats(count_firsts(conn, made), scenarios)
+    firsts = _firsts_ranked(conn, made) if ranked else _firsts_by_difference(conn, made, scenarios)
+    return node_stats(firsts, scenarios)
 
 
 FirstChoices = dict[tuple[str, str, str], tuple[int, str]]
@@ -371,18 +376,13 @@ def _firsts_ranked(conn: Connection, made: Sequence[sa.ColumnElement[bool]]) -> 
     return {(s, n, a): (count, rating) for s, n, a, count, rating in conn.execute(query)}
 
 
-def _firsts_by_difference(conn: Connection, made: Sequence[sa.ColumnElement[bool]]) -> FirstChoices:
+def _firsts_by_difference(
+    conn: Connection, made: Sequence[sa.ColumnElement[bool]], scenarios: Sequence[Scenario]
+) -> FirstChoices:
     """Every choice made, less the later choices of learners who chose more than once at a node
-    (SQLite: two grouped passes over the index instead of a window over every row)."""
+    (SQLite: grouped passes over the index in its order instead of a window over every row)."""
     sc = scenario_choices.c
-    firsts = {
-        (s, n, a): (count, rating)
-        for s, n, a, count, rating in conn.execute(
-            sa.select(sc.scenario_id, sc.node_id, sc.action_id, sa.func.count(), sa.func.max(sc.rating))
-            .where(*made)
-            .group_by(sc.scenario_id, sc.node_id, sc.action_id)
-        )
-    }
+    firsts = _choices_made(conn, made, scenarios)
     key = (sc.scenario_id, sc.node_id, sc.learner_id)
     again = sa.select(*key).where(*made).group_by(*key).having(sa.func.count() > 1).subquery("again")
     repeated = sa.and_(*(column == again.c[column.name] for column in key))
@@ -397,6 +397,46 @@ def _firsts_by_difference(conn: Connection, made: Sequence[sa.ColumnElement[bool
         total, rating = firsts[(s, n, a)]
         firsts[(s, n, a)] = (total - count, rating)
     return {key: value for key, value in firsts.items() if value[0] > 0}
+
+
+def _choices_made(
+    conn: Connection, made: Sequence[sa.ColumnElement[bool]], scenarios: Sequence[Scenario]
+) -> FirstChoices:
+    """(scenario, node, action) → (choices made, a recorded rating).
+
+    Counted per node (the index's order, no sort) in one column per action ID of the content;
+    the nodes where other actions were recorded (since removed or moved) are counted again per
+    action, with their recorded rating.
+    """
+    sc = scenario_choices.c
+    known = {
+        (s.id, node.id): {a.id: str(a.rating) for a in node.actions} for s in scenarios for node in s.nodes
+    }
+    ids = sorted({action_id for actions in known.values() for action_id in actions})
+    per_id = [sa.func.sum(sa.case((sc.action_id == action_id, 1), else_=0)) for action_id in ids]
+    counts: FirstChoices = {}
+    odd = []
+    for s, n, total, *tally in conn.execute(
+        sa.select(sc.scenario_id, sc.node_id, sa.func.count(), *per_id)
+        .where(*made)
+        .group_by(sc.scenario_id, sc.node_id)
+    ):
+        actions = known.get((s, n), {})
+        mine = {a: int(count) for a, count in zip(ids, tally, strict=True) if count}
+        if sum(mine.values()) != total or not mine.keys() <= actions.keys():
+            odd.append((s, n))
+            continue
+        counts.update({(s, n, a): (count, actions[a]) for a, count in mine.items()})
+    if odd:
+        counts.update(
+            ((s, n, a), (count, rating))
+            for s, n, a, count, rating in conn.execute(
+                sa.select(sc.scenario_id, sc.node_id, sc.action_id, sa.func.count(), sa.func.max(sc.rating))
+                .where(*made, sa.tuple_(sc.scenario_id, sc.node_id).in_(odd))
+                .group_by(sc.scenario_id, sc.node_id, sc.action_id)
+            )
+        )
+    return counts
 
 
 def _ranked(made: Sequence[sa.ColumnElement[bool]]) -> sa.Select:
