@@ -28,18 +28,22 @@ def module_page(module_id: str, course: Course | None = None) -> w.Widget:
     module = course.module(module_id)
     site = SiteLinks.of(session)
     links = _links(course, module, site)
-    parts: list[w.Widget] = [
-        w.HTML(render("header", course=course, title=module.title, summary=module.summary)),
-        site.nav(""),
-    ]
+    # Text that never changes goes in as few HTML widgets as possible: each widget is a model
+    # the browser must create and render before the page is ready.
+    top = render("header", course=course, title=module.title, summary=module.summary) + site.nav_html("")
+    parts: list[w.Widget] = [w.HTML(top)]
     if controls := kiosk_bar(session):
         parts.append(controls)
-    parts.append(w.HTML(render("nav", links=links)))
+    lesson = [render("nav", links=links)]
     if session is None:
-        parts.append(w.HTML(render("message", text=t("module.sign_in_first"), kind="warning")))
-    parts.append(w.HTML(render("lesson", sections=module.sections, clause_hrefs=site.clauses(course))))
-    if quiz := _quiz(course, module, session):
-        parts += [w.HTML(render("heading", text=t("quiz.heading"))), quiz]
+        lesson.append(render("message", text=t("module.sign_in_first"), kind="warning"))
+    lesson.append(render("lesson", sections=module.sections, clause_hrefs=site.clauses(course)))
+    quiz = _quiz(course, module, session)
+    if quiz is not None:
+        lesson.append(render("heading", text=t("quiz.heading")))
+    parts.append(w.HTML("".join(lesson)))
+    if quiz is not None:
+        parts.append(quiz)
     parts += [_scenario(course, module, scenario, session) for scenario in module.scenarios]
     parts.append(w.HTML(render("nav", links=links)))
     page = w.VBox(parts)
@@ -53,17 +57,20 @@ def _quiz(course: Course, module: Module, session: LearnerSession | None) -> w.W
         return _guest_quiz(course, module)
     if not session.question_pool(module):
         return None
-    limit_message = w.HTML(render("message", text=t("module.final_limit"), kind="warning"))
+
+    def limit_message() -> w.Widget:
+        return w.HTML(render("message", text=t("module.final_limit"), kind="warning"))
+
     try:
         attempt = session.quiz_attempt(module)
     except AttemptLimitError:
-        return limit_message
+        return limit_message()
 
     def next_attempt() -> QuizAttempt | None:
         try:
             return session.quiz_attempt(module)
         except AttemptLimitError:
-            view.children = [*view.children, limit_message]
+            view.children = [*view.children, limit_message()]
             return None
 
     view = QuizView(attempt, course.directive, new_attempt=next_attempt)

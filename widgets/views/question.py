@@ -51,10 +51,8 @@ class QuestionView(w.VBox):
         self.submit.on_click(lambda _: self.check())
         self.feedback = w.HTML()
         self.feedback.add_class("nk-feedback")
-        self.explanation = w.HTML()
-        self.explanation.add_class("nk-explanation-box")
-        self.citation = w.HTML()
-        self.citation.add_class("nk-citation")
+        self.explanation: w.HTML | None = None  # created when the question is settled
+        self.citation: w.HTML | None = None
         parts: list[w.Widget] = [self.stem, self.input.widget]
         if question.hint:
             parts.append(w.HTML(render("hint", hint=question.hint)))
@@ -121,13 +119,17 @@ class QuestionView(w.VBox):
         self.input.set_disabled(True)
         self.submit.disabled = True
         solution = () if correct else solution_lines(self.question)
-        self.explanation.value = render(
-            "explanation", explanation=self.question.explanation, solution=solution
-        )
+        explanation = render("explanation", explanation=self.question.explanation, solution=solution)
         clauses = [self.directive.clause(cid) for cid in self.question.cites]
-        self.citation.value = render("citation", clauses=clauses, directive=self.directive)
-        if self.citation not in self.children:
+        citation = render("citation", clauses=clauses, directive=self.directive)
+        if self.explanation is None or self.citation is None:
+            self.explanation = w.HTML(explanation)
+            self.explanation.add_class("nk-explanation-box")
+            self.citation = w.HTML(citation)
+            self.citation.add_class("nk-citation")
             self.children = (*self.children, self.explanation, self.citation)
+        else:
+            self.explanation.value, self.citation.value = explanation, citation
 
 
 def _number(value: float) -> str:

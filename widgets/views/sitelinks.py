@@ -64,5 +64,9 @@ class SiteLinks:
 
     def nav(self, current: str) -> w.HTML:
         """The reference pages' menu, ``current`` marked as the page shown."""
+        return w.HTML(self.nav_html(current))
+
+    def nav_html(self, current: str) -> str:
+        """The menu's HTML, for pages that show it within a larger fragment."""
         links = [(key, self.page(notebook)) for key, notebook in SITE_PAGES]
-        return w.HTML(render("site_nav", links=links, current=current))
+        return render("site_nav", links=links, current=current)
