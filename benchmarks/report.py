@@ -322,6 +322,7 @@ def _load_steps(results: dict[str, Any]) -> list[str]:
         "## Load steps (protocol-level learners)",
         "",
         f"Think time (s, uniform): read {think.get('read')}, answer {think.get('think')}, "
+        f"answer chosen → Kiểm tra {think.get('pick', 'none (sent back to back)')}, "
         f"next {think.get('next')}, scale {think.get('scale')}.",
     ]
     for kind in ("bare", "ours"):
