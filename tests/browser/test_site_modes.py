@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import pytest
@@ -202,8 +202,14 @@ def test_twenty_simultaneous_page_loads_keep_their_widgets(start_voila):
     server = start_voila("learner", root_dir=module.parent, env={"NEUGUONG_PREHEAT": "0"})
     before = len(server.kernel_pids())  # the server may be shared with other tests
 
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        pages = list(pool.map(lambda _: server.get(f"voila/render/{module.name}"), range(20)))
+    # A page whose kernel dies while starting never ends (Voilà keeps sending heartbeats), so
+    # the loads get a deadline: a failure, not a suite that hangs.
+    pool = ThreadPoolExecutor(max_workers=20)
+    futures = [pool.submit(server.get, f"voila/render/{module.name}") for _ in range(20)]
+    _, late = wait(futures, timeout=300)
+    pool.shutdown(wait=False, cancel_futures=True)
+    assert not late, f"{len(late)} of 20 pages never finished:\n{server.log_tail(80)}"
+    pages = [future.result() for future in futures]
 
     assert [status for status, _ in pages] == [200] * 20
     missing = [i for i, (_, html) in enumerate(pages) if b"widget-view+json" not in html]
