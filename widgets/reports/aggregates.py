@@ -24,10 +24,17 @@ from sqlalchemy.engine import Connection
 from widgets.content.model import Question, Scenario
 from widgets.records import policy
 from widgets.records.progress import Requirement
-from widgets.records.schema import answers, attempts, certificates, completions, learners, scenario_choices
+from widgets.records.schema import answers, attempts, certificates, completions, scenario_choices
 from widgets.reports.completion import LearnerCompletion
 from widgets.reports.items import ALL, FIRST, ItemStat, course_order, item_stat, pearson
-from widgets.reports.queries import Filters, LearnerRow, in_time, learner_ids, of_chosen
+from widgets.reports.queries import (
+    Filters,
+    LearnerRow,
+    chosen_learners,
+    in_time,
+    learner_ids,
+    of_chosen,
+)
 from widgets.reports.scenarios import NodeStat, node_stats
 from widgets.reports.scores import ScoreReport, make_report
 
@@ -72,20 +79,7 @@ def learner_completion(
 ) -> list[LearnerCompletion]:
     """One row per learner of the filters, ordered by unit then name (completion up to ``until``)."""
     chosen = learner_ids(filters)
-    people = conn.execute(
-        sa.select(
-            learners.c.id,
-            learners.c.full_name,
-            learners.c.unit,
-            learners.c.role,
-            learners.c.staff_code,
-            learners.c.name_key,
-            learners.c.unit_key,
-            learners.c.created_at,
-        )
-        .where(*of_chosen(learners, chosen))
-        .order_by(learners.c.unit, learners.c.full_name, learners.c.id)
-    ).all()
+    people = conn.execute(chosen_learners(chosen)).all()
     done = _modules_done(conn, filters, chosen, requirements)
     before = _until(attempts.c.started_at, filters)
     best = _counted([attempts.c.activity_id == policy.FINAL_ID, *of_chosen(attempts, chosen), *before])

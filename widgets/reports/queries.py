@@ -180,25 +180,27 @@ def of_chosen(table: sa.Table, chosen: sa.Select | None) -> list[sa.ColumnElemen
     return [column.in_(chosen)]
 
 
+def chosen_learners(chosen: sa.Select | None) -> sa.Select:
+    """The learners of ``chosen`` as :class:`LearnerRow` columns, by unit then name."""
+    return (
+        sa.select(
+            learners.c.id,
+            learners.c.full_name,
+            learners.c.unit,
+            learners.c.role,
+            learners.c.staff_code,
+            learners.c.name_key,
+            learners.c.unit_key,
+            learners.c.created_at,
+        )
+        .where(*of_chosen(learners, chosen))
+        .order_by(learners.c.unit, learners.c.full_name, learners.c.id)
+    )
+
+
 def _load(conn: Connection, filters: Filters) -> Cohort:
     chosen = learner_ids(filters)
-    learner_rows = tuple(
-        LearnerRow(*row)
-        for row in conn.execute(
-            sa.select(
-                learners.c.id,
-                learners.c.full_name,
-                learners.c.unit,
-                learners.c.role,
-                learners.c.staff_code,
-                learners.c.name_key,
-                learners.c.unit_key,
-                learners.c.created_at,
-            )
-            .where(*of_chosen(learners, chosen))
-            .order_by(learners.c.unit, learners.c.full_name, learners.c.id)
-        ).all()
-    )
+    learner_rows = tuple(LearnerRow(*row) for row in conn.execute(chosen_learners(chosen)).all())
     until = [attempts.c.started_at < filters.until] if filters.until is not None else []
     attempt_rows = tuple(
         AttemptSummary(*row)  # the columns in the dataclass's field order
