@@ -46,6 +46,20 @@ def test_wrong_then_right(course: Course) -> None:
     assert view.submit.disabled and view.input.widget.disabled
 
 
+def test_feedback_text_and_verdict_reach_the_browser_in_one_message(course: Course) -> None:
+    view = question_view(course, "q-ban-hanh")
+    sent: list[dict] = []
+    view.feedback.comm.send = lambda data=None, buffers=None, **_: sent.append(data)  # type: ignore[method-assign]
+    pick(view, "b")
+    view.submit.click()
+    pick(view, "a")
+    view.submit.click()
+    updates = [message["state"] for message in sent if message.get("method") == "update"]
+    assert len(updates) == 2
+    assert "Chưa đúng" in updates[0]["value"] and "nk-incorrect" in updates[0]["_dom_classes"]
+    assert "nk-correct" in updates[1]["_dom_classes"] and "nk-incorrect" not in updates[1]["_dom_classes"]
+
+
 def test_out_of_tries_shows_solution(course: Course) -> None:
     view = question_view(course, "q-ban-hanh", tries=1)
     pick(view, "b")

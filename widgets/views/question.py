@@ -108,11 +108,13 @@ class QuestionView(w.VBox):
     def _show_feedback(
         self, verdict: str, feedback: tuple[str, ...], note: str, correct: bool | None
     ) -> None:
-        self.feedback.value = render("feedback", verdict=verdict, feedback=feedback, note=note)
-        self.feedback.remove_class("nk-correct")
-        self.feedback.remove_class("nk-incorrect")
-        if correct is not None:
-            self.feedback.add_class("nk-correct" if correct else "nk-incorrect")
+        html = render("feedback", verdict=verdict, feedback=feedback, note=note)
+        with self.feedback.hold_sync():  # text and verdict class reach the browser in one message
+            self.feedback.value = html
+            self.feedback.remove_class("nk-correct")
+            self.feedback.remove_class("nk-incorrect")
+            if correct is not None:
+                self.feedback.add_class("nk-correct" if correct else "nk-incorrect")
 
     def _show_settled(self, correct: bool) -> None:
         """Lock the question and reveal the explanation, the solution if wrong, and the clauses."""
