@@ -5,18 +5,48 @@ Everything is asserted on the parsed course, not by counting text.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from pathlib import Path
 
 import pytest
 
+from widgets.cli import main
 from widgets.content.course import check_course, default_content_dir, load_course
-from widgets.content.coverage import clause_coverage
-from widgets.content.model import Course, ModuleKind, QuestionType, Scenario
+from widgets.content.coverage import clause_coverage, course_figures
+from widgets.content.model import Course, ModuleKind
 
 CONTENT = default_content_dir()
 LESSON_MODULES = 7
+GLOSSARY_TERMS = (  # the terms issue 4 names
+    "cán bộ",
+    "công chức",
+    "viên chức",
+    "người đứng đầu",
+    "cấp phó",
+    "nêu gương",
+    "kỷ luật",
+    "kỷ cương hành chính",
+    "văn hóa công sở",
+)
+FAQ_EXAMPLES = ("Trưa có được uống một cốc bia không?", "Ai phải nêu gương trước?")
+SON_LA_PLACES = (  # the province and its districts
+    "Sơn La",
+    "Quỳnh Nhai",
+    "Thuận Châu",
+    "Mường La",
+    "Bắc Yên",
+    "Phù Yên",
+    "Mộc Châu",
+    "Vân Hồ",
+    "Yên Châu",
+    "Mai Sơn",
+    "Sông Mã",
+    "Sốp Cộp",
+)
+WORKPLACES = ("Sở ", "UBND", "trường", "Trạm Y tế", "doanh nghiệp Nhà nước")
+"""A sở, a UBND huyện or xã (and its offices), a public service unit, a state enterprise."""
 
 
 @pytest.fixture(scope="module")
@@ -38,30 +68,36 @@ def test_every_clause_is_taught_asked_and_acted_out(real_course: Course) -> None
 
 
 def test_question_bank_size_and_variety(real_course: Course) -> None:
-    questions = real_course.questions
-    assert len(questions) >= 50
-    assert len({q.type for q in questions}) >= 5
-    assert {QuestionType.ORDERING, QuestionType.MATCHING, QuestionType.SHORT} <= {q.type for q in questions}
-
-
-def _decisions_on_shortest_path(scenario: Scenario) -> int:
-    """The fewest decisions a learner can make from start to an end node."""
-    frontier, depth, seen = {scenario.start}, 0, set()
-    while frontier:
-        if any(scenario.node(n).is_end for n in frontier):
-            return depth
-        seen |= frontier
-        frontier = {a.next for n in frontier for a in scenario.node(n).actions} - seen
-        depth += 1
-    return 0
+    figures = course_figures(real_course)
+    assert figures["questions"] == len(real_course.questions) >= 50
+    assert len(figures["question_types"]) >= 5
+    assert {"ordering", "matching", "short"} <= set(figures["question_types"])
 
 
 def test_scenario_cases(real_course: Course) -> None:
-    scenarios = real_course.scenarios
-    assert len(scenarios) >= 12
-    short = {s.id: _decisions_on_shortest_path(s) for s in scenarios if _decisions_on_shortest_path(s) < 2}
+    figures = course_figures(real_course)
+    assert figures["scenarios"] == len(real_course.scenarios) >= 12
+    short = {sid: d for sid, d in figures["decisions"].items() if d["shortest_path"] < 2}
     assert short == {}
-    assert all(s.setting for s in scenarios)
+
+
+def test_scenarios_are_set_in_a_son_la_workplace(real_course: Course) -> None:
+    elsewhere = {
+        s.id: s.setting
+        for s in real_course.scenarios
+        if not any(place in s.setting for place in SON_LA_PLACES)
+        or not any(kind in s.setting for kind in WORKPLACES)
+    }
+    assert elsewhere == {}
+
+
+def test_coverage_command_reports_the_quantities(
+    capsys: pytest.CaptureFixture[str], real_course: Course
+) -> None:
+    assert main(["coverage", "--json", str(CONTENT)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report == {"clauses": clause_coverage(real_course), **course_figures(real_course)}
+    assert report["questions"] >= 50 and len(report["question_types"]) >= 5 and report["scenarios"] >= 12
 
 
 def test_modules_have_lesson_quiz_scenario_and_facilitator_notes(real_course: Course) -> None:
@@ -72,10 +108,56 @@ def test_modules_have_lesson_quiz_scenario_and_facilitator_notes(real_course: Co
         assert 4 <= min(drawn, len(module.questions)) <= 8, module.id
         assert module.quiz.pass_mark == 80, module.id
         assert module.scenarios and module.instructor and module.sections, module.id
+    for module in real_course.modules:
         assert module.teaching_minutes > 0 and module.exercise_minutes > 0, module.id
+        assert module.instructor, module.id
     [final] = [m for m in real_course.modules if m.kind is ModuleKind.ASSESSMENT]
     assert (final.quiz.draw, final.quiz.pass_mark, final.quiz.by_clause) == (20, 80, True)
     assert real_course.modules[0].kind is ModuleKind.GUIDE
+
+
+def test_each_lesson_quotes_its_clauses_explains_them_and_gives_an_example(real_course: Course) -> None:
+    """What the clause says (quoted exactly), what it means in daily work, an example."""
+    for module in real_course.modules:
+        if module.kind is not ModuleKind.LESSON:
+            continue
+        for clause_id in module.clauses:
+            text = real_course.directive.clause(clause_id).text
+            [section] = [s for s in module.sections if f"\n> {text}\n" in f"\n{s.body}\n"]
+            assert clause_id in section.cites, (module.id, clause_id)
+            assert "Ý nghĩa trong công việc hằng ngày" in section.body, (module.id, clause_id)
+            assert "**Ví dụ.**" in section.body, (module.id, clause_id)
+
+
+def test_facilitator_notes_have_timing_discussion_questions_and_misconceptions(real_course: Course) -> None:
+    for module in real_course.modules:
+        notes = "\n".join(block.body for block in module.instructor)
+        assert "**Thời lượng:**" in notes, module.id
+        discussion = notes.split("**Câu hỏi thảo luận", 1)[1].split("**Hiểu lầm thường gặp:**", 1)
+        questions = re.findall(r"^\d+\. .+\?$", discussion[0], re.MULTILINE)
+        assert 2 <= len(questions) <= 3, module.id
+        assert re.search(r"^- .+", discussion[1], re.MULTILINE), module.id
+
+
+def test_wrong_answers_say_why_citing_a_clause(real_course: Course) -> None:
+    cited = re.compile(r"`(?:{})`".format("|".join(map(re.escape, real_course.directive.clause_ids))))
+    unexplained = [
+        (question.id, choice.text)
+        for question in real_course.questions
+        for choice in question.choices
+        if not choice.correct
+        and not (choice.feedback.startswith("Chưa đúng.") and cited.search(choice.feedback))
+    ]
+    assert unexplained == []
+
+
+def test_glossary_and_faq(real_course: Course) -> None:
+    terms = {term.name for term in real_course.glossary}
+    assert set(GLOSSARY_TERMS) <= terms
+    assert all(term.cites for term in real_course.glossary)
+    questions = [faq.question for faq in real_course.faq]
+    assert len(questions) >= 15 and set(FAQ_EXAMPLES) <= set(questions)
+    assert all(faq.cites and faq.answer for faq in real_course.faq)
 
 
 def test_clauses_are_quoted_exactly_from_the_source(real_course: Course) -> None:
@@ -120,3 +202,8 @@ def test_text_is_nfc_without_common_mistakes(path: Path) -> None:
     assert text == unicodedata.normalize("NFC", text)
     assert not any(unicodedata.combining(ch) for ch in text), "stray combining mark"
     assert "rõ kết quả vả" not in text and "kết quả vả rõ" not in text
+    # the source writes tone marks the new way ("Ủy", "hóa"); the old way ("Uỷ", "hoá") mixes styles
+    assert not OLD_STYLE_TONE.findall(text)
+
+
+OLD_STYLE_TONE = re.compile(r"(?<![qQ])[oOuU](?:[àáảãạ]|[èéẻẽẹ]|[ỳýỷỹỵ])(?![^\W\d_])")
