@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from widgets.content.model import Course, QuizPolicy, Rating
+from widgets.content.model import Course, Question, QuestionType, QuizPolicy, Rating, SourceRef
 from widgets.engine.draw import attempt_seed, draw_questions
 from widgets.engine.quiz import QuizAttempt
 from widgets.engine.scenario import InvalidChoiceError, choose, current_node, path_result
@@ -90,6 +90,33 @@ def test_draw_by_clause_covers_every_clause_when_the_pool_allows(
 ) -> None:
     drawn = draw_questions(course.questions, count, random.Random(seed), clauses=("doc", "officials.1"))
     assert {"doc", "officials.1"} <= {c for q in drawn for c in q.cites}
+
+
+@st.composite
+def clause_pools(draw: st.DrawFn) -> tuple[tuple[Question, ...], list[str]]:
+    """A pool of questions citing 1–3 of up to 8 clauses each, and the clause IDs."""
+    clauses = [f"c{i}" for i in range(draw(st.integers(min_value=1, max_value=8)))]
+    cites = st.lists(st.sampled_from(clauses), min_size=1, max_size=3, unique=True).map(tuple)
+    pool = tuple(
+        Question(f"q{i}", QuestionType.SINGLE, "?", draw(cites), "", SourceRef("pool.md", i + 1))
+        for i in range(draw(st.integers(min_value=1, max_value=15)))
+    )
+    return pool, clauses
+
+
+@given(pool_and_clauses=clause_pools(), data=st.data(), seed=st.integers(min_value=0))
+def test_any_draw_by_clause_covers_what_the_pool_and_count_allow(
+    pool_and_clauses: tuple[tuple[Question, ...], list[str]], data: st.DataObject, seed: int
+) -> None:
+    pool, clauses = pool_and_clauses
+    wanted = data.draw(st.lists(st.sampled_from([*clauses, "not-in-pool"]), unique=True))
+    count = data.draw(st.integers(min_value=0, max_value=len(pool)))
+    drawn = draw_questions(pool, count, random.Random(seed), clauses=wanted)
+    assert len(drawn) == count and len({q.id for q in drawn}) == count and set(drawn) <= set(pool)
+    coverable = {c for c in wanted if any(c in q.cites for q in pool)}
+    if count >= len(coverable):
+        assert coverable <= {c for q in drawn for c in q.cites}
+    assert drawn == draw_questions(pool, count, random.Random(seed), clauses=wanted)
 
 
 def test_attempt_seed_depends_on_every_part() -> None:

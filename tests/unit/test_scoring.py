@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from widgets.content.model import Course, QuestionType
+from widgets.content.model import Course, Question, QuestionType, QuizPolicy
+from widgets.engine.quiz import QuizAttempt
 from widgets.engine.scoring import InvalidResponseError, score
 from widgets.engine.text import normalise_answer
 
@@ -91,30 +93,31 @@ def test_unknown_choice_is_refused(course: Course) -> None:
 
 
 def _fields(question: object) -> dict[str, object]:
-    import dataclasses
-
     return {f.name: getattr(question, f.name) for f in dataclasses.fields(question)}  # type: ignore[arg-type]
+
+
+def _response_to(question: Question) -> st.SearchStrategy[object]:
+    """Any well-formed response to ``question``."""
+    ids = [c.id for c in question.choices]
+    if question.type in {QuestionType.SINGLE, QuestionType.TRUE_FALSE}:
+        return st.sampled_from(ids)
+    if question.type is QuestionType.MULTIPLE:
+        return st.lists(st.sampled_from(ids), min_size=1, unique=True).map(lambda x: tuple(sorted(x)))
+    if question.type is QuestionType.MATCHING:
+        return st.tuples(*[st.sampled_from(question.categories) for _ in question.pairs]).map(
+            lambda cats: tuple(zip([p.id for p in question.pairs], cats, strict=True))
+        )
+    if question.type is QuestionType.ORDERING:
+        return st.permutations([item.id for item in question.order]).map(tuple)
+    typed = [c.text for c in question.choices]
+    return st.one_of(st.text(max_size=600), st.sampled_from(typed))
 
 
 def _responses(course: Course) -> st.SearchStrategy[tuple[str, object]]:
     """Any well-formed response to any fixture question."""
 
     def for_question(question_id: str) -> st.SearchStrategy[tuple[str, object]]:
-        question = course.question(question_id)
-        ids = [c.id for c in question.choices]
-        if question.type in {QuestionType.SINGLE, QuestionType.TRUE_FALSE}:
-            answers: st.SearchStrategy[object] = st.sampled_from(ids)
-        elif question.type is QuestionType.MULTIPLE:
-            answers = st.lists(st.sampled_from(ids), min_size=1, unique=True).map(lambda x: tuple(sorted(x)))
-        elif question.type is QuestionType.MATCHING:
-            answers = st.tuples(*[st.sampled_from(question.categories) for _ in question.pairs]).map(
-                lambda cats: tuple(zip([p.id for p in question.pairs], cats, strict=True))
-            )
-        elif question.type is QuestionType.ORDERING:
-            answers = st.permutations([item.id for item in question.order]).map(tuple)
-        else:
-            answers = st.text(max_size=600)
-        return answers.map(lambda answer: (question_id, answer))
+        return _response_to(course.question(question_id)).map(lambda answer: (question_id, answer))
 
     return st.sampled_from([q.id for q in course.questions]).flatmap(for_question)
 
@@ -127,12 +130,34 @@ def test_score_is_always_within_bounds(course: Course, data: st.DataObject) -> N
     assert result.correct == (result.score == result.max_score)
 
 
-@given(seed=st.integers(min_value=0, max_value=2**32))
-def test_shuffling_choices_never_changes_a_score(course: Course, seed: int) -> None:
-    question = course.question("q-nhieu")
+@given(data=st.data(), seed=st.integers(min_value=0, max_value=2**32))
+def test_shuffling_options_never_changes_a_score(course: Course, data: st.DataObject, seed: int) -> None:
+    """The options of any question, stored in any order (IDs kept): the same answer, the same result."""
+    question_id, response = data.draw(_responses(course))
+    question = course.question(question_id)
     rng = random.Random(seed)
-    picked = tuple(c.id for c in question.choices if rng.random() < 0.5) or ("a",)
-    shuffled_question = type(question)(
-        **{**_fields(question), "choices": tuple(rng.sample(question.choices, 3))}
+    shuffled_question = dataclasses.replace(
+        question,
+        choices=tuple(rng.sample(question.choices, len(question.choices))),
+        pairs=tuple(rng.sample(question.pairs, len(question.pairs))),
     )
-    assert score(question, picked).score == score(shuffled_question, picked).score
+    one, other = score(question, response), score(shuffled_question, response)  # type: ignore[arg-type]
+    assert (one.score, one.correct, set(one.feedback)) == (other.score, other.correct, set(other.feedback))
+
+
+@given(data=st.data(), learners=st.tuples(st.text(max_size=8), st.text(max_size=8)))
+def test_shuffled_attempts_score_the_same_answers_alike(
+    course: Course, data: st.DataObject, learners: tuple[str, str]
+) -> None:
+    """Two learners see the questions and options in different orders; the same answers earn
+    the same score, question by question."""
+    answers = {q.id: data.draw(_response_to(q)) for q in course.questions}
+    results = []
+    for learner in learners:
+        quiz = QuizAttempt.start("m", course.questions, QuizPolicy(tries=1), learner_id=learner, attempt=1)
+        for question in quiz.questions:
+            quiz.check(question.id, answers[question.id])  # type: ignore[arg-type]
+        results.append(quiz.result())
+    first, second = ({a.question_id: a.score for a in r.answers} for r in results)
+    assert first == second
+    assert (results[0].score, results[0].passed) == (results[1].score, results[1].passed)

@@ -7,7 +7,7 @@ import random
 from collections.abc import Sequence
 from typing import TypeVar
 
-from widgets.content.model import Question
+from widgets.content.model import Action, Choice, MatchPair, Question
 
 T = TypeVar("T")
 
@@ -22,6 +22,21 @@ def shuffled(items: Sequence[T], rng: random.Random) -> tuple[T, ...]:
     copy = list(items)
     rng.shuffle(copy)
     return tuple(copy)
+
+
+def neutral_order(items: Sequence[Choice | MatchPair | Action]) -> tuple[str, ...]:
+    """The items' IDs in an order that says nothing about the answer key: by text, then ID.
+
+    Shuffles start from here, not from the authored order. The authored order *is* the key of
+    an ordering question, authors tend to write the right choice (or the best action) first,
+    and a learner who knows the seed's inputs (their own ID, the quiz, the attempt) could
+    replay the shuffle and undo it.
+    """
+
+    def text(item: Choice | MatchPair | Action) -> str:
+        return item.item if isinstance(item, MatchPair) else item.text
+
+    return tuple(item.id for item in sorted(items, key=lambda item: (text(item), item.id)))
 
 
 def draw_questions(

@@ -7,7 +7,7 @@ import random
 import uuid
 
 from widgets.content.model import Question, QuestionType, QuizPolicy
-from widgets.engine.draw import attempt_seed, draw_questions, shuffled
+from widgets.engine.draw import attempt_seed, draw_questions, neutral_order, shuffled
 from widgets.engine.results import AnswerResult, QuizResult, Response
 from widgets.engine.scoring import score
 
@@ -79,7 +79,7 @@ class QuizAttempt:
             return tuple(sorted(ids, key=lambda i: question.choices[ids.index(i)].text != "Đúng"))
         if not self.policy.shuffle and not question.order:
             return ids
-        order = shuffled(ids, random.Random(f"{self.seed}:{question.id}"))
+        order = shuffled(neutral_order(items), random.Random(f"{self.seed}:{question.id}"))
         if question.order and order == ids and len(ids) > 1:
             order = order[1:] + order[:1]  # never show an ordering question already solved
         return order

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
 from widgets.content.model import RATING_POINTS, Action, Node, Scenario
+from widgets.engine.draw import neutral_order, shuffled
 from widgets.engine.results import ScenarioResult, ScenarioStep
 
 
@@ -13,6 +16,12 @@ class InvalidChoiceError(ValueError):
 def current_node(scenario: Scenario, steps: tuple[ScenarioStep, ...]) -> Node:
     """The node the learner stands at after ``steps``."""
     return scenario.node(steps[-1].next_node_id if steps else scenario.start)
+
+
+def action_order(node: Node, seed: int | str) -> tuple[str, ...]:
+    """IDs of a node's actions in display order: shuffled, seeded, from an order that does not
+    depend on the ratings (authors tend to write the best action first)."""
+    return shuffled(neutral_order(node.actions), random.Random(f"{seed}:{node.id}"))
 
 
 def choose(

@@ -103,9 +103,9 @@ def _scenario(
     course: Course, module: Module, scenario: Scenario, session: LearnerSession | None
 ) -> ScenarioView:
     if session is None:
-        return ScenarioView(scenario, course.directive)
+        return ScenarioView(scenario, course.directive, seed=GUEST)
     run_id, steps = session.scenario_run(module, scenario)
-    view = ScenarioView(scenario, course.directive, steps)
+    view = ScenarioView(scenario, course.directive, steps, seed=session.learner.id)
     run = {"id": run_id}
 
     def save(step: ScenarioStep, result: ScenarioResult) -> None:

@@ -9,7 +9,7 @@ import ipywidgets as w
 from widgets.content.markdown import plain_text
 from widgets.content.model import Action, Directive, Scenario
 from widgets.engine.results import ScenarioResult, ScenarioStep
-from widgets.engine.scenario import choose, current_node, path_result
+from widgets.engine.scenario import action_order, choose, current_node, path_result
 from widgets.i18n import t
 from widgets.views.fragments import render
 
@@ -20,12 +20,20 @@ class ScenarioView(w.VBox):
     """Plays a scenario; ratings and next nodes stay in the kernel until an action is chosen."""
 
     def __init__(
-        self, scenario: Scenario, directive: Directive, steps: tuple[ScenarioStep, ...] = ()
+        self,
+        scenario: Scenario,
+        directive: Directive,
+        steps: tuple[ScenarioStep, ...] = (),
+        *,
+        seed: int | str = 0,
     ) -> None:
         super().__init__()
         self.scenario = scenario
         self.directive = directive
         self.steps = steps
+        self.seed = seed
+        """Orders each node's actions (per learner); the order never follows the ratings."""
+        self._order: tuple[str, ...] = ()
         self._callbacks: list[StepCallback] = []
         self.add_class("nk-scenario")
         self._show_node()
@@ -40,9 +48,7 @@ class ScenarioView(w.VBox):
 
     def pick(self, position: int) -> None:
         """Choose the action shown at ``position`` (what clicking its button does)."""
-        node = current_node(self.scenario, self.steps)
-        action = node.actions[position]
-        step, action = choose(self.scenario, self.steps, action.id)
+        step, action = choose(self.scenario, self.steps, self._order[position])
         self.steps = (*self.steps, step)
         result = path_result(self.scenario, self.steps)
         for callback in list(self._callbacks):
@@ -57,7 +63,9 @@ class ScenarioView(w.VBox):
         node = current_node(self.scenario, self.steps)
         text = w.HTML(render("scenario_node", scenario=self.scenario, node=node, first=not self.steps))
         self._buttons: list[w.Widget] = []
-        for position, action in enumerate(node.actions):
+        self._order = action_order(node, self.seed)
+        actions = {action.id: action for action in node.actions}
+        for position, action in enumerate(actions[i] for i in self._order):
             button = w.Button(
                 description=plain_text(action.text), layout=w.Layout(width="100%", height="auto")
             )
