@@ -18,14 +18,15 @@ from widgets.engine.results import AnswerResult, QuizResult, ScenarioResult, Sce
 from widgets.records.identity import LEADER, STAFF
 from widgets.records.models import Learner
 from widgets.records.policy import FINAL_ID
-from widgets.records.schema import answers, attempts, certificates, learners, scenario_choices
+from widgets.records.schema import answers, attempts, certificates, learners, pledges, scenario_choices
 from widgets.records.store import Store
 from widgets.reports.merge import import_file, import_lines
 from widgets.reports.xapi import VERBS, export_statements, iter_json_lines
 
 HOME = "https://hoc.example.vn/neu-guong"
 T0 = datetime(2025, 3, 10, 2, 0, tzinfo=UTC)
-TABLES = (attempts, answers, scenario_choices, certificates)
+TABLES = (attempts, answers, scenario_choices, certificates, pledges)
+PLEDGE = "Tôi cam kết thực hiện nghiêm Công văn số 1273/UBND-NV: 1. Gương mẫu."
 
 
 def ticking(start: datetime) -> Callable[[], datetime]:
@@ -60,6 +61,7 @@ def learner_day(store: Store, name: str, unit: str, start: datetime, *, code: st
     store.record_answer(learner.id, final.id, FINAL_ID, result, module_id="m9")
     store.finish_quiz(learner.id, QuizResult(FINAL_ID, final.id, (result,), 80), module_id="kiem-tra")
     store.issue_certificate(learner.id)
+    store.record_pledge(learner.id, PLEDGE)
     open_attempt = store.start_attempt(learner.id, "m2")  # started, never answered: travels as "attempted"
     assert open_attempt.finished_at is None
     return learner
@@ -71,8 +73,13 @@ def snapshot(store: Store, tables: tuple[sa.Table, ...] = TABLES) -> dict[str, l
 
 
 def without_names(tables: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
-    """The snapshot with the certificates' names (column 3) blanked."""
-    return {**tables, "certificates": [(*row[:3], None, *row[4:]) for row in tables["certificates"]]}
+    """The snapshot with the names on certificates and pledges (column 3 of both) blanked."""
+    return {
+        **tables,
+        **{
+            name: [(*row[:3], None, *row[4:]) for row in tables[name]] for name in ("certificates", "pledges")
+        },
+    }
 
 
 def export_text(store: Store, **kw: object) -> str:
@@ -120,15 +127,20 @@ def test_export_is_xapi_shaped_and_pseudonymous(kiosk: Store) -> None:
     assert (VERBS["failed"], f"{HOME}/activities/quiz/m1") in ends  # 1 of 3 points
     assert (VERBS["passed"], f"{HOME}/activities/quiz/final") in ends
     assert (VERBS["completed"], f"{HOME}/activities/scenario/s1") in ends
-    # one statement per answer, choice, attempt start, finish and certificate
+    pledged = [s for s in statements if s["object"]["id"] == f"{HOME}/activities/pledge/course"]
+    assert len(pledged) == 2 and {s["id"] for s in pledged} == {row[0] for row in snapshot(kiosk)["pledges"]}
+    assert all(s["verb"]["id"] == VERBS["completed"] and s["result"]["response"] == PLEDGE for s in pledged)
+    # one statement per answer, choice, attempt start, finish, certificate and pledge
     counts = {
         t.name: n
         for t, n in ((t, len(rows)) for t, rows in zip(TABLES, snapshot(kiosk).values(), strict=True))
     }
     finished = sum(1 for row in snapshot(kiosk)["attempts"] if row[7] is not None)
     assert (
-        len(statements) == counts["answers"] + counts["scenario_choices"] + counts["attempts"] + finished + 2
+        len(statements)
+        == counts["answers"] + counts["scenario_choices"] + counts["attempts"] + finished + 2 + 2
     )
+    assert counts["certificates"] == counts["pledges"] == 2
 
 
 def test_names_travel_only_when_asked(kiosk: Store) -> None:
@@ -199,6 +211,8 @@ def test_three_overlapping_kiosk_exports_merge_without_duplicates(
     issued = sorted(row for kiosk in kiosks for row in without_names(snapshot(kiosk))["certificates"])
     assert len(issued) == 5 and len(merged["certificates"]) == 4
     assert set(merged["certificates"]) < set(issued)
+    pledged = sorted(row for kiosk in kiosks for row in without_names(snapshot(kiosk))["pledges"])
+    assert len(pledged) == 5 and len(merged["pledges"]) == 4 and set(merged["pledges"]) < set(pledged)
     people = snapshot(trainer, (learners,))["learners"]
     assert len(people) == 4  # "Quàng Văn Chung" of Sở Tư pháp is one learner from two kiosks
     chung = next(row[0] for row in snapshot(kiosks[0], (learners,))["learners"] if row[2] == "Sở Tư pháp")
@@ -223,17 +237,20 @@ def test_a_malformed_line_is_reported_by_number_and_skipped(
         "",
         *good[answer_line + 1 :],
     ]
+    pledge_line = next(line for line in good if "/activities/pledge/" in line)
+    lines.append(pledge_line.replace(json.dumps(PLEDGE, ensure_ascii=False)[1:-1], "   "))
     path = tmp_path / "bad.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     trainer = make_store("trainer")
     report = import_file(trainer.engine, path)
-    bad = [2, answer_line + 2, answer_line + 3, answer_line + 4, answer_line + 5]
+    bad = [2, answer_line + 2, answer_line + 3, answer_line + 4, answer_line + 5, len(lines)]
     assert [line for line, _ in report.errors] == bad
     messages = dict(report.errors)
     assert (
         "JSON" in messages[2]
         and "UUID" in messages[answer_line + 3]
         and "múi giờ" in messages[answer_line + 4]
+        and "cam kết" in messages[len(lines)]
     )
     assert report.statements == len(good) - 1  # only the answer whose line was spoiled is missing
     kiosk_answers = snapshot(kiosk)["answers"]
@@ -274,7 +291,7 @@ def test_records_commands_export_and_import(
     captured = capsys.readouterr()
     total = len(out.read_text(encoding="utf-8").splitlines())
     assert f"{broken}:{total + 1}:" in captured.err
-    assert "đã có sẵn 28" in captured.out
+    assert "đã có sẵn 30" in captured.out  # 28 + the 2 pledges
     assert without_names(snapshot(trainer)) == without_names(snapshot(kiosk))
     assert main(["records", "import", "--db", trainer_url, str(out)]) == 0
     with pytest.raises(SystemExit):

@@ -8,7 +8,8 @@ writes, is reported with its line number and skipped; every other line is import
 
 A learner exported without a name is stored under a placeholder name with an empty name key
 (so no sign-in by name can match it; the learner's UUID still can), and so is the name on
-their certificate; a later import of the same learner with a name fills both in.
+their certificate and their pledge; a later import of the same learner with a name fills
+them in. A pledge is kept once per learner (the first one merged), like a certificate.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from widgets.records import db, identity
 from widgets.records.errors import SignInError
-from widgets.records.schema import answers, attempts, certificates, learners, scenario_choices
+from widgets.records.schema import answers, attempts, certificates, learners, pledges, scenario_choices
 from widgets.reports.xapi import ADL, finish_id, parse_activity_iri
 
 CHUNK = 500
@@ -82,7 +83,7 @@ class AttemptInfo:
 class Parsed:
     line: int
     kind: str
-    """``attempted``, ``answer``, ``choice``, ``finish`` or ``certificate``."""
+    """``attempted``, ``answer``, ``choice``, ``finish``, ``certificate`` or ``pledge``."""
     learner: LearnerInfo
     attempt: AttemptInfo | None
     row: dict[str, Any]
@@ -158,6 +159,11 @@ def _parse(data: dict[str, Any], number: int) -> Parsed:
             "issued_at": at,
         }
         return Parsed(number, "certificate", learner, None, row)
+    if verb == "completed" and kind == "pledge":
+        text = result["response"]
+        _expect(isinstance(text, str), "response của cam kết phải là chuỗi")
+        row = {"id": sid, "text": identity.normalise_pledge(text), "pledged_at": at}
+        return Parsed(number, "pledge", learner, None, row)
     attempt = _attempt(context, ext)
     if verb == "attempted":
         if sid != attempt.id:
@@ -377,16 +383,12 @@ def _write(
         ).rowcount
         report.updated["attempts"] += done
         return bool(done) or changed
-    if item.kind == "certificate":
+    if item.kind in ("certificate", "pledge"):
         row = conn.execute(sa.select(learners).where(learners.c.id == item.learner.id)).one()
-        values = {
-            **item.row,
-            "learner_id": item.learner.id,
-            "full_name": row.full_name,
-            "unit": row.unit,
-            "role": row.role,
-        }
-        return _insert(conn, certificates, values, report) or changed
+        values = {**item.row, "learner_id": item.learner.id, "full_name": row.full_name, "unit": row.unit}
+        if item.kind == "pledge":
+            return _insert(conn, pledges, values, report) or changed
+        return _insert(conn, certificates, {**values, "role": row.role}, report) or changed
     return changed
 
 
@@ -425,14 +427,15 @@ def _ensure_learner(conn: Connection, info: LearnerInfo, report: ImportReport, s
             .where(learners.c.id == info.id, learners.c.name_key == "")
             .values(full_name=info.name, name_key=identity.identity_key(info.name))
         )
-        conn.execute(  # a certificate imported without the name gets it too
-            certificates.update()
-            .where(
-                certificates.c.learner_id == info.id,
-                certificates.c.full_name == PLACEHOLDER.format(short=info.id[:8]),
+        for table in (certificates, pledges):  # imported without the name, they get it too
+            conn.execute(
+                table.update()
+                .where(
+                    table.c.learner_id == info.id,
+                    table.c.full_name == PLACEHOLDER.format(short=info.id[:8]),
+                )
+                .values(full_name=info.name)
             )
-            .values(full_name=info.name)
-        )
         report.updated["learners"] += 1
         changed = named = True
     else:

@@ -17,7 +17,11 @@ choice in a scenario        answered (the node)    the choice's UUID
 quiz finished               passed / failed        UUIDv5 of ``finish:<attempt UUID>``
 scenario finished           completed              UUIDv5 of ``finish:<attempt UUID>``
 certificate issued          completed (course)     the certificate's UUID
+pledge made                 completed (pledge)     the pledge's UUID
 ==========================  =====================  =====================================
+
+The pledge travels with its text (``result.response``, the course's wording, no name in it)
+so that a learner who pledged on an offline kiosk keeps the pledge in the trainer's store.
 
 Every answer and choice also carries its attempt (``context.registration`` and an extension
 with its kind, activity, module and start), so any subset of the lines can be imported.
@@ -38,7 +42,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from widgets.records import db, policy
-from widgets.records.schema import answers, attempts, certificates, learners, scenario_choices
+from widgets.records.schema import answers, attempts, certificates, learners, pledges, scenario_choices
 
 XAPI_VERSION = "1.0.3"
 HOME_PAGE_ENV = "NEUGUONG_XAPI_HOME_PAGE"
@@ -53,10 +57,11 @@ ACTIVITY_TYPES = {
     "scenario": "http://adlnet.gov/expapi/activities/simulation",
     "module": "http://adlnet.gov/expapi/activities/module",
     "course": "http://adlnet.gov/expapi/activities/course",
+    "pledge": "http://adlnet.gov/expapi/activities/interaction",
 }
 FINISH_NAMESPACE = uuid.UUID("0b9f7c52-1273-5e0a-8f00-9e1e3c0a7a11")
 EXTENSIONS = ("learner", "attempt", "answer", "choice", "finish", "certificate")
-_IRI_RE = re.compile(r"/activities/(question|quiz|scenario|module|course)/([^/]+)(?:/node/([^/]+))?$")
+_IRI_RE = re.compile(r"/activities/(question|quiz|scenario|module|course|pledge)/([^/]+)(?:/node/([^/]+))?$")
 
 
 def home_page(value: str | None = None) -> str:
@@ -241,6 +246,14 @@ class StatementBuilder:
         out["context"] = {"extensions": {self.ext("learner"): self.learner_ext(learner)}}
         return out
 
+    def pledged(self, learner: Any, pledge: Any) -> dict[str, Any]:
+        out = self._statement(
+            pledge.id, learner, "completed", self._activity("pledge", self.course_id), pledge.pledged_at
+        )
+        out["result"] = {"completion": True, "response": pledge.text}
+        out["context"] = {"extensions": {self.ext("learner"): self.learner_ext(learner)}}
+        return out
+
 
 def _score(raw: float, maximum: float) -> dict[str, float]:
     scaled = raw / maximum if maximum else 0.0
@@ -273,6 +286,7 @@ def _export(conn: Connection, builder: StatementBuilder, since: datetime | None)
     answer_rows = conn.execute(sa.select(answers).where(*after(answers.c.answered_at))).all()
     choice_rows = conn.execute(sa.select(scenario_choices).where(*after(scenario_choices.c.chosen_at))).all()
     cert_rows = conn.execute(sa.select(certificates).where(*after(certificates.c.issued_at))).all()
+    pledge_rows = conn.execute(sa.select(pledges).where(*after(pledges.c.pledged_at))).all()
     wanted = sa.union(
         sa.select(answers.c.attempt_id).where(*after(answers.c.answered_at)),
         sa.select(scenario_choices.c.attempt_id).where(*after(scenario_choices.c.chosen_at)),
@@ -287,7 +301,7 @@ def _export(conn: Connection, builder: StatementBuilder, since: datetime | None)
             )
         )
     attempt_rows = {row.id: row for row in conn.execute(attempt_query)}
-    ids = {row.learner_id for row in attempt_rows.values()} | {row.learner_id for row in cert_rows}
+    ids = {row.learner_id for row in (*attempt_rows.values(), *cert_rows, *pledge_rows)}
     learner_rows = (
         {row.id: row for row in conn.execute(sa.select(learners).where(learners.c.id.in_(sorted(ids))))}
         if ids
@@ -309,5 +323,7 @@ def _export(conn: Connection, builder: StatementBuilder, since: datetime | None)
         out.append((row.chosen_at, 1, row.id, builder.chose(learner_rows[row.learner_id], attempt, row)))
     for row in cert_rows:
         out.append((row.issued_at, 3, row.id, builder.certified(learner_rows[row.learner_id], row)))
+    for row in pledge_rows:
+        out.append((row.pledged_at, 3, row.id, builder.pledged(learner_rows[row.learner_id], row)))
     out.sort(key=lambda item: item[:3])
     return [statement for *_, statement in out]
