@@ -7,7 +7,7 @@ import ipywidgets as w
 from widgets.content.course import load_course
 from widgets.content.model import Course
 from widgets.i18n import t
-from widgets.reports.guide import guide_html
+from widgets.reports.guide import guide_html, guide_pdf
 from widgets.views.fragments import render
 from widgets.views.trainer.common import download, html
 
@@ -38,7 +38,13 @@ class GuidePage(w.VBox):
         document = guide_html(self.course, ids, standalone=True).encode("utf-8")
         name = f"huong-dan-giang-vien-{self.module.value or 'tat-ca'}.html"
         link = download(t("trainer.guide.print"), name, document, "text/html")
-        self.print_link.value = render("trainer_download", links=[link])
+        pdf = download(
+            t("trainer.guide.pdf"),
+            name.replace(".html", ".pdf"),
+            guide_pdf(self.course, ids),
+            "application/pdf",
+        )
+        self.print_link.value = render("trainer_download", links=[link, pdf])
 
 
 def guide_page(course: Course | None = None) -> GuidePage:
