@@ -41,8 +41,11 @@ def jupyterquiz_examples() -> Path:
 
 @pytest.fixture(scope="session")
 def course_dir() -> Path:
-    """The real course when it validates, else the fixture course (one question of each type)."""
-    return CONTENT if not check_course(CONTENT) else FIXTURE_COURSE
+    """The real course: the round trip and the imports are tested over the whole of it (content that
+    does not validate fails these tests, as it fails ``test_content_is_valid``)."""
+    problems = check_course(CONTENT)
+    assert problems == [], "\n".join(map(str, problems))
+    return CONTENT
 
 
 @pytest.fixture
