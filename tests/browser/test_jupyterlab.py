@@ -1,4 +1,6 @@
-"""`make lab`: a module notebook works in JupyterLab as in Voilà (same widgets, graded in the kernel)."""
+"""`make lab`: a module notebook works in JupyterLab as in Voilà: the same widgets, graded in the
+kernel, the answer saved in the same records store for the learner the page acts for (Voilà hands
+the kernel the request's ``QUERY_STRING``; a JupyterLab kernel inherits it from the server)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ import pytest
 
 from widgets.content.course import load_course
 from widgets.content.model import QuestionType
+from widgets.records.identity import STAFF
+from widgets.records.store import open_store
 
 from conftest import free_port
 from driving import answer
@@ -26,10 +30,18 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[str]:
-    """A real JupyterLab on the repository (as `make lab` runs it), with a token."""
-    port, token = free_port(), secrets.token_hex(16)
+def learner(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A records folder with one signed-in learner: (folder, learner ID)."""
     data = tmp_path_factory.mktemp("lab-data")
+    return data, open_store(data=data).sign_in("Lò Thị Nga", "Sở Nội vụ", STAFF).id
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory, browser: Any, learner: tuple[Path, str]) -> Iterator[str]:
+    """A real JupyterLab on the repository (as `make lab` runs it), with a token, its kernels
+    acting for ``learner``."""
+    port, token = free_port(), secrets.token_hex(16)
+    data, learner_id = learner
     root = tmp_path_factory.mktemp("lab-root")  # JupyterLab autosaves: never into the repository
     shutil.copytree(REPO / "notebooks", root / "notebooks")
     log = (tmp_path_factory.mktemp("lab") / "lab.log").open("wb")
@@ -47,7 +59,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[str]
             f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={root}",
         ],
-        env={**os.environ, "NEUGUONG_DATA": str(data)},
+        env={**os.environ, "NEUGUONG_DATA": str(data), "QUERY_STRING": f"learner={learner_id}"},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -67,7 +79,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[str]
     process.wait(timeout=30)
 
 
-def test_module_notebook_runs_and_grades_in_jupyterlab(lab: str, page: Any) -> None:
+def test_module_notebook_runs_grades_and_records_in_jupyterlab(
+    lab: str, page: Any, learner: tuple[Path, str]
+) -> None:
     module = next(m for m in load_course().modules if m.questions and m.kind.value == "lesson")
     page.goto(lab.format(notebook=module.notebook))
     page.locator(".jp-Notebook").wait_for(timeout=90_000)
@@ -83,3 +97,8 @@ def test_module_notebook_runs_and_grades_in_jupyterlab(lab: str, page: Any) -> N
     box.locator(".nk-submit").click()
     box.locator(".nk-feedback.nk-correct").wait_for(timeout=30_000)
     assert question.type in set(QuestionType)
+    data, learner_id = learner
+    store, deadline = open_store(data=data), time.monotonic() + 30
+    while not (saved := store.answers(learner_id)) and time.monotonic() < deadline:
+        time.sleep(0.2)  # the kernel saves right after it shows the feedback
+    assert [(a.module_id, a.question_id, a.correct) for a in saved] == [(module.id, question.id, True)]
