@@ -94,9 +94,11 @@ def test_scenarios_are_set_in_a_son_la_workplace(real_course: Course) -> None:
 def test_coverage_command_reports_the_quantities(
     capsys: pytest.CaptureFixture[str], real_course: Course
 ) -> None:
-    assert main(["coverage", "--json", str(CONTENT)]) == 0
+    assert main(["coverage", "--json", "--figures", str(CONTENT)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report == {"clauses": clause_coverage(real_course), **course_figures(real_course)}
+    assert main(["coverage", "--json", str(CONTENT)]) == 0  # issue #2: keyed by clause ID alone
+    assert json.loads(capsys.readouterr().out) == clause_coverage(real_course)
     assert report["questions"] >= 50 and len(report["question_types"]) >= 5 and report["scenarios"] >= 12
 
 
@@ -158,6 +160,17 @@ def test_glossary_and_faq(real_course: Course) -> None:
     questions = [faq.question for faq in real_course.faq]
     assert len(questions) >= 15 and set(FAQ_EXAMPLES) <= set(questions)
     assert all(faq.cites and faq.answer for faq in real_course.faq)
+
+
+def test_every_clause_of_the_source_and_no_other(real_course: Course) -> None:
+    """content/directive.md holds exactly the clause IDs of ../shared/source/clauses.md."""
+    source = Path(__file__).resolve().parents[3] / "shared" / "source" / "clauses.md"
+    if not source.is_file():
+        pytest.skip("../shared/source/clauses.md is not beside the checkout")
+    ids = set(re.findall(r"`([a-z]+(?:\.[a-z0-9]+)?)`", source.read_text(encoding="utf-8")))
+    assert len(ids) == 14
+    assert set(real_course.directive.clause_ids) == ids
+    assert all(c.label and c.text for c in real_course.directive.clauses)
 
 
 def test_clauses_are_quoted_exactly_from_the_source(real_course: Course) -> None:

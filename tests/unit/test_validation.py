@@ -272,3 +272,134 @@ def test_check_command_passes_valid_content(fixture_course_dir: Path) -> None:
         check=False,
     )
     assert (done.returncode, done.stdout) == (0, "")
+
+
+# ---- Every question type's own mistakes ---------------------------------------------------------
+
+
+def test_multiple_choice_without_correct_choice(course_copy: Path) -> None:
+    text = (course_copy / MODULE).read_text(encoding="utf-8")
+    text = text.replace("- [x] Văn bản của UBND", "- [ ] Văn bản của UBND").replace(
+        "- [x] Không uống bia", "- [ ] Không uống bia"
+    )
+    (course_copy / MODULE).write_text(text, encoding="utf-8")
+    line = line_of(course_copy, MODULE, "- [ ] Văn bản của UBND")
+    assert problems(course_copy) == [f"course/{MODULE}:{line}: câu hỏi không có đáp án đúng nào ('[x]')"]
+
+
+def test_matching_line_without_arrow(course_copy: Path) -> None:
+    lines = line_of(course_copy, MODULE, "- Không uống bia trong giờ làm việc -> Được yêu cầu")
+    pair = "- Uống bia trước giờ làm việc"
+    line = edit(course_copy, MODULE, f"{pair} -> Bị cấm", pair)
+    assert problems(course_copy) == [
+        f"course/{MODULE}:{lines}: câu hỏi matching cần ít nhất 2 cặp và 2 nhóm khác nhau",
+        f"course/{MODULE}:{line}: mỗi dòng của câu hỏi matching có dạng 'nội dung -> nhóm'",
+    ]
+
+
+def test_matching_with_one_category(course_copy: Path) -> None:
+    edit(course_copy, MODULE, "-> Bị cấm", "-> Được yêu cầu")
+    line = line_of(course_copy, MODULE, "- Không uống bia trong giờ làm việc -> Được yêu cầu")
+    assert problems(course_copy) == [
+        f"course/{MODULE}:{line}: câu hỏi matching cần ít nhất 2 cặp và 2 nhóm khác nhau"
+    ]
+
+
+def test_matching_pair_without_feedback(course_copy: Path) -> None:
+    line = line_of(course_copy, MODULE, "- Uống bia trước giờ làm việc -> Bị cấm")
+    edit(course_copy, MODULE, "  > Văn bản cấm điều này.\n", "")
+    assert problems(course_copy) == [
+        f"course/{MODULE}:{line}: cặp ghép thiếu phản hồi: thêm một dòng '> …' ngay dưới"
+    ]
+
+
+def test_ordering_needs_a_numbered_list(course_copy: Path) -> None:
+    line = edit(course_copy, MODULE, "1. Một\n2. Hai\n3. Ba", "- Một\n- Hai\n- Ba")
+    assert problems(course_copy) == [
+        f"course/{MODULE}:{line}: câu hỏi ordering dùng danh sách đánh số (1. 2. 3.) theo thứ tự đúng"
+    ]
+
+
+def test_ordering_needs_two_items(course_copy: Path) -> None:
+    line = edit(course_copy, MODULE, "1. Một\n2. Hai\n3. Ba", "1. Một")
+    assert problems(course_copy) == [f"course/{MODULE}:{line}: câu hỏi ordering cần ít nhất 2 mục"]
+
+
+def test_short_answer_without_accepted_answer(course_copy: Path) -> None:
+    line = edit(course_copy, MODULE, "- [x] UBND tỉnh Mẫu", "- [ ] UBND tỉnh Mẫu")
+    assert problems(course_copy) == [f"course/{MODULE}:{line}: câu hỏi không có đáp án đúng nào ('[x]')"]
+
+
+def test_question_without_answer_list(course_copy: Path) -> None:
+    block = line_of(course_copy, MODULE, ":::: question q-ruou")
+    edit(
+        course_copy,
+        MODULE,
+        "- [ ] Đúng\n  > Chưa đúng: không uống rượu, bia *trước* giờ làm việc.\n"
+        "- [x] Sai\n  > Đúng: cấm cả trước và trong giờ làm việc.\n",
+        "",
+    )
+    assert problems(course_copy) == [f"course/{MODULE}:{block}: câu hỏi 'q-ruou' thiếu danh sách đáp án"]
+
+
+# ---- The rest of the scenario mistakes and duplicate IDs --------------------------------------
+
+
+def test_scenario_start_is_not_a_node(course_copy: Path) -> None:
+    block = line_of(course_copy, MODULE, "::::: scenario sc-bia")
+    edit(course_copy, MODULE, "start: trua", "start: sang")
+    assert problems(course_copy) == [
+        f"course/{MODULE}:{block}: start 'sang' không phải node nào của tình huống"
+    ]
+
+
+def test_scenario_without_end_node(course_copy: Path) -> None:
+    block = line_of(course_copy, MODULE, "::::: scenario sc-bia")
+    chieu = line_of(course_copy, MODULE, ":::: node chieu")
+    edit(course_copy, MODULE, ":::: node ket-thuc\nKết thúc tình huống.\n::::\n", "")
+    found = problems(course_copy)
+    dangling = [  # reported at the action whose next names no node
+        line_of(course_copy, MODULE, "- Tiếp khách chu đáo."),
+        line_of(course_copy, MODULE, "- Hẹn khách hôm khác."),
+    ]
+    trua = line_of(course_copy, MODULE, ":::: node trua")
+    assert found == sorted(
+        [
+            f"course/{MODULE}:{block}: tình huống 'sc-bia' không có node kết thúc (node không có hành động)",
+            *(f"course/{MODULE}:{n}: next 'ket-thuc' không phải node nào của tình huống" for n in dangling),
+            f"course/{MODULE}:{trua}: node 'trua' nằm trong vòng lặp không dẫn tới kết thúc",
+            f"course/{MODULE}:{chieu}: node 'chieu' nằm trong vòng lặp không dẫn tới kết thúc",
+        ],
+        key=lambda text: int(text.split(":")[1]),
+    )
+
+
+def test_duplicate_node_id(course_copy: Path) -> None:
+    line = line_of(course_copy, MODULE, ":::: node chieu")
+    edit(course_copy, MODULE, ":::: node chieu", ":::: node trua")
+    assert f"course/{MODULE}:{line}: node 'trua' bị trùng mã" in problems(course_copy)
+
+
+def test_action_without_consequence_or_rationale(course_copy: Path) -> None:
+    line = line_of(course_copy, MODULE, "- Tiếp khách chu đáo.")
+    edit(course_copy, MODULE, "  - consequence: Khách hài lòng.\n", "")
+    edit(course_copy, MODULE, "  - rationale: Sử dụng thời giờ làm việc hiệu quả.\n", "")
+    assert problems(course_copy) == [
+        f"course/{MODULE}:{line}: hành động 'Tiếp khách chu đáo.' thiếu trường 'consequence'",
+        f"course/{MODULE}:{line}: hành động 'Tiếp khách chu đáo.' thiếu trường 'rationale'",
+    ]
+
+
+def test_duplicate_module_id(course_copy: Path) -> None:
+    module = (course_copy / MODULE).read_text(encoding="utf-8")
+    other = module.replace("q-", "r-").replace("sc-bia", "sc-bia-2")
+    (course_copy / "modules" / "ban-sao.md").write_text(other, encoding="utf-8")
+    edit(
+        course_copy,
+        "course.yml",
+        "  - file: modules/tong-quan.md",
+        "  - file: modules/tong-quan.md\n  - file: modules/ban-sao.md",
+    )
+    assert problems(course_copy) == [
+        f"course/modules/ban-sao.md:1: mã học phần 'tong-quan' đã dùng ở course/{MODULE}:1"
+    ]

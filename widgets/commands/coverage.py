@@ -1,5 +1,6 @@
-"""``neuguong coverage [--json]``: lessons, questions and scenario nodes citing each clause, and the
-course's overall figures (questions and their types, scenario cases and their decisions, modules)."""
+"""``neuguong coverage [--json] [--figures]``: lessons, questions and scenario nodes citing each
+clause; with ``--figures`` also the course's overall figures (questions and their types, scenario
+cases and their decisions, modules)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("coverage", help="mức độ bao phủ từng điều khoản")
     parser.add_argument("path", nargs="?", type=Path, help="thư mục nội dung (mặc định: content/)")
     parser.add_argument(
-        "--json", action="store_true", help="in JSON: số liệu theo mã điều khoản (clauses) và số liệu chung"
+        "--json",
+        action="store_true",
+        help="in JSON theo mã điều khoản: {mã: {lessons, questions, scenarios}}",
+    )
+    parser.add_argument(
+        "--figures",
+        action="store_true",
+        help="thêm số liệu chung của khóa học (với --json: {clauses: {…}, questions: …, …})",
     )
     parser.set_defaults(func=run)
 
@@ -28,9 +36,13 @@ def run(args: argparse.Namespace) -> int:
     except ContentError as error:
         print(error, file=sys.stderr)
         return 1
-    coverage, figures = clause_coverage(course), course_figures(course)
+    coverage = clause_coverage(course)
+    # Without --figures the JSON object is keyed by clause ID alone (issue #2's contract).
     if args.json:
-        print(json.dumps({"clauses": coverage, **figures}, ensure_ascii=False, indent=2))
+        report = {"clauses": coverage, **course_figures(course)} if args.figures else coverage
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    elif args.figures:
+        print(coverage_table(coverage) + "\n\n" + figures_summary(course_figures(course)))
     else:
-        print(coverage_table(coverage) + "\n\n" + figures_summary(figures))
+        print(coverage_table(coverage))
     return 0
