@@ -38,7 +38,7 @@ def module_page(module_id: str, course: Course | None = None) -> w.Widget:
     if session is None:
         lesson.append(render("message", text=t("module.sign_in_first"), kind="warning"))
     lesson.append(render("lesson", sections=module.sections, clause_hrefs=site.clauses(course)))
-    quiz = _quiz(course, module, session)
+    quiz = _quiz(course, module, session, site.clauses(course))
     if quiz is not None:
         lesson.append(render("heading", text=t("quiz.heading")))
     parts.append(w.HTML("".join(lesson)))
@@ -52,9 +52,11 @@ def module_page(module_id: str, course: Course | None = None) -> w.Widget:
     return page
 
 
-def _quiz(course: Course, module: Module, session: LearnerSession | None) -> w.Widget | None:
+def _quiz(
+    course: Course, module: Module, session: LearnerSession | None, clause_hrefs: dict[str, str]
+) -> w.Widget | None:
     if session is None:
-        return _guest_quiz(course, module)
+        return _guest_quiz(course, module, clause_hrefs)
     if not session.question_pool(module):
         return None
 
@@ -73,13 +75,13 @@ def _quiz(course: Course, module: Module, session: LearnerSession | None) -> w.W
             view.children = [*view.children, limit_message()]
             return None
 
-    view = QuizView(attempt, course.directive, new_attempt=next_attempt)
+    view = QuizView(attempt, course.directive, new_attempt=next_attempt, clause_hrefs=clause_hrefs)
     view.on_checked(lambda question, outcome: session.save_answer(view.attempt, question, outcome))
     view.on_finished(lambda result: session.finish_quiz(module, result))
     return view
 
 
-def _guest_quiz(course: Course, module: Module) -> w.Widget | None:
+def _guest_quiz(course: Course, module: Module, clause_hrefs: dict[str, str]) -> w.Widget | None:
     """A quiz that is scored but not saved (no learner in the URL)."""
     questions = course.questions if module.kind is ModuleKind.ASSESSMENT else module.questions
     if not questions:
@@ -96,7 +98,7 @@ def _guest_quiz(course: Course, module: Module) -> w.Widget | None:
             clauses=course.directive.clause_ids,
         )
 
-    return QuizView(guest_attempt(), course.directive, new_attempt=guest_attempt)
+    return QuizView(guest_attempt(), course.directive, new_attempt=guest_attempt, clause_hrefs=clause_hrefs)
 
 
 def _scenario(

@@ -51,6 +51,8 @@ class QuestionView(w.VBox):
         self.submit.on_click(lambda _: self.check())
         self.feedback = w.HTML()
         self.feedback.add_class("nk-feedback")
+        self._revealed: list[Callable[[Question], None]] = []
+        self.reveal: w.Button | None = None  # "Xem đáp án": unlimited tries, after a wrong answer
         self.explanation: w.HTML | None = None  # created when the question is settled
         self.citation: w.HTML | None = None
         parts: list[w.Widget] = [self.stem, self.input.widget]
@@ -69,6 +71,20 @@ class QuestionView(w.VBox):
             self._callbacks.remove(callback)
         else:
             self._callbacks.append(callback)
+
+    def on_revealed(self, callback: Callable[[Question], None]) -> None:
+        """Call ``callback(question)`` when the learner gives up and asks for the answer."""
+        self._revealed.append(callback)
+
+    def give_up(self) -> None:
+        """What "Xem đáp án" does: settle the question without a further try and show the
+        solution (offered only when tries are unlimited, so nobody is stuck on a question)."""
+        if self.settled:
+            return
+        self.attempt.give_up(self.question.id)
+        self._show_settled(False)
+        for callback in list(self._revealed):
+            callback(self.question)
 
     @property
     def settled(self) -> bool:
@@ -101,6 +117,11 @@ class QuestionView(w.VBox):
         self._show_feedback(verdict, answer.feedback, note, answer.correct)
         if outcome.settled:
             self._show_settled(answer.correct)
+        elif outcome.tries_left is None and self.reveal is None:
+            self.reveal = w.Button(description=t("quiz.reveal"))
+            self.reveal.add_class("nk-reveal")
+            self.reveal.on_click(lambda _: self.give_up())
+            self.children = (*self.children, self.reveal)
         for callback in list(self._callbacks):
             callback(self.question, outcome)
         return outcome
@@ -120,6 +141,8 @@ class QuestionView(w.VBox):
         """Lock the question and reveal the explanation, the solution if wrong, and the clauses."""
         self.input.set_disabled(True)
         self.submit.disabled = True
+        if self.reveal is not None:
+            self.reveal.disabled = True
         solution = () if correct else solution_lines(self.question)
         explanation = render("explanation", explanation=self.question.explanation, solution=solution)
         clauses = [self.directive.clause(cid) for cid in self.question.cites]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import ipywidgets as w
 
@@ -26,10 +26,13 @@ class QuizView(w.VBox):
         directive: Directive,
         *,
         new_attempt: Callable[[], QuizAttempt | None] | None = None,
+        clause_hrefs: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.attempt = attempt
         self.directive = directive
+        self.clause_hrefs = clause_hrefs or {}
+        """Clause ID → its place on the full-text page, for the summary's "review" list."""
         self.new_attempt = new_attempt
         """Makes the next attempt for "Làm lại" (``None``: no retry offered)."""
         self._checked: list[Callable[[Question, CheckOutcome], None]] = []
@@ -93,6 +96,7 @@ class QuizView(w.VBox):
             position=t("quiz.position", number=index + 1, total=total),
         )
         view.on_checked(self._relay)
+        view.on_revealed(lambda _: setattr(self.next_button.layout, "display", None))
         self.current = view
         self.next_button.description = t("quiz.next") if index + 1 < total else t("quiz.finish")
         self.next_button.layout.display = None if view.settled else "none"
@@ -120,6 +124,7 @@ class QuizView(w.VBox):
             max_score=f"{result.max_score:g}",
             percent=round(result.percent),
             review=review,
+            clause_hrefs=self.clause_hrefs,
         )
         self.summary.remove_class("nk-passed")
         self.summary.remove_class("nk-failed")

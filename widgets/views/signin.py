@@ -13,7 +13,8 @@ from widgets.records.models import Learner
 from widgets.records.store import Store
 from widgets.views.fragments import render
 
-OTHER_UNIT = "Khác"
+OTHER_UNIT = t("signin.other_unit")
+"""The unit that opens a free-text field ("Khác"; units.yml usually lists it last)."""
 SignedIn = Callable[[Learner], None]
 
 
