@@ -72,6 +72,11 @@ c.MappingKernelManager.cull_busy = False
 # page notices (its kernel disappears) and goes back home.
 c.KernelRestarter.restart_limit = 0
 
+# ---- Kernels forked from a warm process (widgets/site/forking.py) -----------------------------
+# Each page's kernel starts with ipykernel, ipywidgets, SQLAlchemy and the kit already
+# imported, instead of spending ~2 s of CPU importing them. NEUGUONG_FORK_KERNELS=0 turns it off.
+c.KernelProvisionerFactory.default_provisioner_name = "neuguong-forking-provisioner"
+
 # ---- Execution under load (a room signing in at once, 2 cores) ----------------------------
 c.VoilaExecutor.startup_timeout = 180  # seconds to wait for a kernel to start
 c.VoilaExecutor.iopub_timeout = 60  # default 4 s loses widget output under CPU load

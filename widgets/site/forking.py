@@ -1,0 +1,150 @@
+"""Kernels forked from a warm process instead of started from scratch.
+
+Every Voilà page is a new kernel; started the usual way (``python -m ipykernel_launcher``)
+each one spends about 2 s of CPU importing ipykernel, ipywidgets, SQLAlchemy and the kit
+before it draws anything. This jupyter_client provisioner asks Python's ``forkserver``
+(``multiprocessing``), which imported those modules once, for a child per kernel: the
+child starts with them loaded and their memory pages shared.
+
+Selected in ``deploy/voila/*/voila.py`` through
+``KernelProvisionerFactory.default_provisioner_name``; ``NEUGUONG_FORK_KERNELS=0`` turns it
+off. A kernel command that is not this interpreter's ``ipykernel_launcher`` (another
+kernelspec) starts the usual way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.connect import KernelConnectionInfo
+from jupyter_client.provisioning import LocalProvisioner
+
+ENABLE_ENV = "NEUGUONG_FORK_KERNELS"
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipywidgets",
+    "sqlalchemy",
+    "jinja2",
+    "markdown_it",
+    "yaml",
+    "widgets.views.home",
+    "widgets.views.module",
+)
+"""Imported once by the fork server. None of them reads the environment at import time
+except ipykernel's ``parent_handle`` default, which :func:`_run_kernel` sets explicitly."""
+
+_context: Any = None
+
+
+def enabled() -> bool:
+    """Forking is on unless ``NEUGUONG_FORK_KERNELS=0``, and only where ``fork`` exists."""
+    return os.environ.get(ENABLE_ENV, "1") != "0" and "forkserver" in multiprocessing.get_all_start_methods()
+
+
+def fork_context() -> Any:
+    """The process-wide forkserver context, with the kit's modules preloaded."""
+    global _context
+    if _context is None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(PRELOAD))
+        _context = context
+    return _context
+
+
+def main_is_reimported() -> bool:
+    """Whether ``multiprocessing`` would re-import this process's ``__main__`` in each child.
+
+    ``python -m voila`` (how ``neuguong serve`` starts it) is safe: a package's ``__main__``
+    is never re-run. A script's ``__main__`` would be imported again in every kernel.
+    """
+    main = sys.modules.get("__main__")
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    if name is not None:
+        return not (name == "__main__" or name.endswith(".__main__"))
+    return getattr(main, "__file__", None) is not None
+
+
+def kernel_arguments(cmd: list[str]) -> list[str] | None:
+    """The ipykernel arguments of ``cmd`` if it runs this interpreter's ``ipykernel_launcher``."""
+    if len(cmd) < 3 or cmd[1:3] != ["-m", "ipykernel_launcher"]:
+        return None
+    try:
+        same = Path(cmd[0]).resolve() == Path(sys.executable).resolve()
+    except OSError:
+        return None
+    return cmd[3:] if same else None
+
+
+def _run_kernel(arguments: list[str], env: dict[str, str], cwd: str) -> None:
+    """In the forked child: become the kernel (what ``python -m ipykernel_launcher`` does)."""
+    os.setsid()  # its own process group, so an interrupt reaches only this kernel
+    os.environ.clear()
+    os.environ.update(env)
+    os.environ["JPY_PARENT_PID"] = str(os.getppid())
+    os.chdir(cwd)
+    # As ipykernel_launcher does: not the folder the server was started from.
+    started_in = multiprocessing.process.ORIGINAL_DIR
+    sys.path[:] = [entry for entry in sys.path if entry not in ("", ".", started_in)]
+    sys.argv = ["ipykernel_launcher", *arguments]
+    from ipykernel import kernelapp
+
+    # The kernel exits when the fork server (and so Voilà) is gone.
+    kernelapp.launch_new_instance(argv=[*arguments, f"--IPKernelApp.parent_handle={os.getppid()}"])
+
+
+class ForkedKernel:
+    """The ``subprocess.Popen`` surface that ``LocalProvisioner`` uses, over a forked child."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, process: Any) -> None:
+        self._process = process
+        self.pid: int = process.pid
+
+    def poll(self) -> int | None:
+        return self._process.exitcode
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        self._process.join(timeout)
+        return self._process.exitcode
+
+    def send_signal(self, signum: int) -> None:
+        """Like ``Popen.send_signal``: nothing once the kernel has exited."""
+        if self.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):  # exited between the poll and the signal
+            os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class ForkingProvisioner(LocalProvisioner):  # type: ignore[misc]
+    """``LocalProvisioner`` whose kernels come from the warm fork server."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
+        arguments = kernel_arguments(cmd)
+        if arguments is None or not enabled() or main_is_reimported():
+            return await super().launch_kernel(cmd, **kwargs)
+        env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
+        cwd = str(kwargs.get("cwd") or Path.cwd())
+        # Daemonic: Voilà's exit stops them (a non-daemonic child would hold the exit).
+        process = fork_context().Process(
+            target=_run_kernel, args=(arguments, env, cwd), name="neuguong-kernel", daemon=True
+        )
+        # The first start launches the fork server and its imports (~2 s): not on the event loop.
+        await asyncio.get_running_loop().run_in_executor(None, process.start)
+        self.process = ForkedKernel(process)
+        self.pid = self.pgid = process.pid
+        self.cwd = cwd
+        return self.connection_info
