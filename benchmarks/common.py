@@ -46,7 +46,7 @@ LEARNER_CONFIG = REPO / "deploy" / "voila" / "learner" / "voila.py"
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from widgets.testing import CHROMIUM, free_port, stop_process_group  # noqa: E402 -- after the path
+from widgets.testing import CHROMIUM, free_port, is_kernel_process, stop_process_group  # noqa: E402 -- after the path
 
 # ---- Machine, versions, statistics ------------------------------------------------------------
 
@@ -190,7 +190,7 @@ class Server:
         pids = []
         for proc in self.tree()[1:]:
             with contextlib.suppress(Exception):
-                if "ipykernel_launcher" in " ".join(proc.cmdline()):
+                if is_kernel_process(proc.name(), proc.cmdline()):
                     pids.append(proc.pid)
         self.kernel_pids_seen.update(pids)
         return pids

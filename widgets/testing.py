@@ -64,3 +64,9 @@ def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 20.0) 
         process.wait(timeout=10)
     except ProcessLookupError:
         pass
+
+
+def is_kernel_process(name: str, cmdline: list[str]) -> bool:
+    """Whether a process (its ``psutil`` name and command line) is a Jupyter kernel: started
+    as ``python -m ipykernel_launcher``, or forked by ``widgets.site.forking``."""
+    return name == "nk-kernel" or "ipykernel_launcher" in cmdline  # forking.KERNEL_PROCESS_NAME

@@ -48,7 +48,14 @@ from typing import Any
 import pytest
 
 from widgets.site.launch import build_launch
-from widgets.testing import CHROMIUM, CHROMIUM_ARGS, free_port, is_loopback, stop_process_group
+from widgets.testing import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    is_kernel_process,
+    is_loopback,
+    stop_process_group,
+)
 
 HERE = Path(__file__).parent
 NOTEBOOKS = HERE / "notebooks"
@@ -160,8 +167,8 @@ class VoilaServer:
         pids = []
         for child in children:
             try:
-                cmdline = " ".join(child.cmdline())
-                if "ipykernel_launcher" in cmdline and child.status() != psutil.STATUS_ZOMBIE:
+                kernel = is_kernel_process(child.name(), child.cmdline())
+                if kernel and child.status() != psutil.STATUS_ZOMBIE:
                     pids.append(child.pid)
             except psutil.Error:
                 continue

@@ -51,7 +51,7 @@ KERNEL_SESSION = textwrap.dedent(
         report["first"] = json.loads(await run(
             "import json, os, sys; print(json.dumps({'preloaded': 'sqlalchemy' in sys.modules, "
             "'query': os.environ.get('QUERY_STRING'), 'cwd': os.getcwd(), 'pid': os.getpid(), "
-            "'pgid': os.getpgid(0)}))", kc))
+            "'pgid': os.getpgid(0), 'name': __import__('psutil').Process().name()}))", kc))
         sleeping = asyncio.ensure_future(run("import time; time.sleep(60)", kc))
         await asyncio.sleep(1)
         await km.interrupt_kernel()
@@ -87,6 +87,7 @@ def test_a_forked_kernel_runs_code_takes_interrupts_and_dies_cleanly(tmp_path: P
     assert first["preloaded"], "the kernel did not come from the warm fork server"
     assert first["query"] == "learner=abc" and first["cwd"] == str(tmp_path)
     assert first["pgid"] == first["pid"]  # its own process group: interrupts reach only it
+    assert first["name"] == forking.KERNEL_PROCESS_NAME  # how ps, top and the tests see it
     assert report["interrupted"] == "KeyboardInterrupt"
     assert report["after_interrupt"] == "still here"
     assert report["alive_after_kill"] is False
@@ -132,3 +133,11 @@ def test_every_site_mode_selects_the_forking_provisioner() -> None:
     assert 'default_provisioner_name = "neuguong-forking-provisioner"' in learner
     for mode in ("kiosk", "trainer"):
         assert "learner" in (config_dir(mode) / "voila.py").read_text(encoding="utf-8")
+
+
+def test_forked_kernels_are_recognised_as_kernels() -> None:
+    from widgets.testing import is_kernel_process
+
+    assert is_kernel_process(forking.KERNEL_PROCESS_NAME, ["python", "-B", "-c", "from multiprocessing…"])
+    assert is_kernel_process("python", ["python", "-m", "ipykernel_launcher", "-f", "k.json"])
+    assert not is_kernel_process("python", ["python", "-m", "voila"])

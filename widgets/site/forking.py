@@ -27,6 +27,8 @@ from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning import LocalProvisioner
 
 ENABLE_ENV = "NEUGUONG_FORK_KERNELS"
+KERNEL_PROCESS_NAME = "nk-kernel"
+"""What ``ps``/``top`` show for a forked kernel (its command line is the fork server's)."""
 PRELOAD = (
     "ipykernel.kernelapp",
     "ipywidgets",
@@ -85,6 +87,7 @@ def kernel_arguments(cmd: list[str]) -> list[str] | None:
 def _run_kernel(arguments: list[str], env: dict[str, str], cwd: str) -> None:
     """In the forked child: become the kernel (what ``python -m ipykernel_launcher`` does)."""
     os.setsid()  # its own process group, so an interrupt reaches only this kernel
+    _name_process(KERNEL_PROCESS_NAME)
     os.environ.clear()
     os.environ.update(env)
     os.environ["JPY_PARENT_PID"] = str(os.getppid())
@@ -97,6 +100,15 @@ def _run_kernel(arguments: list[str], env: dict[str, str], cwd: str) -> None:
 
     # The kernel exits when the fork server (and so Voilà) is gone.
     kernelapp.launch_new_instance(argv=[*arguments, f"--IPKernelApp.parent_handle={os.getppid()}"])
+
+
+def _name_process(name: str) -> None:
+    """Set the name ``ps -o comm`` shows (Linux ``prctl(PR_SET_NAME)``; elsewhere nothing)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(15, name.encode(), 0, 0, 0)
 
 
 class ForkedKernel:
