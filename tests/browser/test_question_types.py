@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from widgets.content.course import load_course
-from widgets.content.markdown import plain_text
 from widgets.content.model import Question, QuestionType
 
 from driving import answer
@@ -113,76 +112,6 @@ def test_every_control_is_reached_by_tab_with_a_visible_focus(practice_page: Any
             assert any(k == expected for _, k, _ in stops), (kind, stops)
     [scenario] = [v for box, v in seen.items() if "nk-scenario" in box.split()]
     assert sum(tag == "BUTTON" for tag, _, _ in scenario) >= 2
-
-
-def _press_until(page: Any, key: str, done: Callable[[], bool], limit: int = 12) -> None:
-    for _ in range(limit):
-        if done():
-            return
-        page.keyboard.press(key)
-    assert done(), f"{key} never got there"
-
-
-def test_every_type_answered_with_the_keyboard_only(practice_page: Any) -> None:
-    """Arrows, Space, typing and Enter: each type answered rightly without the mouse."""
-    page = practice_page
-    for kind in QuestionType:
-        question = first_of(kind)
-        box = page.locator(f".nk-q-{question.id}")
-        if kind in {QuestionType.SINGLE, QuestionType.TRUE_FALSE}:
-            right = plain_text(next(c.text for c in question.choices if c.correct))
-            box.locator("input[type=radio]").first.focus()
-            page.keyboard.press("Space")
-            checked = box.locator("label:has(input:checked)")
-            _press_until(page, "ArrowDown", lambda c=checked, r=right: c.inner_text().strip() == r)
-        elif kind is QuestionType.MULTIPLE:
-            right = {plain_text(c.text) for c in question.choices if c.correct}
-            for checkbox in box.locator("input[type=checkbox]").all():
-                label = checkbox.evaluate("el => el.closest('.widget-checkbox').innerText.trim()")
-                if label in right:
-                    checkbox.focus()
-                    page.keyboard.press("Space")
-        elif kind is QuestionType.MATCHING:
-            rows = box.locator(".nk-matching .widget-hbox")
-            for index in range(rows.count()):
-                row = rows.nth(index)
-                item = row.locator(".nk-match-item").inner_text().strip()
-                category = next(p.category for p in question.pairs if plain_text(p.item) == item)
-                select = row.locator("select")
-                select.focus()
-                _press_until(
-                    page, "ArrowDown", lambda s=select, c=category: s.evaluate("el => el.value") == c
-                )
-        elif kind is QuestionType.ORDERING:
-            wanted = [plain_text(item.text) for item in question.order]
-            for position, text in enumerate(wanted):
-                while True:
-                    labels = [t.split(". ", 1)[1] for t in box.locator(".nk-order-item").all_inner_texts()]
-                    if labels.index(text) == position:
-                        break
-                    before = box.locator(".nk-ordering").inner_text()
-                    box.locator(".nk-ordering .widget-hbox").nth(labels.index(text)).locator(
-                        "button"
-                    ).first.focus()
-                    page.keyboard.press("Enter")
-                    page.wait_for_function(
-                        "([el, before]) => el.innerText !== before",
-                        arg=[box.locator(".nk-ordering").element_handle(), before],
-                    )
-        else:
-            box.locator("input[type=text]").focus()
-            page.keyboard.type(next(c.text for c in question.choices if c.correct))
-        box.locator(".nk-submit").focus()
-        page.keyboard.press("Enter")
-        box.locator(".nk-feedback.nk-correct").wait_for()
-        assert box.locator(".nk-feedback [aria-live=polite]").count() == 1, kind  # announced
-    scenario = page.locator(".nk-scenario").first
-    scenario.locator(".nk-scenario-choice").first.focus()
-    page.keyboard.press("Enter")
-    scenario.locator(".nk-outcome [aria-live=polite]").wait_for()
-    scenario.locator(".nk-next").focus()
-    page.keyboard.press("Enter")
-    scenario.locator(".nk-scenario-choice:not([disabled]), .nk-scenario-end").first.wait_for()
 
 
 def test_readable_at_200_percent_zoom(practice_page: Any) -> None:
