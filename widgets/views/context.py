@@ -10,6 +10,7 @@ from widgets.records.errors import RecordsError
 from widgets.records.store import Store, open_store
 from widgets.session import LearnerSession
 from widgets.site.kiosk import is_kiosk, session_ttl
+from widgets.site.lab import in_voila, remembered_learner
 from widgets.views.request import query_params
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,8 @@ def records_store() -> Store | None:
 
 def page_session(course: Course | None = None) -> tuple[Course, Store | None, LearnerSession | None]:
     """The course, the store and the signed-in learner's session named by ``?learner=``
-    (on a kiosk: by a live ``?kiosk=`` token, whose expiry this page view slides)."""
+    (on a kiosk: by a live ``?kiosk=`` token, whose expiry this page view slides; in
+    JupyterLab: the learner who signed in on the home notebook there)."""
     course = course or load_course()
     store = records_store()
     if store is None:
@@ -47,7 +49,10 @@ def page_session(course: Course | None = None) -> tuple[Course, Store | None, Le
             log.error("kiosk session not resumed: %s", error)
             session = None
     else:
-        session = LearnerSession.resume(course, store, params.get(LEARNER_PARAM))
+        learner_id = params.get(LEARNER_PARAM)
+        if not learner_id and not in_voila():  # a notebook in JupyterLab: who signed in there
+            learner_id = remembered_learner(store.data)
+        session = LearnerSession.resume(course, store, learner_id)
     return course, store, session
 
 

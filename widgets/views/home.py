@@ -11,6 +11,7 @@ from widgets.records.models import Learner, Progress
 from widgets.records.store import Store
 from widgets.session import LearnerSession
 from widgets.site.kiosk import is_kiosk, session_ttl
+from widgets.site.lab import forget_learner, in_voila, remember_learner
 from widgets.views.context import page_session
 from widgets.views.fragments import render
 from widgets.views.kiosk import kiosk_bar
@@ -30,20 +31,26 @@ class HomePage(w.VBox):
         self.add_class("nk-home")
         header = w.HTML(render("header", course=course, title=course.title, summary=course.directive.number))
         self.header = header
+        self.form: SignInForm | None = None
         if session is None:
-            self.form: SignInForm | None = SignInForm(store, course.units)
-            self.form.on_signed_in(self.show_learner)
-            self.children = [header, SiteLinks().nav("home"), self.form, *self._cards(None, None)]
+            self._show_sign_in()
         else:
-            self.form = None
             self._show(session, redirect=False)
+
+    def _show_sign_in(self) -> None:
+        self.form = SignInForm(self.store, self.course.units)
+        self.form.on_signed_in(self.show_learner)
+        self.children = [self.header, SiteLinks().nav("home"), self.form, *self._cards(None, None)]
 
     def show_learner(self, learner: Learner) -> None:
         """After sign-in: the learner's home, and a link (followed by the site) carrying their ID
         (on a kiosk: a new session token)."""
         assert self.store is not None
         if not is_kiosk():
-            self._show(LearnerSession(self.course, self.store, learner), redirect=True)
+            lab = not in_voila()
+            if lab:  # no URL to carry the learner: the other notebooks look here
+                remember_learner(self.store.data, learner.id)
+            self._show(LearnerSession(self.course, self.store, learner), redirect=not lab)
             return
         try:
             session = LearnerSession.start_kiosk(self.course, self.store, learner, session_ttl())
@@ -69,9 +76,23 @@ class HomePage(w.VBox):
             parts.append(w.HTML(render("redirect", href=links.page(HOME_NOTEBOOK))))
         parts += [overview, JoinRoomBox(session.store.engine, session.learner.id)]
         parts += self._cards(session, progress)
-        if controls is None:
+        if controls is None and in_voila():
             parts.append(w.HTML(render("sign_out", href=HOME_NOTEBOOK)))
+        elif controls is None:
+            parts.append(self._lab_sign_out())
         self.children = parts
+
+    def _lab_sign_out(self) -> w.Button:
+        """In JupyterLab, "Kết thúc" forgets the learner and shows the sign-in form again."""
+        button = w.Button(description=t("home.sign_out"))
+        button.add_class("nk-sign-out")
+        button.on_click(lambda _: self.sign_out_of_lab())
+        return button
+
+    def sign_out_of_lab(self) -> None:
+        assert self.store is not None
+        forget_learner(self.store.data)
+        self._show_sign_in()
 
     def _cards(self, session: LearnerSession | None, progress: Progress | None) -> list[w.Widget]:
         links = SiteLinks.of(session)
