@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -403,3 +404,64 @@ def test_duplicate_module_id(course_copy: Path) -> None:
     assert problems(course_copy) == [
         f"course/modules/ban-sao.md:1: mã học phần 'tong-quan' đã dùng ở course/{MODULE}:1"
     ]
+
+
+FIXTURE_IMAGE = Path(__file__).parents[1] / "fixtures" / "images" / "scenario-node.png"
+NODE_TRUA = ":::: node trua\ncites: officials.1\n"
+
+
+def with_image(root: Path, fields: str, *, copy_image: bool = True) -> int:
+    """Give node 'trua' ``fields`` (image lines); return the line of its first field."""
+    if copy_image:
+        (root / "modules" / "anh").mkdir()
+        shutil.copy(FIXTURE_IMAGE, root / "modules" / "anh" / "trua.png")
+    return edit(root, MODULE, NODE_TRUA, NODE_TRUA + fields) + 2
+
+
+def test_scenario_node_image_with_alt_text_is_read(course_copy: Path) -> None:
+    with_image(course_copy, "image: anh/trua.png\nimage-alt: Hai người trong phòng ăn trưa\n")
+    assert problems(course_copy) == []
+    node = load_course(course_copy).module("tong-quan").scenarios[0].node("trua")
+    assert Path(node.image or "") == (course_copy / "modules" / "anh" / "trua.png").resolve()
+    assert node.image_alt == "Hai người trong phòng ăn trưa"
+    assert node.text == "Đồng nghiệp rủ uống bia lúc nghỉ trưa."  # the fields are not text
+
+
+def test_scenario_node_image_file_missing(course_copy: Path) -> None:
+    line = with_image(course_copy, "image: anh/khong-co.png\nimage-alt: Ảnh\n", copy_image=False)
+    assert problems(course_copy) == [
+        f"course/{MODULE}:{line}: không tìm thấy tệp ảnh 'anh/khong-co.png' "
+        "(tính từ thư mục của tệp học phần)"
+    ]
+
+
+def test_scenario_node_image_without_alt_text(course_copy: Path) -> None:
+    line = with_image(course_copy, "image: anh/trua.png\n")
+    assert problems(course_copy) == [
+        f"course/{MODULE}:{line}: ảnh 'anh/trua.png' thiếu trường 'image-alt' "
+        "(mô tả ảnh cho người không xem được ảnh)"
+    ]
+
+
+def test_scenario_node_alt_text_without_image(course_copy: Path) -> None:
+    line = with_image(course_copy, "image-alt: Ảnh\n", copy_image=False)
+    assert problems(course_copy) == [f"course/{MODULE}:{line}: có 'image-alt' nhưng node không có 'image'"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("https://example.org/a.png", "phải là tệp trong thư mục nội dung (đường dẫn tương đối)"),
+        ("anh/trua.svg", "phải là tệp .png, .jpg, .jpeg, .gif, .webp"),
+    ],
+)
+def test_scenario_node_image_must_be_a_local_picture(course_copy: Path, value: str, message: str) -> None:
+    line = with_image(course_copy, f"image: {value}\nimage-alt: Ảnh\n")
+    [found] = problems(course_copy)
+    assert found.startswith(f"course/{MODULE}:{line}: ảnh '{value}' {message}"), found
+
+
+def test_scenario_node_image_too_large(course_copy: Path) -> None:
+    line = with_image(course_copy, "image: anh/trua.png\nimage-alt: Ảnh\n")
+    (course_copy / "modules" / "anh" / "trua.png").write_bytes(b"\x89PNG" + bytes(600 * 1024))
+    assert problems(course_copy) == [f"course/{MODULE}:{line}: ảnh 'anh/trua.png' nặng 600 KB, tối đa 512 KB"]

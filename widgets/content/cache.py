@@ -8,6 +8,8 @@ version; any change, or any problem reading the file, falls back to parsing.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import logging
 import os
@@ -16,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from widgets import __version__
+from widgets.content import model
 from widgets.content.model import Course
 
 log = logging.getLogger(__name__)
@@ -32,8 +35,17 @@ def cache_dir() -> Path:
     return Path(base) / "neuguong"
 
 
+@functools.cache
+def model_shape() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Every model class with its fields: a pickle from a kit whose model had other fields
+    (same version number, e.g. a working tree) is never read back."""
+    classes = (c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c))
+    return tuple(sorted((c.__name__, tuple(f.name for f in dataclasses.fields(c))) for c in classes))
+
+
 def cache_file(root: Path, fingerprint: Fingerprint) -> Path:
-    key = hashlib.sha256(repr((__version__, str(root), fingerprint)).encode()).hexdigest()[:32]
+    shape = (__version__, model_shape(), str(root), fingerprint)
+    key = hashlib.sha256(repr(shape).encode()).hexdigest()[:32]
     return cache_dir() / f"course-{key}.pickle"
 
 

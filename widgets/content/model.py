@@ -168,6 +168,9 @@ class Node:
     actions: tuple[Action, ...]
     source: SourceRef
     image: str | None = None
+    """Absolute path of the node's picture (checked to exist when the content was read)."""
+    image_alt: str = ""
+    """What the picture shows, for those who cannot see it (required with ``image``)."""
 
     @property
     def is_end(self) -> bool:

@@ -74,7 +74,8 @@ def parse_module(
             if (question := parse_question(block, document.lines, known_clauses, log)) is not None:
                 questions.append(question)
         elif block.name == "scenario":
-            if (scenario := parse_scenario(block, document.lines, known_clauses, log)) is not None:
+            scenario = parse_scenario(block, document.lines, known_clauses, log, path.parent)
+            if scenario is not None:
                 scenarios.append(scenario)
         else:
             check_fields(block, (), log)

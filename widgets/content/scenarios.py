@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from pathlib import Path
 
 from markdown_it.tree import SyntaxTreeNode
 
@@ -13,14 +14,22 @@ from widgets.content.problems import ProblemLog
 from widgets.content.questions import item_text
 
 SCENARIO_FIELDS = ("title", "setting", "start")
-NODE_FIELDS = ("cites", "image")
+NODE_FIELDS = ("cites", "image", "image-alt")
+IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+MAX_IMAGE_BYTES = 512 * 1024
+"""Node images are sent inside the page (a ``data:`` URI): offline, within the site's CSP."""
 ACTION_FIELDS = ("rating", "next", "cites", "consequence", "rationale")
 MIN_ACTIONS, MAX_ACTIONS = 2, 4
 
 
 def parse_scenario(
-    block: Block, lines: list[str], known_clauses: Collection[str], log: ProblemLog
+    block: Block,
+    lines: list[str],
+    known_clauses: Collection[str],
+    log: ProblemLog,
+    base: Path | None = None,
 ) -> Scenario | None:
+    """``base``: the module file's folder, where node images are looked up."""
     check_fields(block, SCENARIO_FIELDS, log)
     scenario_id = block.args[0] if block.args else ""
     if not scenario_id or not is_valid_id(scenario_id):
@@ -32,7 +41,7 @@ def parse_scenario(
     nodes: list[Node] = []
     for child in block.body:
         if child.type == BLOCK and (inner := as_block(child)).name == "node":
-            if (node := _parse_node(inner, lines, known_clauses, log)) is not None:
+            if (node := _parse_node(inner, lines, known_clauses, log, base)) is not None:
                 nodes.append(node)
         elif child.type == BLOCK:
             log.add(
@@ -54,7 +63,11 @@ def parse_scenario(
 
 
 def _parse_node(
-    block: Block, lines: list[str], known_clauses: Collection[str], log: ProblemLog
+    block: Block,
+    lines: list[str],
+    known_clauses: Collection[str],
+    log: ProblemLog,
+    base: Path | None,
 ) -> Node | None:
     check_fields(block, NODE_FIELDS, log)
     if not block.args or not is_valid_id(block.args[0]):
@@ -83,8 +96,38 @@ def _parse_node(
         cites=cites_field(block, known_clauses, log, required=False),
         actions=actions,
         source=SourceRef(log.path, block.line),
-        image=block.fields.get("image", (0, ""))[1] or None,
+        image=_image(block, base, log),
+        image_alt=block.fields.get("image-alt", (0, ""))[1],
     )
+
+
+def _image(block: Block, base: Path | None, log: ProblemLog) -> str | None:
+    """The node's ``image`` as an absolute path, checked: a file beside the module, of a known
+    type and size, with ``image-alt`` (what the picture shows, for those who cannot see it)."""
+    line, value = block.fields.get("image", (block.line, ""))
+    if not value:
+        if "image-alt" in block.fields:
+            log.add(block.fields["image-alt"][0], "có 'image-alt' nhưng node không có 'image'")
+        return None
+    if not block.fields.get("image-alt", (0, ""))[1]:
+        log.add(line, f"ảnh '{value}' thiếu trường 'image-alt' (mô tả ảnh cho người không xem được ảnh)")
+    if "://" in value or value.startswith(("/", "\\")) or Path(value).is_absolute():
+        log.add(
+            line,
+            f"ảnh '{value}' phải là tệp trong thư mục nội dung (đường dẫn tương đối), không phải địa chỉ",
+        )
+        return None
+    if Path(value).suffix.lower() not in IMAGE_TYPES:
+        log.add(line, f"ảnh '{value}' phải là tệp {', '.join(IMAGE_TYPES)}")
+        return None
+    path = ((base or Path.cwd()) / value).resolve()
+    if not path.is_file():
+        log.add(line, f"không tìm thấy tệp ảnh '{value}' (tính từ thư mục của tệp học phần)")
+        return None
+    if (size := path.stat().st_size) > MAX_IMAGE_BYTES:
+        log.add(line, f"ảnh '{value}' nặng {size // 1024} KB, tối đa {MAX_IMAGE_BYTES // 1024} KB")
+        return None
+    return str(path)
 
 
 def _parse_action(

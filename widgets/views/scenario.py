@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import base64
+import functools
+import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import ipywidgets as w
 
 from widgets.content.markdown import plain_text
 from widgets.content.model import Action, Directive, Scenario
+from widgets.content.scenarios import MAX_IMAGE_BYTES
 from widgets.engine.results import ScenarioResult, ScenarioStep
 from widgets.engine.scenario import action_order, choose, current_node, path_result
 from widgets.i18n import t
 from widgets.views.fragments import render
+
+log = logging.getLogger(__name__)
+
+IMAGE_MIME = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
 
 StepCallback = Callable[[ScenarioStep, ScenarioResult], None]
 
@@ -61,7 +76,10 @@ class ScenarioView(w.VBox):
 
     def _show_node(self) -> None:
         node = current_node(self.scenario, self.steps)
-        text = w.HTML(render("scenario_node", scenario=self.scenario, node=node, first=not self.steps))
+        image = image_uri(node.image) if node.image else ""
+        text = w.HTML(
+            render("scenario_node", scenario=self.scenario, node=node, first=not self.steps, image=image)
+        )
         self._buttons: list[w.Widget] = []
         self._order = action_order(node, self.seed)
         actions = {action.id: action for action in node.actions}
@@ -108,3 +126,21 @@ class ScenarioView(w.VBox):
         again.add_class("nk-restart")
         again.on_click(lambda _: self.restart())
         return w.VBox([summary, again])
+
+
+@functools.lru_cache(maxsize=32)
+def image_uri(path: str) -> str:
+    """A node's picture as a ``data:`` URI: it travels inside the page, so it shows offline and
+    within the site's CSP (img-src 'self' data: blob:). ``""`` (no picture, the text stays) if
+    the file has gone or grown past the limit since ``neuguong check``."""
+    file = Path(path)
+    mime = IMAGE_MIME.get(file.suffix.lower())
+    try:
+        data = file.read_bytes() if mime else b""
+    except OSError as error:
+        log.warning("scenario image not shown: %s", error)
+        return ""
+    if not data or len(data) > MAX_IMAGE_BYTES:
+        log.warning("scenario image not shown: %s (type or size)", path)
+        return ""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
