@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 
 from widgets.content.course import load_course
+from widgets.content.markdown import plain_text
 from widgets.content.model import Question, QuestionType
+from widgets.i18n import t
 
-from driving import answer
+from driving import answer, answer_with_keys, tab_to
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -112,6 +114,61 @@ def test_every_control_is_reached_by_tab_with_a_visible_focus(practice_page: Any
             assert any(k == expected for _, k, _ in stops), (kind, stops)
     [scenario] = [v for box, v in seen.items() if "nk-scenario" in box.split()]
     assert sum(tag == "BUTTON" for tag, _, _ in scenario) >= 2
+
+
+def test_every_type_and_a_scenario_answered_with_the_keyboard_only(practice_page: Any) -> None:
+    """No mouse: Tab to each control, Space, arrows, typing, then Enter on "Kiểm tra". Every type
+    is graded on what was entered (keys pressed just before Enter included), the verdict in an
+    aria-live region; then a scenario case is played to its end with Tab and Enter."""
+    page = practice_page
+    for kind in QuestionType:
+        question = first_of(kind)
+        box = page.locator(f".nk-q-{question.id}")
+        answer_with_keys(box, question)
+        box.locator(".nk-feedback.nk-correct").wait_for()
+        assert box.locator(".nk-feedback [aria-live=polite]").count() == 1, kind  # announced
+        box.locator(".nk-citation").wait_for()
+    scenario = page.locator(".nk-scenario").first
+    for _ in range(10):
+        scenario.locator(".nk-scenario-choice:not([disabled]), .nk-scenario-end").first.wait_for()
+        if scenario.locator(".nk-scenario-end").count():
+            break
+        tab_to(scenario, ".nk-scenario-choice:not([disabled])")
+        chosen = page.evaluate("() => document.activeElement.innerText.trim()")
+        page.keyboard.press("Enter")
+        outcome = scenario.locator(".nk-outcome [aria-live=polite]")
+        outcome.wait_for()  # announced, and it names the action taken
+        assert chosen in outcome.locator(".nk-chosen").inner_text()
+        tab_to(scenario, ".nk-next")
+        page.keyboard.press("Enter")
+    assert "Điểm tình huống" in scenario.locator(".nk-scenario-end").inner_text()
+
+
+def test_matching_dropdowns_and_ordering_buttons_have_names(practice_page: Any) -> None:
+    """A screen reader names each matching dropdown after its item and each ordering button
+    after its item and direction (the roles and names Chromium's accessibility tree exposes)."""
+    matching = first_of(QuestionType.MATCHING)
+    box = practice_page.locator(f".nk-q-{matching.id}")
+    for pair in matching.pairs:
+        select = box.get_by_role(
+            "combobox", name=t("quiz.match_label", item=plain_text(pair.item)), exact=True
+        )
+        assert select.count() == 1, pair.item
+        assert select.evaluate("el => el.closest('.widget-hbox').querySelector('.nk-match-item').innerText")
+    label = box.locator(".nk-match-category .widget-label").first
+    assert (label.bounding_box() or {"width": 9})["width"] <= 1  # the item is already written beside it
+
+    ordering = first_of(QuestionType.ORDERING)
+    box = practice_page.locator(f".nk-q-{ordering.id}")
+    items = [text.split(". ", 1)[1] for text in box.locator(".nk-order-item").all_inner_texts()]
+    for position, item in enumerate(items):
+        up = box.get_by_role("button", name=t("quiz.move_up", item=item), exact=True)
+        down = box.get_by_role("button", name=t("quiz.move_down", item=item), exact=True)
+        assert up.count() == 1 and down.count() == 1, item
+        assert up.is_disabled() == (position == 0) and down.is_disabled() == (position == len(items) - 1)
+        arrows = [b.evaluate("el => getComputedStyle(el, '::before').content") for b in (up, down)]
+        assert "↑" in arrows[0] and "↓" in arrows[1], arrows  # the glyph is still drawn
+        assert (up.bounding_box() or {"height": 0})["height"] >= 44
 
 
 def test_readable_at_200_percent_zoom(practice_page: Any) -> None:

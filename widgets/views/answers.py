@@ -67,15 +67,22 @@ class MatchInput(AnswerInput):
         self.ids = order
         placeholder = t("quiz.category_placeholder")
         self.categories = tuple(sorted(question.categories))  # authored order would hint at the key
-        self.dropdowns = [
-            w.Dropdown(options=[placeholder, *self.categories], index=0, layout=w.Layout(width="auto"))
-            for _ in order
-        ]
         rows = []
-        for pair_id, box in zip(order, self.dropdowns, strict=True):
-            item = w.Label(plain_text(pairs[pair_id].item))
+        self.dropdowns = []
+        for pair_id in order:
+            text = plain_text(pairs[pair_id].item)
+            item = w.Label(text)
             item.add_class("nk-match-item")
+            # The description is the select's <label for=…> (visually hidden by the site's CSS):
+            # the dropdown's accessible name says which item it files.
+            box = w.Dropdown(
+                options=[placeholder, *self.categories],
+                index=0,
+                description=t("quiz.match_label", item=text),
+                layout=w.Layout(width="auto"),
+            )
             box.add_class("nk-match-category")
+            self.dropdowns.append(box)
             rows.append(w.HBox([item, box], layout=w.Layout(flex_flow="row wrap")))
         self.widget = w.VBox(rows)
         self.widget.add_class("nk-matching")
@@ -90,12 +97,23 @@ class MatchInput(AnswerInput):
 
 
 class OrderInput(AnswerInput):
-    """Ordering: items with "Lên"/"Xuống" buttons; the order lives in Python."""
+    """Ordering: items with "Lên"/"Xuống" buttons; the order lives in Python.
+
+    The rows stay; a move rewrites their labels and names and gives the focus to the button
+    that follows the moved item, so a keyboard user can press Enter again to move it further.
+    """
 
     def __init__(self, labels: dict[str, str], order: tuple[str, ...]) -> None:
         self.labels = labels
         self.order = list(order)
-        self.widget = w.VBox()
+        self.rows: list[tuple[w.Button, w.Button, w.Label]] = []
+        for position in range(len(order)):
+            up = _move_button("nk-move-up", lambda _, p=position: self.move(p, -1))
+            down = _move_button("nk-move-down", lambda _, p=position: self.move(p, 1))
+            label = w.Label()
+            label.add_class("nk-order-item")
+            self.rows.append((up, down, label))
+        self.widget = w.VBox([w.HBox(list(row)) for row in self.rows])
         self.widget.add_class("nk-ordering")
         self._draw()
 
@@ -104,17 +122,19 @@ class OrderInput(AnswerInput):
         if 0 <= target < len(self.order):
             self.order[position], self.order[target] = self.order[target], self.order[position]
             self._draw()
+            up, down = self.rows[target][:2]
+            same, other = (up, down) if offset < 0 else (down, up)
+            (other if same.disabled else same).focus()
 
     def _draw(self) -> None:
-        rows = []
-        for position, item_id in enumerate(self.order):
-            up = _small_button(t("quiz.move_up"), "↑", lambda _, p=position: self.move(p, -1))
-            down = _small_button(t("quiz.move_down"), "↓", lambda _, p=position: self.move(p, 1))
-            up.disabled, down.disabled = position == 0, position == len(self.order) - 1
-            label = w.Label(f"{position + 1}. {self.labels[item_id]}")
-            label.add_class("nk-order-item")
-            rows.append(w.HBox([up, down, label]))
-        self.widget.children = rows
+        last = len(self.order) - 1
+        for position, (item_id, (up, down, label)) in enumerate(zip(self.order, self.rows, strict=True)):
+            text = self.labels[item_id]
+            # No text in the button (the arrow is drawn by CSS): its title is its accessible name.
+            up.tooltip = t("quiz.move_up", item=text)
+            down.tooltip = t("quiz.move_down", item=text)
+            up.disabled, down.disabled = position == 0, position == last
+            label.value = f"{position + 1}. {text}"
 
     def response(self) -> Response | None:
         return tuple(self.order)
@@ -146,9 +166,10 @@ def answer_input(question: Question, order: tuple[str, ...]) -> AnswerInput:
     return TextInput()
 
 
-def _small_button(tooltip: str, icon_text: str, handler: Callable[[w.Button], None]) -> w.Button:
-    button = w.Button(description=icon_text, tooltip=tooltip, layout=w.Layout(width="auto"))
+def _move_button(kind: str, handler: Callable[[w.Button], None]) -> w.Button:
+    button = w.Button(description="", layout=w.Layout(width="auto"))
     button.add_class("nk-move")
+    button.add_class(kind)  # nk-move-up / nk-move-down: the site's CSS draws ↑ / ↓
     button.on_click(handler)
     return button
 

@@ -17,6 +17,7 @@ from widgets.engine.solution import solution_lines
 from widgets.i18n import t
 from widgets.views.answers import answer_input
 from widgets.views.fragments import render
+from widgets.views.sync import FrontEndBarrier, shared_barrier
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class QuestionView(w.VBox):
         directive: Directive,
         *,
         position: str = "",
+        barrier: FrontEndBarrier | None = None,
     ) -> None:
         super().__init__()
         self.question = question
@@ -48,7 +50,9 @@ class QuestionView(w.VBox):
         self.stem = w.HTML(render("stem", stem=question.stem, position=position, instruction=instruction))
         self.submit = w.Button(description=t("quiz.check"), button_style="primary")
         self.submit.add_class("nk-submit")
-        self.submit.on_click(lambda _: self.check())
+        self.barrier = barrier or shared_barrier()
+        self._checking = False
+        self.submit.on_click(lambda _: self.press_check())
         self.feedback = w.HTML()
         self.feedback.add_class("nk-feedback")
         self._revealed: list[Callable[[Question], None]] = []
@@ -90,8 +94,21 @@ class QuestionView(w.VBox):
     def settled(self) -> bool:
         return self.attempt.is_settled(self.question.id)
 
+    def press_check(self) -> None:
+        """What pressing "Kiểm tra" does: check once the browser has sent the whole answer
+        (keys pressed just before the button may still be on their way; see ``sync``)."""
+        if self._checking:
+            return  # a second press before the first is graded would spend a try on nothing
+        self._checking = True
+
+        def run() -> None:
+            self._checking = False
+            self.check()
+
+        self.barrier.then(run)
+
     def check(self) -> CheckOutcome | None:
-        """What pressing "Kiểm tra" does; returns the outcome (``None`` if nothing to check)."""
+        """Grade the answer the kernel has; returns the outcome (``None`` if nothing to check)."""
         response = self.input.response()
         if response is None:
             self._show_feedback(t("quiz.no_answer"), (), "", None)
