@@ -116,3 +116,27 @@ def test_ordering_buttons_are_named_and_the_focus_follows_the_item(course: Cours
     assert focused == [order.rows[0][1]]
     order.rows[0][1].click()  # and Enter again moves it back down, the focus with it
     assert order.order[:2] == [ids[0], ids[1]] and focused[-1] is order.rows[1][1]
+
+
+def test_sign_in_waits_for_the_name_the_browser_held_back(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Typing the name then pressing "Vào học" at once: the press overtakes the last
+    keystrokes; the learner is signed in under the whole name, once."""
+    from widgets.records.store import open_store
+    from widgets.views.signin import SignInForm
+
+    store = open_store(f"sqlite:///{tmp_path / 'records.sqlite'}", data=tmp_path)
+    barrier = connected_barrier()
+    form = SignInForm(store, ("Sở Nội vụ", "Sở Tài chính"), barrier=barrier)
+    signed_in: list[str] = []
+    form.on_signed_in(lambda learner: signed_in.append(learner.full_name))
+    form.unit.index, form.role.index = 1, 1
+    form.name.value = "Lò Thị"  # the first keystrokes
+    form.submit.click()
+    form.submit.click()  # pressed twice while waiting
+    assert signed_in == [] and barrier.waiting
+    form.name.value = "Lò Thị Nga"  # the held-back keystrokes arrive
+    browser_answers(barrier)
+    assert signed_in == ["Lò Thị Nga"]
+    unit = str(form.unit.value)
+    assert len(store.find_learners(name="Lò Thị Nga", unit=unit)) == 1
+    assert store.find_learners(name="Lò Thị", unit=unit) == []

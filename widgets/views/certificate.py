@@ -25,6 +25,7 @@ from widgets.views.context import page_session
 from widgets.views.fragments import render
 from widgets.views.kiosk import kiosk_bar
 from widgets.views.sitelinks import HOME_NOTEBOOK, SiteLinks
+from widgets.views.sync import when_synced
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class PledgeForm(w.VBox):
         self.agree.add_class("nk-pledge-agree")
         self.submit = w.Button(description=t("pledge.submit"), button_style="primary")
         self.submit.add_class("nk-pledge-submit")
-        self.submit.on_click(lambda _: self.record())
+        self.submit.on_click(when_synced(self.record))
         self.message = w.HTML()
         self.message.add_class("nk-pledge-message")
         self.children = [self.text, self.agree, self.submit, self.message]

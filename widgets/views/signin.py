@@ -12,6 +12,7 @@ from widgets.records.identity import ROLES
 from widgets.records.models import Learner
 from widgets.records.store import Store
 from widgets.views.fragments import render
+from widgets.views.sync import FrontEndBarrier, when_synced
 
 OTHER_UNIT = t("signin.other_unit")
 """The unit that opens a free-text field ("Khác"; units.yml usually lists it last)."""
@@ -21,7 +22,9 @@ SignedIn = Callable[[Learner], None]
 class SignInForm(w.VBox):
     """Validates through the store (which refuses bad input with a Vietnamese message)."""
 
-    def __init__(self, store: Store | None, units: tuple[str, ...]) -> None:
+    def __init__(
+        self, store: Store | None, units: tuple[str, ...], *, barrier: FrontEndBarrier | None = None
+    ) -> None:
         super().__init__()
         self.store = store
         self._callbacks: list[SignedIn] = []
@@ -43,7 +46,7 @@ class SignInForm(w.VBox):
         self.code.add_class("nk-code")
         self.submit = w.Button(description=t("signin.submit"), button_style="primary")
         self.submit.add_class("nk-signin-submit")
-        self.submit.on_click(lambda _: self.sign_in())
+        self.submit.on_click(when_synced(self.sign_in, barrier))  # the whole name, not its start
         self.message = w.HTML()
         self.message.add_class("nk-signin-message")
         heading = w.HTML(render("signin_heading"))

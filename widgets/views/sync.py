@@ -65,3 +65,23 @@ def shared_barrier() -> FrontEndBarrier:
     if _shared is None:
         _shared = FrontEndBarrier()
     return _shared
+
+
+def when_synced(callback: Callable[[], Any], barrier: FrontEndBarrier | None = None) -> Callable[[Any], None]:
+    """An ``on_click`` handler that runs ``callback`` once the browser has sent every change it
+    held back before the press (a name typed just before "Vào học"); presses made while one
+    is waiting are ignored."""
+    pending = False
+
+    def run() -> None:
+        nonlocal pending
+        pending = False
+        callback()
+
+    def pressed(_button: Any) -> None:
+        nonlocal pending
+        if not pending:
+            pending = True
+            (barrier or shared_barrier()).then(run)
+
+    return pressed

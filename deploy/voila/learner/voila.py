@@ -77,6 +77,9 @@ c.KernelRestarter.restart_limit = 0
 # imported, instead of spending ~2 s of CPU importing them. NEUGUONG_FORK_KERNELS=0 turns it off.
 c.KernelProvisionerFactory.default_provisioner_name = "neuguong-forking-provisioner"
 
+# Kernel messages reach the browser without waiting for a delayed ACK (widgets/site/websocket.py).
+c.Voila.kernel_websocket_connection_class = "widgets.site.websocket.NoDelayConnection"
+
 # ---- Execution under load (a room signing in at once, 2 cores) ----------------------------
 c.VoilaExecutor.startup_timeout = 180  # seconds to wait for a kernel to start
 c.VoilaExecutor.iopub_timeout = 60  # default 4 s loses widget output under CPU load
