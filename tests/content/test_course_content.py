@@ -15,7 +15,7 @@ import pytest
 from widgets.cli import main
 from widgets.content.course import check_course, default_content_dir, load_course
 from widgets.content.coverage import clause_coverage, course_figures
-from widgets.content.model import Course, ModuleKind
+from widgets.content.model import Course, ModuleKind, QuestionType
 
 CONTENT = default_content_dir()
 LESSON_MODULES = 7
@@ -103,12 +103,16 @@ def test_coverage_command_reports_the_quantities(
 
 
 def test_modules_have_lesson_quiz_scenario_and_facilitator_notes(real_course: Course) -> None:
+    """Every module but the final assessment, the site guide included: a practice quiz of 4–8
+    questions drawn as in the other modules (pass mark 80 %, 2 tries, 6 drawn), a scenario."""
     lessons = [m for m in real_course.modules if m.kind is ModuleKind.LESSON]
     assert len(lessons) == LESSON_MODULES
-    for module in lessons:
+    practised = [m for m in real_course.modules if m.kind is not ModuleKind.ASSESSMENT]
+    assert len(practised) == LESSON_MODULES + 1
+    for module in practised:
         drawn = module.quiz.draw or len(module.questions)
         assert 4 <= min(drawn, len(module.questions)) <= 8, module.id
-        assert module.quiz.pass_mark == 80, module.id
+        assert (module.quiz.pass_mark, module.quiz.tries, module.quiz.draw) == (80, 2, 6), module.id
         assert module.scenarios and module.instructor and module.sections, module.id
     for module in real_course.modules:
         assert module.teaching_minutes > 0 and module.exercise_minutes > 0, module.id
@@ -116,6 +120,23 @@ def test_modules_have_lesson_quiz_scenario_and_facilitator_notes(real_course: Co
     [final] = [m for m in real_course.modules if m.kind is ModuleKind.ASSESSMENT]
     assert (final.quiz.draw, final.quiz.pass_mark, final.quiz.by_clause) == (20, 80, True)
     assert real_course.modules[0].kind is ModuleKind.GUIDE
+
+
+def test_the_guide_practises_every_question_type_on_the_document_itself(real_course: Course) -> None:
+    """Module 1's "Thử làm": one question of each type, each with a hint on how to answer it,
+    about the document's basic facts only (doc, doc.to, doc.ask), and a short case on them."""
+    guide = real_course.modules[0]
+    basics = {"doc", "doc.to", "doc.ask"}
+    assert sorted(q.type.value for q in guide.questions) == sorted(t.value for t in QuestionType)
+    for question in guide.questions:
+        assert question.hint and question.explanation and set(question.cites) <= basics, question.id
+    assert set(guide.clauses) == basics
+    for scenario in guide.scenarios:
+        assert all(set(node.cites) <= basics for node in scenario.nodes), scenario.id
+        cited = {c for node in scenario.nodes for action in node.actions for c in action.cites}
+        assert cited <= basics, scenario.id
+    figures = course_figures(real_course)
+    assert all(figures["decisions"][s.id]["shortest_path"] >= 2 for s in guide.scenarios)
 
 
 def test_each_lesson_quotes_its_clauses_explains_them_and_gives_an_example(real_course: Course) -> None:

@@ -75,6 +75,14 @@ def new_course_yml(old: str) -> str:
     return "".join(lines)
 
 
+def guide_without_practice(old: str) -> str:
+    """The site guide with its "Thử làm" questions and scenario removed and no clauses in its
+    front matter: they are about the old directive, to be rewritten for the new one."""
+    text = re.sub(r"^clauses: .*$", "clauses: []", old, count=1, flags=re.MULTILINE)
+    text = re.sub(r"^:::: question .*?^::::\n\n?", "", text, flags=re.MULTILINE | re.DOTALL)
+    return re.sub(r"^::::: scenario .*?^:::::\n\n?", "", text, flags=re.MULTILINE | re.DOTALL)
+
+
 def test_a_course_on_another_directive_from_scratch(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -87,7 +95,12 @@ def test_a_course_on_another_directive_from_scratch(
     for module_file in (content / "modules").glob("*.md"):
         if module_file.name != "01-huong-dan.md":
             module_file.unlink()
+    # what still cites the old clauses is the guide's practice, each at its file:line
+    guide = content / "modules" / "01-huong-dan.md"
+    assert check_course(content) and {Path(p.path) for p in check_course(content)} == {guide}
+    guide.write_text(guide_without_practice(guide.read_text(encoding="utf-8")), encoding="utf-8")
     assert check_course(content) == []
+    assert not load_course(content).module("huong-dan").questions
 
     # 2. a module per part of the directive
     notebooks = tmp_path / "notebooks" / "learner"

@@ -228,7 +228,7 @@ class InstructorNote:
 class ModuleKind(StrEnum):
     LESSON = "lesson"
     GUIDE = "guide"
-    """How to use the site; cites no clause."""
+    """How to use the site: its lesson sections need not cite clauses (its practice does)."""
     ASSESSMENT = "assessment"
     """Draws its questions from the whole course bank."""
 

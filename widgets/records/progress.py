@@ -44,13 +44,15 @@ class Requirement:
 
 
 def requirements_for(course: Any) -> tuple[Requirement, ...]:
-    """The requirements of a course's lesson modules (guides and the assessment excluded).
+    """The requirements of every module with exercises: the lessons and the site guide (its
+    "Thử làm" practice), not the final assessment, which they unlock. A module without
+    questions or scenarios has nothing to complete and is left out.
 
-    A lesson module's quiz has the module's ID (as :class:`QuizResult.quiz_id` has).
+    A module's quiz has the module's ID (as :class:`QuizResult.quiz_id` has).
     """
     requirements = []
     for module in course.modules:
-        if str(module.kind) != "lesson" or not (module.questions or module.scenarios):
+        if str(module.kind) == "assessment" or not (module.questions or module.scenarios):
             continue
         requirements.append(
             Requirement(

@@ -33,10 +33,10 @@ class DashboardData:
 
 
 def default_quiz(course: Course, filters: Filters) -> str:
-    """The module's practice quiz when a lesson module is filtered, else the final."""
+    """The module's practice quiz when a module other than the final is filtered, else the final."""
     if filters.module_id:
         module = course.module(filters.module_id)
-        if module.kind is ModuleKind.LESSON and module.questions:
+        if module.kind is not ModuleKind.ASSESSMENT and module.questions:
             return module.id
     return policy.FINAL_ID
 

@@ -214,7 +214,7 @@ class DashboardPage(w.VBox):
         return {
             m.id: m.title
             for m in self.course.modules
-            if m.kind is ModuleKind.LESSON and (m.questions or m.scenarios)
+            if m.kind is not ModuleKind.ASSESSMENT and (m.questions or m.scenarios)
         }
 
     def _roster_changed(self, change: dict) -> None:
