@@ -129,6 +129,9 @@ class Kernel:
         self._states_ready: asyncio.Future[None] | None = None
         self.ws: Any = None
         self._reader: asyncio.Task[None] | None = None
+        self._links: dict[tuple[str, str], tuple[str, str]] = {}
+        """jsdlink source (model, trait) → target: copied here as the browser's widget manager
+        does (the page's "Kiểm tra" waits for such a round trip; see widgets/views/sync.py)."""
 
     async def open(self) -> None:
         from tornado.websocket import websocket_connect
@@ -219,6 +222,7 @@ class Kernel:
                 data = content.get("data", {})
                 self.states[content["comm_id"]] = dict(data.get("state", {}))
                 self.models[content["comm_id"]] = data.get("state", {}).get("_model_name", "")
+                await self._linked(content["comm_id"])
             elif kind == "comm_msg":
                 data = content.get("data", {})
                 comm_id = content["comm_id"]
@@ -227,16 +231,33 @@ class Kernel:
                     for model_id, model in data["states"].items():
                         self.states[model_id] = dict(model["state"])
                         self.models[model_id] = model["model_name"]
+                    for model_id in list(data["states"]):
+                        await self._linked(model_id)
                     if self._states_ready is not None and not self._states_ready.done():
                         self._states_ready.set_result(None)
                 elif method == "update":
                     state = data.get("state", {})
                     self.states.setdefault(comm_id, {}).update(state)
+                    for trait, value in state.items():
+                        if (target := self._links.get((comm_id, trait))) is not None:
+                            await self.update(target[0], {target[1]: value})
                     waiter = self._value_waiters.get(comm_id)
                     if "value" in state and waiter is not None and not waiter.done():
                         waiter.set_result(now)
             elif kind == "comm_close":
                 self.states.pop(content.get("comm_id", ""), None)
+
+    async def _linked(self, model_id: str) -> None:
+        """A ``jsdlink`` model: remember it and copy its source's value now, as the browser does
+        when the link is created."""
+        if self.models.get(model_id) != "DirectionalLinkModel":
+            return
+        state = self.states[model_id]
+        (source, source_trait), (target, target_trait) = state["source"], state["target"]
+        source, target = source.removeprefix("IPY_MODEL_"), target.removeprefix("IPY_MODEL_")
+        self._links[(source, source_trait)] = (target, target_trait)
+        if source_trait in self.states.get(source, {}) and target in self.states:
+            await self.update(target, {target_trait: self.states[source][source_trait]})
 
     def find(self, model: str | None = None, dom_class: str | None = None) -> list[str]:
         return [

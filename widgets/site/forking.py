@@ -96,10 +96,16 @@ def _run_kernel(arguments: list[str], env: dict[str, str], cwd: str) -> None:
     started_in = multiprocessing.process.ORIGINAL_DIR
     sys.path[:] = [entry for entry in sys.path if entry not in ("", ".", started_in)]
     sys.argv = ["ipykernel_launcher", *arguments]
+    import ipywidgets
     from ipykernel import kernelapp
 
+    app = kernelapp.IPKernelApp.instance()
     # The kernel exits when the fork server (and so Voilà) is gone.
-    kernelapp.launch_new_instance(argv=[*arguments, f"--IPKernelApp.parent_handle={os.getppid()}"])
+    app.initialize([*arguments, f"--IPKernelApp.parent_handle={os.getppid()}"])
+    # Imported before any kernel existed, ipywidgets missed its import-time registration of the
+    # comm targets a front end opens ("jupyter.widget", "jupyter.widget.control").
+    ipywidgets.load_ipython_extension(app.shell)
+    app.start()
 
 
 def _name_process(name: str) -> None:
