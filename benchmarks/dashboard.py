@@ -136,6 +136,7 @@ def run(with_postgres: bool = True) -> dict[str, Any]:
     if not GENERATOR.is_file():
         result["not_measured"] = f"the cohort generator {GENERATOR.relative_to(common.REPO)} is missing"
         return result
+    from widgets.records import db
     from widgets.records.config import sqlite_url
 
     common.OUT.mkdir(parents=True, exist_ok=True)
@@ -145,7 +146,14 @@ def run(with_postgres: bool = True) -> dict[str, Any]:
         for old in common.OUT.glob(f"cohort-{LEARNERS}-*.sqlite*"):
             old.unlink()
         common.log(f"dashboard: generating {LEARNERS} learners into {path.name}")
-        result["sqlite_cohort"] = populate(sqlite_url(path))
+        # Generated under another name and renamed when complete: a run killed while generating
+        # once left a partial cohort here, which the next run measured as if it were whole.
+        partial = path.with_suffix(".partial")
+        for leftover in common.OUT.glob(f"{partial.name}*"):
+            leftover.unlink()
+        result["sqlite_cohort"] = populate(sqlite_url(partial))
+        db.dispose_engines()  # the last connection folds the WAL into the file
+        partial.replace(path)
     result["sqlite"] = measure(sqlite_url(path))
     common.log(f"dashboard sqlite: median {result['sqlite']['dashboard_s']['median']} s")
     if result["sqlite"]["dashboard_s"]["median"] >= result["goal_s"]:

@@ -91,8 +91,8 @@ c.VoilaConfiguration.http_keep_alive_timeout = 10
 # ---- Preheated kernels ---------------------------------------------------------------------
 # Measured on a 2-core machine (see deploy/voila/README.md): a preheated page is served from
 # an already executed kernel. Only the home page is pooled; pooled kernels are never culled
-# and each one holds ~100 MB. A preheated notebook must read the request (learner, query
-# string) only after ``voila.utils.wait_for_request()``.
+# and each one holds ~70 MB RSS (mostly shared with the fork server). A preheated notebook
+# must read the request (learner, query string) only after ``voila.utils.wait_for_request()``.
 c.VoilaConfiguration.preheat_kernel = os.environ.get("NEUGUONG_PREHEAT", "1") != "0"
 c.VoilaConfiguration.default_pool_size = 0
 c.VoilaKernelManager.kernel_pools_config = {
