@@ -38,3 +38,14 @@ def course_copy(tmp_path: Path, fixture_course_dir: Path, monkeypatch: pytest.Mo
     shutil.copytree(fixture_course_dir, target)
     monkeypatch.chdir(tmp_path)
     return target
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture_course_dir: Path) -> Path:
+    """Pages built on the fixture course with a records store in ``tmp_path`` (no learner in
+    the URL); returns the data folder."""
+    monkeypatch.setenv("NEUGUONG_DATA", str(tmp_path))
+    monkeypatch.delenv("NEUGUONG_DB_URL", raising=False)
+    monkeypatch.setenv("NEUGUONG_CONTENT", str(fixture_course_dir))
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    return tmp_path

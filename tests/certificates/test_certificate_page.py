@@ -22,15 +22,6 @@ NAME = "Nguyễn Thị Hồng Nhung"
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture_course_dir: Path) -> Path:
-    monkeypatch.setenv("NEUGUONG_DATA", str(tmp_path))
-    monkeypatch.delenv("NEUGUONG_DB_URL", raising=False)
-    monkeypatch.setenv("NEUGUONG_CONTENT", str(fixture_course_dir))
-    monkeypatch.delenv("QUERY_STRING", raising=False)
-    return tmp_path
-
-
-@pytest.fixture
 def quick_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
     """A stand-in PDF for tests about the page, not the PDF (fpdf2 takes ~1 s per build)."""
     import widgets.views.certificate as view_module

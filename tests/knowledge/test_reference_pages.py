@@ -21,15 +21,6 @@ NAMES = ["đơn thư", "ủy ban", "cấp phó", "cán bộ", "5 rõ", "an toàn
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture_course_dir: Path) -> Path:
-    monkeypatch.setenv("NEUGUONG_DATA", str(tmp_path))
-    monkeypatch.delenv("NEUGUONG_DB_URL", raising=False)
-    monkeypatch.setenv("NEUGUONG_CONTENT", str(fixture_course_dir))
-    monkeypatch.delenv("QUERY_STRING", raising=False)
-    return tmp_path
-
-
-@pytest.fixture
 def glossary_course(course: Course) -> Course:
     terms = tuple(Term(name, f"Giải thích chung: {name}.", ("officials.1",), HERE) for name in NAMES)
     return dc.replace(course, glossary=terms)

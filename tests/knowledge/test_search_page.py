@@ -22,15 +22,6 @@ HERE = SourceRef("test", 1)
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture_course_dir: Path) -> Path:
-    monkeypatch.setenv("NEUGUONG_DATA", str(tmp_path))
-    monkeypatch.delenv("NEUGUONG_DB_URL", raising=False)
-    monkeypatch.setenv("NEUGUONG_CONTENT", str(fixture_course_dir))
-    monkeypatch.delenv("QUERY_STRING", raising=False)
-    return tmp_path
-
-
-@pytest.fixture
 def faq_course(course: Course) -> Course:
     return dc.replace(
         course,

@@ -17,15 +17,6 @@ from widgets.views.scenario import ScenarioView
 from .state import visible_html, widget_tree
 
 
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture_course_dir: Path) -> Path:
-    monkeypatch.setenv("NEUGUONG_DATA", str(tmp_path))
-    monkeypatch.delenv("NEUGUONG_DB_URL", raising=False)
-    monkeypatch.setenv("NEUGUONG_CONTENT", str(fixture_course_dir))
-    monkeypatch.delenv("QUERY_STRING", raising=False)
-    return tmp_path
-
-
 def sign_in(name: str = "Lò Thị Mai") -> str:
     page = home_page()
     assert page.form is not None

@@ -18,15 +18,6 @@ from .state import visible_html
 HOSTILE_UNIT = 'Trạm "Y tế" <script>alert(1)</script> & xã Chiềng Ơn'
 
 
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture_course_dir: Path) -> Path:
-    monkeypatch.setenv("NEUGUONG_DATA", str(tmp_path))
-    monkeypatch.delenv("NEUGUONG_DB_URL", raising=False)
-    monkeypatch.setenv("NEUGUONG_CONTENT", str(fixture_course_dir))
-    monkeypatch.delenv("QUERY_STRING", raising=False)
-    return tmp_path
-
-
 def form_with_other_unit(unit: str) -> HomePage:
     page = home_page()
     assert page.form is not None
