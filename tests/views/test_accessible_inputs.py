@@ -6,31 +6,12 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from widgets.content.model import Course, QuizPolicy
-from widgets.engine.quiz import QuizAttempt
+from widgets.content.model import Course
 from widgets.i18n import t
 from widgets.views.answers import MatchInput, OrderInput
-from widgets.views.question import QuestionView
 from widgets.views.sync import FrontEndBarrier
 
-
-def question_view(course: Course, question_id: str, barrier: FrontEndBarrier) -> QuestionView:
-    question = course.question(question_id)
-    attempt = QuizAttempt("m", (question,), QuizPolicy(tries=None, shuffle=False), seed=1)
-    return QuestionView(question, attempt, course.directive, barrier=barrier)
-
-
-def connected_barrier() -> FrontEndBarrier:
-    """A barrier whose browser has answered once (what the page's jsdlink does on load)."""
-    barrier = FrontEndBarrier()
-    barrier.pong.value = barrier.ping.value
-    assert barrier.connected
-    return barrier
-
-
-def browser_answers(barrier: FrontEndBarrier) -> None:
-    """What the browser's jsdlink does: copy ``ping`` to ``pong`` and send it back."""
-    barrier.pong.value = barrier.ping.value
+from .browser_side import browser_answers, browser_sends, connected_barrier, question_view
 
 
 def test_check_waits_for_what_the_browser_held_back(course: Course) -> None:
@@ -40,11 +21,11 @@ def test_check_waits_for_what_the_browser_held_back(course: Course) -> None:
     view = question_view(course, "q-ngan", barrier)
     checks: list[object] = []
     view.on_checked(lambda question, outcome: checks.append(outcome))
-    view.input.widget.value = "UBND"  # the first keystrokes, sent at once
+    browser_sends(view.input.widget, value="UBND")  # the first keystrokes, sent at once
     view.submit.click()  # the press overtakes the rest
     assert view.feedback.value == "" and barrier.waiting  # nothing graded yet
     view.submit.click()  # pressing again while waiting spends no try
-    view.input.widget.value = "UBND tỉnh Mẫu"  # the held-back update arrives
+    browser_sends(view.input.widget, value="UBND tỉnh Mẫu")  # the held-back update arrives
     browser_answers(barrier)  # then the round trip the press started
     assert "nk-correct" in view.feedback._dom_classes
     assert not barrier.waiting
@@ -62,9 +43,9 @@ def test_matching_arrow_keys_then_check(course: Course) -> None:
     for box in match.dropdowns[:-1]:
         box.index = 1 + match.categories.index(pairs[match.ids[match.dropdowns.index(box)]].category)
     last = match.dropdowns[-1]
-    last.index = 1  # first arrow press: sent at once
+    browser_sends(last, index=1)  # first arrow press: sent at once
     view.submit.click()
-    last.index = 1 + match.categories.index(pairs[match.ids[-1]].category)  # the held-back press
+    browser_sends(last, index=1 + match.categories.index(pairs[match.ids[-1]].category))  # held back
     browser_answers(barrier)
     assert "nk-correct" in view.feedback._dom_classes
 

@@ -24,8 +24,12 @@ class AnswerInput:
     def response(self) -> Response | None:
         raise NotImplementedError
 
+    def controls(self) -> list[w.Widget]:
+        """The widgets the learner operates (the leaves of ``widget``)."""
+        return _leaves(self.widget)
+
     def set_disabled(self, disabled: bool) -> None:
-        for child in _leaves(self.widget):
+        for child in self.controls():
             if hasattr(child, "disabled"):
                 child.disabled = disabled
 

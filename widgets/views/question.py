@@ -51,6 +51,7 @@ class QuestionView(w.VBox):
         self.submit = w.Button(description=t("quiz.check"), button_style="primary")
         self.submit.add_class("nk-submit")
         self.barrier = barrier or shared_barrier()
+        self.watched = self.barrier.watch(self.input.controls())  # flushed while the learner reads
         self._checking = False
         self.submit.on_click(lambda _: self.press_check())
         self.feedback = w.HTML()
@@ -96,7 +97,8 @@ class QuestionView(w.VBox):
 
     def press_check(self) -> None:
         """What pressing "Kiểm tra" does: check once the browser has sent the whole answer
-        (keys pressed just before the button may still be on their way; see ``sync``)."""
+        (keys pressed just before the button may still be on their way; see ``sync``): at once
+        when the background flush has already brought every update of the inputs."""
         if self._checking:
             return  # a second press before the first is graded would spend a try on nothing
         self._checking = True
@@ -105,7 +107,7 @@ class QuestionView(w.VBox):
             self._checking = False
             self.check()
 
-        self.barrier.then(run)
+        self.barrier.then(run, self.watched)
 
     def check(self) -> CheckOutcome | None:
         """Grade the answer the kernel has; returns the outcome (``None`` if nothing to check)."""

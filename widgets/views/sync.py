@@ -7,11 +7,24 @@ an answer, or moves through a dropdown or a radio group with the arrow keys, the
 Enter on "Kiểm tra" while the kernel is busy, had the press overtake the rest of the answer:
 the kernel graded what it had, not what the learner saw.
 
-``FrontEndBarrier.then`` closes that gap with stock widgets. It sets ``ping`` in the kernel; a
-browser-side ``jsdlink`` copies it to ``pong``, which the browser sends back. The kernel's idle
-reply that releases a held update is published before anything the press's handler sends, and
-the browser sends the released update as soon as it reads that reply, so by the time ``pong``
-comes back every update held at the moment of the press has reached the kernel before it.
+``FrontEndBarrier`` closes that gap with stock widgets. Sending a ``ping`` value from the
+kernel, a browser-side ``jsdlink`` copies it to ``pong``, which the browser sends back. The
+kernel publishes its idle reply to each message before it handles the next one, and the
+browser sends a held update as soon as it reads that reply. So a ``pong`` whose ``ping`` was
+sent while the kernel handled a later message comes back behind every update the browser had
+held when that earlier message's reply went out.
+
+Two uses:
+
+- ``then(callback)`` sends a ``ping`` from the press's own handler and calls back on its
+  ``pong``: everything held at the moment of the press has arrived (one browser round trip).
+- ``watch(widgets)`` flushes the inputs' updates in the background, while the learner is still
+  reading: each update from the browser starts a ``ping`` if none is out; the ``pong`` handler
+  (a later message) sends another ``ping`` that covers every update counted so far. When the
+  press comes and every update of its inputs is covered, ``then(callback, watched)`` calls back
+  at once; otherwise it waits for a round trip as above. A covered update can have nothing
+  held behind it: its idle reply went out before the covering ``ping``, the browser read both
+  before sending that ``pong``, and the press arrived after the ``pong``.
 
 Without a browser (tests, nbval) nothing ever answers: until the first ``pong`` arrives the
 barrier counts as not connected and runs callbacks at once.
@@ -19,14 +32,24 @@ barrier counts as not connected and runs callbacks at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as w
 
 
+@dataclass
+class Watched:
+    """A group of inputs whose browser updates a barrier counts (see ``FrontEndBarrier.watch``)."""
+
+    last_update: int = 0
+    """The barrier's update count at the latest update of these inputs from the browser."""
+
+
 class FrontEndBarrier:
-    """Runs callbacks after a round trip through the browser (at once when none is connected)."""
+    """Runs callbacks after a round trip through the browser (at once when none is connected,
+    or when every update of the watched inputs is already known to have arrived)."""
 
     def __init__(self) -> None:
         self.ping = w.IntText(value=0)
@@ -34,26 +57,69 @@ class FrontEndBarrier:
         self.link = w.jsdlink((self.ping, "value"), (self.pong, "value"))
         self.pong.observe(self._arrived, "value")
         self._waiting: dict[int, Callable[[], Any]] = {}
+        self._covers: dict[int, int] = {}  # ping number → updates counted when it was sent
+        self._updates = 0  # state updates of watched inputs received from the browser
+        self._flushed = 0  # of those, the ones nothing held back can still follow
+        self._answered = 0  # the highest pong received
         self.connected = False
-        self.ping.value = 1  # the browser copies it back as soon as it has the link: connected
+        self._send(covers=0)  # the browser copies it back as soon as it has the link: connected
 
-    def then(self, callback: Callable[[], Any]) -> None:
-        """Call ``callback`` once everything the browser held before now has reached the kernel."""
-        if not self.connected:
+    def then(self, callback: Callable[[], Any], watched: Watched | None = None) -> None:
+        """Call ``callback`` once everything the browser held before now has reached the kernel
+        (at once if ``watched`` inputs are all the press depends on and all are flushed)."""
+        if not self.connected or (watched is not None and watched.last_update <= self._flushed):
             callback()
             return
-        number = self.ping.value + 1
-        self._waiting[number] = callback
-        self.ping.value = number
+        self._waiting[self._send(covers=self._updates)] = callback
+
+    def watch(self, widgets: Iterable[w.Widget]) -> Watched:
+        """Count the browser's state updates of ``widgets`` and flush them in the background."""
+        watched = Watched()
+        for widget in widgets:
+            if widget.comm is not None:
+                widget.comm.on_msg(self._counting(watched, widget._handle_msg))
+        return watched
 
     @property
     def waiting(self) -> bool:
         return bool(self._waiting)
 
+    @property
+    def in_flight(self) -> bool:
+        """Whether a ``ping`` is out that the browser has not answered yet."""
+        return self.ping.value > self._answered
+
+    def _counting(
+        self, watched: Watched, handle: Callable[[dict[str, Any]], None]
+    ) -> Callable[[dict[str, Any]], None]:
+        def received(message: dict[str, Any]) -> None:
+            if message["content"]["data"].get("method") == "update":
+                self._updates += 1
+                watched.last_update = self._updates
+                if self.connected and not self.in_flight:
+                    # Sent while this update is handled, before its idle reply: it covers
+                    # nothing new, but its pong is a later message, whose handler can.
+                    self._send(covers=self._flushed)
+            handle(message)
+
+        return received
+
+    def _send(self, covers: int) -> int:
+        number = self.ping.value + 1
+        self._covers[number] = covers
+        self.ping.value = number
+        return number
+
     def _arrived(self, change: dict[str, Any]) -> None:
         self.connected = True
-        for number in sorted(n for n in self._waiting if n <= change["new"]):
+        answered = change["new"]
+        self._answered = max(self._answered, answered)
+        for number in sorted(n for n in self._covers if n <= answered):
+            self._flushed = max(self._flushed, self._covers.pop(number))
+        for number in sorted(n for n in self._waiting if n <= answered):
             self._waiting.pop(number)()
+        if self._updates > self._flushed and not self.in_flight:
+            self._send(covers=self._updates)  # handled after every counted update: covers them
 
 
 _shared: FrontEndBarrier | None = None
@@ -67,7 +133,9 @@ def shared_barrier() -> FrontEndBarrier:
     return _shared
 
 
-def when_synced(callback: Callable[[], Any], barrier: FrontEndBarrier | None = None) -> Callable[[Any], None]:
+def when_synced(
+    callback: Callable[[], Any], barrier: FrontEndBarrier | None = None, watched: Watched | None = None
+) -> Callable[[Any], None]:
     """An ``on_click`` handler that runs ``callback`` once the browser has sent every change it
     held back before the press (a name typed just before "Vào học"); presses made while one
     is waiting are ignored."""
@@ -82,6 +150,6 @@ def when_synced(callback: Callable[[], Any], barrier: FrontEndBarrier | None = N
         nonlocal pending
         if not pending:
             pending = True
-            (barrier or shared_barrier()).then(run)
+            (barrier or shared_barrier()).then(run, watched)
 
     return pressed
