@@ -17,6 +17,7 @@ from widgets.engine.solution import solution_lines
 from widgets.i18n import t
 from widgets.views.answers import answer_input
 from widgets.views.fragments import render
+from widgets.views.publish import publish_now
 from widgets.views.sync import FrontEndBarrier, shared_barrier
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,7 @@ class QuestionView(w.VBox):
                 t("quiz.tries_left", left=outcome.tries_left) if outcome.tries_left else t("quiz.try_again")
             )
         self._show_feedback(verdict, answer.feedback, note, answer.correct)
+        publish_now()  # the verdict leaves before the explanation is built and the answer saved
         if outcome.settled:
             self._show_settled(answer.correct)
         elif outcome.tries_left is None and self.reveal is None:
