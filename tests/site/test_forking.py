@@ -52,7 +52,9 @@ KERNEL_SESSION = textwrap.dedent(
             "import json, os, sys; print(json.dumps({'preloaded': 'sqlalchemy' in sys.modules, "
             "'query': os.environ.get('QUERY_STRING'), 'cwd': os.getcwd(), 'pid': os.getpid(), "
             "'pgid': os.getpgid(0), 'name': __import__('psutil').Process().name(), "
-            "'targets': sorted(get_ipython().kernel.comm_manager.targets)}))", kc))
+            "'targets': sorted(get_ipython().kernel.comm_manager.targets), "
+            "'debugpy': sys.modules.get('debugpy') is not None, "
+            "'features': get_ipython().kernel.kernel_info['supported_features']}))", kc))
         sleeping = asyncio.ensure_future(run("import time; time.sleep(60)", kc))
         await asyncio.sleep(1)
         await km.interrupt_kernel()
@@ -91,6 +93,8 @@ def test_a_forked_kernel_runs_code_takes_interrupts_and_dies_cleanly(tmp_path: P
     assert first["name"] == forking.KERNEL_PROCESS_NAME  # how ps, top and the tests see it
     # A front end can open widget comms (the control comm restores a page's widget states).
     assert {"jupyter.widget", "jupyter.widget.control"} <= set(first["targets"])
+    # Without ipykernel's debugger (no page debugs): debugpy is never imported.
+    assert not first["debugpy"] and "debugger" not in first["features"]
     assert report["interrupted"] == "KeyboardInterrupt"
     assert report["after_interrupt"] == "still here"
     assert report["alive_after_kill"] is False

@@ -6,6 +6,9 @@ before it draws anything. This jupyter_client provisioner asks Python's ``forkse
 (``multiprocessing``), which imported those modules once, for a child per kernel: the
 child starts with them loaded and their memory pages shared.
 
+A forked kernel runs without ipykernel's debugger: no Voilà page has a debugger front end,
+and debugpy (about 140 modules, ~7 MB RSS) would be imported again in every kernel.
+
 Selected in ``deploy/voila/*/voila.py`` through
 ``KernelProvisionerFactory.default_provisioner_name``; ``NEUGUONG_FORK_KERNELS=0`` turns it
 off. A kernel command that is not this interpreter's ``ipykernel_launcher`` (another
@@ -41,6 +44,8 @@ PRELOAD = (
 )
 """Imported once by the fork server. None of them reads the environment at import time
 except ipykernel's ``parent_handle`` default, which :func:`_run_kernel` sets explicitly."""
+WITHOUT = ("debugpy",)
+"""Never imported in a forked kernel (see :func:`_run_kernel`)."""
 
 _context: Any = None
 
@@ -96,6 +101,11 @@ def _run_kernel(arguments: list[str], env: dict[str, str], cwd: str) -> None:
     started_in = multiprocessing.process.ORIGINAL_DIR
     sys.path[:] = [entry for entry in sys.path if entry not in ("", ".", started_in)]
     sys.argv = ["ipykernel_launcher", *arguments]
+    # ipykernel imports debugpy in every kernel to offer its debugger (~7 MB RSS, 140 modules).
+    # A Voilà page never debugs: with the import refused, ipykernel runs as it does where
+    # debugpy is not installed (no "debugger" in kernel_info's supported features).
+    for name in WITHOUT:
+        sys.modules.setdefault(name, None)  # type: ignore[assignment]
     import ipywidgets
     from ipykernel import kernelapp
 

@@ -74,7 +74,9 @@ c.KernelRestarter.restart_limit = 0
 
 # ---- Kernels forked from a warm process (widgets/site/forking.py) -----------------------------
 # Each page's kernel starts with ipykernel, ipywidgets, SQLAlchemy and the kit already
-# imported, instead of spending ~2 s of CPU importing them. NEUGUONG_FORK_KERNELS=0 turns it off.
+# imported, instead of spending ~2 s of CPU importing them, and without ipykernel's debugger
+# (no page debugs; debugpy would add ~7 MB to every kernel). NEUGUONG_FORK_KERNELS=0 turns it off
+# (kernels then start as stock Voilà's do, debugger included).
 c.KernelProvisionerFactory.default_provisioner_name = "neuguong-forking-provisioner"
 
 # Kernel messages reach the browser without waiting for a delayed ACK (widgets/site/websocket.py).
@@ -91,7 +93,7 @@ c.VoilaConfiguration.http_keep_alive_timeout = 10
 # ---- Preheated kernels ---------------------------------------------------------------------
 # Measured on a 2-core machine (see deploy/voila/README.md): a preheated page is served from
 # an already executed kernel. Only the home page is pooled; pooled kernels are never culled
-# and each one holds ~70 MB RSS (mostly shared with the fork server). A preheated notebook
+# and each one holds ~60 MB RSS (mostly shared with the fork server). A preheated notebook
 # must read the request (learner, query string) only after ``voila.utils.wait_for_request()``.
 c.VoilaConfiguration.preheat_kernel = os.environ.get("NEUGUONG_PREHEAT", "1") != "0"
 c.VoilaConfiguration.default_pool_size = 0
