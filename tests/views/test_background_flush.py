@@ -5,12 +5,13 @@ update the flush has not covered, still waits for a round trip through the brows
 from __future__ import annotations
 
 from widgets.content.model import Course
+from widgets.views.question import QuestionView
 from widgets.views.sync import FrontEndBarrier
 
 from .browser_side import browser_answers, browser_sends, connected_barrier, question_view
 
 
-def graded(view) -> bool:  # type: ignore[no-untyped-def]
+def graded(view: QuestionView) -> bool:
     return "nk-correct" in view.feedback._dom_classes or "nk-incorrect" in view.feedback._dom_classes
 
 

@@ -61,7 +61,6 @@ class FrontEndBarrier:
         self._updates = 0  # state updates of watched inputs received from the browser
         self._flushed = 0  # of those, the ones nothing held back can still follow
         self._answered = 0  # the highest pong received
-        self.connected = False
         self._send(covers=0)  # the browser copies it back as soon as it has the link: connected
 
     def then(self, callback: Callable[[], Any], watched: Watched | None = None) -> None:
@@ -76,9 +75,14 @@ class FrontEndBarrier:
         """Count the browser's state updates of ``widgets`` and flush them in the background."""
         watched = Watched()
         for widget in widgets:
-            if widget.comm is not None:
+            if widget.comm is not None:  # in front of the handler ipywidgets registered at open()
                 widget.comm.on_msg(self._counting(watched, widget._handle_msg))
         return watched
+
+    @property
+    def connected(self) -> bool:
+        """Whether a browser has answered a ``ping`` yet (none does in tests and nbval)."""
+        return self._answered > 0
 
     @property
     def waiting(self) -> bool:
@@ -111,7 +115,6 @@ class FrontEndBarrier:
         return number
 
     def _arrived(self, change: dict[str, Any]) -> None:
-        self.connected = True
         answered = change["new"]
         self._answered = max(self._answered, answered)
         for number in sorted(n for n in self._covers if n <= answered):
@@ -133,9 +136,7 @@ def shared_barrier() -> FrontEndBarrier:
     return _shared
 
 
-def when_synced(
-    callback: Callable[[], Any], barrier: FrontEndBarrier | None = None, watched: Watched | None = None
-) -> Callable[[Any], None]:
+def when_synced(callback: Callable[[], Any], barrier: FrontEndBarrier | None = None) -> Callable[[Any], None]:
     """An ``on_click`` handler that runs ``callback`` once the browser has sent every change it
     held back before the press (a name typed just before "Vào học"); presses made while one
     is waiting are ignored."""
@@ -150,6 +151,6 @@ def when_synced(
         nonlocal pending
         if not pending:
             pending = True
-            (barrier or shared_barrier()).then(run, watched)
+            (barrier or shared_barrier()).then(run)
 
     return pressed
