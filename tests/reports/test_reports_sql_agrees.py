@@ -158,13 +158,11 @@ def test_sql_reports_agree_with_python_over_a_rough_cohort(rough: Store, real_co
                 )
                 for which in (items.FIRST, items.ALL):
                     want = items.item_statistics(cohort.answers, in_range, quiz, questions, which=which)
-                    for windowed in (True, False):  # both ways to the attempts' totals, on each backend
+                    for way in aggregates.item_ways(conn.dialect.name):  # every way, on each backend
                         same(
-                            aggregates.item_statistics(
-                                conn, filters, quiz, questions, which=which, windowed=windowed
-                            ),
+                            aggregates.item_statistics(conn, filters, quiz, questions, which=which, way=way),
                             want,
-                            f"{filters} items {quiz} {which} windowed={windowed}",
+                            f"{filters} items {quiz} {which} way={way}",
                         )
             for ranked in (True, False):  # both ways of counting first choices, on each backend
                 same(
