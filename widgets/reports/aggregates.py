@@ -184,13 +184,8 @@ def _modules_done(
                     0,
                 )
             met[learner_id] = requirements_of[key]
-    recorded = sa.select(completions.c.learner_id, completions.c.module_id).where(
-        completions.c.module_id.in_([req.module_id for req in requirements]),
-        *of_chosen(completions, chosen),
-        *_until(completions.c.completed_at, filters),
-    )
-    for learner_id, module_id in conn.execute(recorded).all():
-        met[learner_id] = met.get(learner_id, 0) | position[module_id]
+    for learner_id, recorded in _recorded(conn, filters, chosen, position):
+        met[learner_id] = met.get(learner_id, 0) | recorded
     modules_of: dict[int, tuple[str, ...]] = {}
     done = {}
     for learner_id, flags in met.items():
@@ -198,6 +193,28 @@ def _modules_done(
             modules_of[flags] = tuple(req.module_id for n, req in enumerate(requirements) if flags >> n & 1)
         done[learner_id] = modules_of[flags]
     return done
+
+
+def _recorded(
+    conn: Connection, filters: Filters, chosen: sa.Select | None, position: Mapping[str, int]
+) -> list[tuple[str, int]]:
+    """(learner ID, the requirements whose module has a completion recorded before ``until``).
+
+    Summed per learner in the database (a learner's modules are distinct, their bits too): a
+    row per learner instead of one per completion, about a third of the rows to fetch.
+    """
+    if not position:
+        return []
+    c = completions.c
+    flags = sa.case({m: sa.literal(bits, sa.BigInteger) for m, bits in position.items()}, value=c.module_id)
+    query = (
+        sa.select(c.learner_id, sa.func.sum(flags))
+        .where(
+            c.module_id.in_(list(position)), *of_chosen(completions, chosen), *_until(c.completed_at, filters)
+        )
+        .group_by(c.learner_id)
+    )
+    return [(learner_id, int(bits)) for learner_id, bits in conn.execute(query).all()]
 
 
 def _quiz_attempts(filters: Filters, chosen: sa.Select | None, quiz_id: str) -> list[sa.ColumnElement[bool]]:
