@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipywidgets as w
 import pytest
+from ipywidgets.widgets.widget import _instances as live_widgets
 
 from widgets.content.model import Course, QuizPolicy
 from widgets.engine.quiz import QuizAttempt
@@ -24,6 +26,10 @@ def pick(view: QuestionView, choice_id: str) -> None:
     view.input.widget.index = view.input.ids.index(choice_id)
 
 
+def shown(box: w.HTML) -> bool:
+    return box.layout.display != "none" and bool(box.value)
+
+
 def test_classes_external_tests_rely_on(course: Course) -> None:
     view = question_view(course, "q-ban-hanh")
     assert {"nk-question", "nk-q-q-ban-hanh"} <= set(view._dom_classes)
@@ -36,14 +42,51 @@ def test_wrong_then_right(course: Course) -> None:
     view.submit.click()
     assert "nk-incorrect" in view.feedback._dom_classes
     assert "Chưa đúng" in view.feedback.value and "Còn 1 lượt thử" in view.feedback.value
-    assert view.citation not in view.children
+    assert not shown(view.citation) and "nk-citation" not in view.citation._dom_classes
     pick(view, "a")
     view.submit.click()
     assert "nk-correct" in view.feedback._dom_classes and "nk-incorrect" not in view.feedback._dom_classes
-    assert view.citation in view.children
+    assert shown(view.citation) and "nk-citation" in view.citation._dom_classes
     assert "officials.1" not in view.citation.value and 'data-clause="doc"' in view.citation.value
     assert "Công văn số 1/MAU của Ủy ban nhân dân tỉnh Mẫu." in view.citation.value
     assert view.submit.disabled and view.input.widget.disabled
+
+
+def test_settling_fills_in_widgets_made_with_the_question(course: Course) -> None:
+    view = question_view(course, "q-ban-hanh", tries=1)
+    made = set(live_widgets)  # ipywidgets' registry of open widgets (Widget.widgets is deprecated)
+    pick(view, "b")
+    view.submit.click()
+    assert view.settled and shown(view.explanation) and shown(view.citation)
+    assert set(live_widgets) == made  # nothing new for the browser to build after the verdict
+
+
+def test_answer_is_saved_before_its_solution_is_shown(course: Course) -> None:
+    view = question_view(course, "q-ban-hanh", tries=1)
+    seen: list[tuple[str, bool, bool]] = []
+
+    def save(*_: object) -> None:
+        seen.append((view.feedback.value, shown(view.explanation), view.submit.disabled))
+
+    view.on_checked(save)
+    pick(view, "b")
+    view.submit.click()
+    [(feedback, explained, locked)] = seen
+    assert "Chưa đúng" in feedback and not explained and not locked
+    assert shown(view.explanation) and view.submit.disabled
+
+
+def test_question_locks_even_if_saving_fails(course: Course) -> None:
+    view = question_view(course, "q-ban-hanh", tries=1)
+
+    def fail(question: object, outcome: object) -> None:
+        raise OSError("disk full")
+
+    view.on_checked(fail)
+    pick(view, "b")
+    with pytest.raises(OSError):
+        view.check()
+    assert view.submit.disabled and shown(view.explanation)
 
 
 def test_feedback_text_and_verdict_reach_the_browser_in_one_message(course: Course) -> None:

@@ -59,12 +59,15 @@ class QuestionView(w.VBox):
         self.feedback.add_class("nk-feedback")
         self._revealed: list[Callable[[Question], None]] = []
         self.reveal: w.Button | None = None  # "Xem đáp án": unlimited tries, after a wrong answer
-        self.explanation: w.HTML | None = None  # created when the question is settled
-        self.citation: w.HTML | None = None
+        # Made now, empty and hidden, so that settling only fills them in: no new widgets for
+        # the browser to build just after the verdict. Their classes come with their text, so
+        # ``.nk-explanation-box`` and ``.nk-citation`` exist in the page only once shown.
+        self.explanation = _hidden_html()
+        self.citation = _hidden_html()
         parts: list[w.Widget] = [self.stem, self.input.widget]
         if question.hint:
             parts.append(w.HTML(render("hint", hint=question.hint)))
-        parts += [self.submit, self.feedback]
+        parts += [self.submit, self.feedback, self.explanation, self.citation]
         self.children = parts
         self.add_class("nk-question")
         self.add_class(f"nk-q-{question.id}")
@@ -72,7 +75,8 @@ class QuestionView(w.VBox):
             self._show_settled(previous.correct)
 
     def on_checked(self, callback: CheckedCallback, remove: bool = False) -> None:
-        """Call ``callback(question, outcome)`` after every check (to save the answer)."""
+        """Call ``callback(question, outcome)`` after every check (to save the answer): once the
+        verdict is on its way to the browser, before the question locks and shows its solution."""
         if remove:
             self._callbacks.remove(callback)
         else:
@@ -135,16 +139,18 @@ class QuestionView(w.VBox):
                 t("quiz.tries_left", left=outcome.tries_left) if outcome.tries_left else t("quiz.try_again")
             )
         self._show_feedback(verdict, answer.feedback, note, answer.correct)
-        publish_now()  # the verdict leaves before the explanation is built and the answer saved
-        if outcome.settled:
-            self._show_settled(answer.correct)
-        elif outcome.tries_left is None and self.reveal is None:
-            self.reveal = w.Button(description=t("quiz.reveal"))
-            self.reveal.add_class("nk-reveal")
-            self.reveal.on_click(lambda _: self.give_up())
-            self.children = (*self.children, self.reveal)
-        for callback in list(self._callbacks):
-            callback(self.question, outcome)
+        publish_now()  # the verdict leaves first; the browser shows it while the answer is saved
+        try:
+            for callback in list(self._callbacks):
+                callback(self.question, outcome)
+        finally:  # the answer is saved before its solution is shown, and the question locks anyway
+            if outcome.settled:
+                self._show_settled(answer.correct)
+            elif outcome.tries_left is None and self.reveal is None:
+                self.reveal = w.Button(description=t("quiz.reveal"))
+                self.reveal.add_class("nk-reveal")
+                self.reveal.on_click(lambda _: self.give_up())
+                self.children = (*self.children[:-2], self.reveal, *self.children[-2:])
         return outcome
 
     def _show_feedback(
@@ -168,14 +174,18 @@ class QuestionView(w.VBox):
         explanation = render("explanation", explanation=self.question.explanation, solution=solution)
         clauses = [self.directive.clause(cid) for cid in self.question.cites]
         citation = render("citation", clauses=clauses, directive=self.directive)
-        if self.explanation is None or self.citation is None:
-            self.explanation = w.HTML(explanation)
-            self.explanation.add_class("nk-explanation-box")
-            self.citation = w.HTML(citation)
-            self.citation.add_class("nk-citation")
-            self.children = (*self.children, self.explanation, self.citation)
-        else:
-            self.explanation.value, self.citation.value = explanation, citation
+        for box, html, css_class in (
+            (self.explanation, explanation, "nk-explanation-box"),
+            (self.citation, citation, "nk-citation"),
+        ):
+            with box.hold_sync():
+                box.value = html
+                box.add_class(css_class)
+            box.layout.display = None
+
+
+def _hidden_html() -> w.HTML:
+    return w.HTML(layout=w.Layout(display="none"))
 
 
 def _number(value: float) -> str:

@@ -103,10 +103,12 @@ class QuizView(w.VBox):
         self.children = [view, self.next_button]
 
     def _relay(self, question: Question, outcome: CheckOutcome) -> None:
-        if outcome.settled:
-            self.next_button.layout.display = None
-        for callback in list(self._checked):
-            callback(question, outcome)
+        try:
+            for callback in list(self._checked):
+                callback(question, outcome)
+        finally:  # "Câu tiếp theo" once the answer is saved (and even if saving failed)
+            if outcome.settled:
+                self.next_button.layout.display = None
 
     def _show_summary(self) -> None:
         result = self.attempt.result()
