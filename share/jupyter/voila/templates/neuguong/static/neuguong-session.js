@@ -220,13 +220,15 @@
   // Notice a dropped kernel websocket at once instead of at the next poll.
   var NativeWebSocket = window.WebSocket;
   var DEAD_STATUS = /"execution_state":\s*"(restarting|dead)"/;
+  var STATUS_BYTES = 2048; // a status message is ~500 bytes; larger widget updates are left alone
+  var decoder = window.TextDecoder ? new TextDecoder() : null;
 
   function inspect(data) {
     if (typeof data === "string") {
-      return data.length < 4096 && DEAD_STATUS.test(data);
+      return data.length < STATUS_BYTES && DEAD_STATUS.test(data);
     }
-    if (data instanceof ArrayBuffer && data.byteLength < 4096 && window.TextDecoder) {
-      return DEAD_STATUS.test(new TextDecoder().decode(data));
+    if (decoder && data instanceof ArrayBuffer && data.byteLength < STATUS_BYTES) {
+      return DEAD_STATUS.test(decoder.decode(data));
     }
     return false;
   }
