@@ -2,11 +2,14 @@
 
 Ours: a signed-in learner on module pages answers the practice quiz question by question —
 picks an answer the way a learner does (radio, checkbox, dropdowns, text; ordering as
-shown), waits for the choice to sync, then presses "Kiểm tra"; the time runs from the click
-to the next animation frame after ``.nk-feedback`` changed and shows text (the answer is
-graded and saved in the kernel in between). A second try, when offered, is measured too;
-then "Câu tiếp theo". Bare: click the Button → the Label's text changes. Both servers run
-cold (no pool), side by side; clicks alternate between them in blocks.
+shown), moves the pointer onto "Kiểm tra", waits for the choice to sync, then presses it;
+the time runs from the click to the next animation frame after ``.nk-feedback`` changed and
+shows text (the answer is graded in the kernel in between; it is saved, and the question
+locked and explained, just after). A second try, when offered, is measured too; then "Câu
+tiếp theo". Bare: the pointer on the Button, click → the Label's text changes. On both pages
+the pointer rests on the pressed button, as a learner's does: after a change under the
+pointer the browser works out again what it hovers, which costs more on a longer page. Both
+servers run cold (no pool), side by side; clicks alternate between them in blocks.
 """
 
 from __future__ import annotations
@@ -95,6 +98,7 @@ def ours_clicks(
                     kind = _answer(box, try_no)
                     if kind is None:
                         break  # locked: the question is settled
+                    submit.hover()  # the pointer goes to the button, as the learner's does
                     time.sleep(SETTLE_S)
                     load = common.loadavg()[0]
                     timing = page.evaluate(
@@ -130,6 +134,7 @@ def bare_clicks(context: Any, server: common.Server, wanted: int) -> list[dict[s
     samples = []
     try:
         for _ in range(wanted):
+            page.locator(".widget-button").hover()
             time.sleep(SETTLE_S)
             load = common.loadavg()[0]
             timing = page.evaluate(
