@@ -50,6 +50,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         bytecode_cache=_template_cache(),
+        auto_reload=False,  # package files: no stat of the template at every render
     )
     env.filters["md"] = lambda text: Markup(render_markdown(text))
     env.filters["mdi"] = lambda text: Markup(render_inline(text))
