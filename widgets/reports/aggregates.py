@@ -461,7 +461,7 @@ def scenario_analysis(
     ]
     if ranked is None:
         ranked = conn.dialect.name == "postgresql"
-    firsts = _firsts_ranked(conn, made) if ranked else _firsts_by_difference(conn, made, scenarios)
+    firsts = _firsts_ranked(conn, made, scenarios) if ranked else _firsts_by_difference(conn, made, scenarios)
     return node_stats(firsts, scenarios)
 
 
@@ -469,18 +469,19 @@ FirstChoices = dict[tuple[str, str, str], tuple[int, str]]
 """(scenario, node, action) → (learners whose first choice it was, a recorded rating)."""
 
 
-def _firsts_ranked(conn: Connection, made: Sequence[sa.ColumnElement[bool]]) -> FirstChoices:
+def _firsts_ranked(
+    conn: Connection, made: Sequence[sa.ColumnElement[bool]], scenarios: Sequence[Scenario]
+) -> FirstChoices:
     """Keep each learner's first choice at a node and count them: one pass over the index, which
-    is in that order (PostgreSQL: ``DISTINCT ON``; elsewhere a ``ROW_NUMBER()`` window)."""
+    is in that order. PostgreSQL: ``DISTINCT ON``, counted per node in a column per action as
+    :func:`_choices_made` does (they come in node order: no sort, and no hash aggregate on three
+    text columns, ~45 % of the query); elsewhere a ``ROW_NUMBER()`` window, counted per action."""
     if conn.dialect.name == "postgresql":
-        r = _firsts_distinct(made).c
-        where = []
-    else:
-        r = _ranked(made).subquery("ranked").c
-        where = [r.rn == 1]
+        return _choices_made(conn, _firsts_distinct(made), [], scenarios, again=False)[0]
+    r = _ranked(made).subquery("ranked").c
     query = (
         sa.select(r.scenario_id, r.node_id, r.action_id, sa.func.count(), sa.func.max(r.rating))
-        .where(*where)
+        .where(r.rn == 1)
         .group_by(r.scenario_id, r.node_id, r.action_id)
     )
     return {(s, n, a): (count, rating) for s, n, a, count, rating in conn.execute(query)}
@@ -493,7 +494,7 @@ def _firsts_by_difference(
     (SQLite: grouped passes over the index in its order instead of a window over every row),
     looked for only at the nodes where some learner did."""
     sc = scenario_choices.c
-    firsts, again_at = _choices_made(conn, made, scenarios)
+    firsts, again_at = _choices_made(conn, scenario_choices, made, scenarios)
     if not again_at:
         return firsts
     at = [sa.tuple_(sc.scenario_id, sc.node_id).in_(sorted(again_at))] if len(again_at) <= _NODES else []
@@ -518,16 +519,22 @@ _NODES = 50
 
 
 def _choices_made(
-    conn: Connection, made: Sequence[sa.ColumnElement[bool]], scenarios: Sequence[Scenario]
+    conn: Connection,
+    source: sa.Table | sa.Subquery,
+    made: Sequence[sa.ColumnElement[bool]],
+    scenarios: Sequence[Scenario],
+    *,
+    again: bool = True,
 ) -> tuple[FirstChoices, set[tuple[str, str]]]:
-    """(scenario, node, action) → (choices made, a recorded rating); and the (scenario, node)
-    where some learner chose more than once (fewer learners than choices).
+    """(scenario, node, action) → (choices of ``source`` made, a recorded rating); and with
+    ``again``, the (scenario, node) where some learner chose more than once (fewer learners than
+    choices; ``source`` then has ``learner_id``).
 
     Counted per node (the index's order, no sort) in one column per action ID of the content;
     the nodes where other actions were recorded (since removed or moved) are counted again per
     action, with their recorded rating.
     """
-    sc = scenario_choices.c
+    sc = source.c
     known = {
         (s.id, node.id): {a.id: str(a.rating) for a in node.actions} for s in scenarios for node in s.nodes
     }
@@ -536,14 +543,13 @@ def _choices_made(
     counts: FirstChoices = {}
     odd = []
     again_at = set()
-    for s, n, total, learners, *tally in conn.execute(
-        sa.select(
-            sc.scenario_id, sc.node_id, sa.func.count(), sa.func.count(sa.distinct(sc.learner_id)), *per_id
-        )
+    learners = sa.func.count(sa.distinct(sc.learner_id)) if again else sa.func.count()
+    for s, n, total, chose, *tally in conn.execute(
+        sa.select(sc.scenario_id, sc.node_id, sa.func.count(), learners, *per_id)
         .where(*made)
         .group_by(sc.scenario_id, sc.node_id)
     ):
-        if learners < total:
+        if chose < total:
             again_at.add((s, n))
         actions = known.get((s, n), {})
         mine = {a: int(count) for a, count in zip(ids, tally, strict=True) if count}
@@ -564,9 +570,8 @@ def _choices_made(
 
 
 def _firsts_distinct(made: Sequence[sa.ColumnElement[bool]]) -> sa.Subquery:
-    """Each learner's first choice at a node, by ``DISTINCT ON`` (PostgreSQL): about half the time
-    of the window there (no window, and a hash aggregate after it instead of a sort by action,
-    the planner expecting as many rows as there are)."""
+    """Each learner's first choice at a node, by ``DISTINCT ON`` (PostgreSQL), in node order:
+    about half the time of a ``ROW_NUMBER()`` window there."""
     sc = scenario_choices.c
     key = (sc.scenario_id, sc.node_id, sc.learner_id)
     return (
