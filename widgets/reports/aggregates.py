@@ -9,8 +9,11 @@ database (``tests/reports/test_reports_sql_agrees.py`` holds the two to the same
 The queries are shaped for migration 5's covering indexes: grouped passes over an index in its
 order, ``ROW_NUMBER()`` windows only over the few attempts at one quiz (and, on SQLite, an
 attempt's total as a window over marks that come in its order), an anti-join for an item's
-last try. Counted attempts tie on equal percentages; the pure policy also treats
-percentages within 1e-9 as equal, which rounding alone never produces between attempts.
+last try. PostgreSQL takes ``DISTINCT ON`` instead where it keeps a first or last row in an
+index's order (a learner's first attempt and first choice at a node, an item's last try in an
+attempt): no window, no anti-join, and row estimates its planner can use. Counted attempts
+tie on equal percentages; the pure policy also treats percentages within 1e-9 as equal, which
+rounding alone never produces between attempts.
 """
 
 from __future__ import annotations
@@ -475,7 +478,7 @@ def _firsts_ranked(
     """Keep each learner's first choice at a node and count them: one pass over the index, which
     is in that order. PostgreSQL: ``DISTINCT ON``, counted per node in a column per action as
     :func:`_choices_made` does (they come in node order: no sort, and no hash aggregate on three
-    text columns, ~45 % of the query); elsewhere a ``ROW_NUMBER()`` window, counted per action."""
+    text columns: ~30 % of the query); elsewhere a ``ROW_NUMBER()`` window, counted per action."""
     if conn.dialect.name == "postgresql":
         return _choices_made(conn, _firsts_distinct(made), [], scenarios, again=False)[0]
     r = _ranked(made).subquery("ranked").c
