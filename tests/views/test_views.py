@@ -6,6 +6,7 @@ import ipywidgets as w
 import pytest
 from ipywidgets.widgets.widget import _instances as live_widgets
 
+from widgets.content.markdown import render_markdown
 from widgets.content.model import Course, QuizPolicy
 from widgets.engine.quiz import QuizAttempt
 from widgets.views.question import QuestionView
@@ -59,6 +60,17 @@ def test_settling_fills_in_widgets_made_with_the_question(course: Course) -> Non
     view.submit.click()
     assert view.settled and shown(view.explanation) and shown(view.citation)
     assert set(live_widgets) == made  # nothing new for the browser to build after the verdict
+
+
+def test_feedback_markdown_is_rendered_when_the_question_is_shown(course: Course) -> None:
+    render_markdown.cache_clear()
+    view = question_view(course, "q-ban-hanh")
+    shown = render_markdown.cache_info()
+    pick(view, "b")
+    view.submit.click()
+    assert "Chưa đúng" in view.feedback.value and not view.settled
+    pressed = render_markdown.cache_info()
+    assert pressed.misses == shown.misses and pressed.hits > shown.hits  # nothing rendered anew
 
 
 def test_answer_is_saved_before_its_solution_is_shown(course: Course) -> None:

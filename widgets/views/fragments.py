@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 import jinja2
@@ -56,6 +57,14 @@ def environment() -> jinja2.Environment:
     env.filters["mdi"] = lambda text: Markup(render_inline(text))
     env.globals["t"] = t
     return env
+
+
+def prepare_markdown(texts: Iterable[str]) -> None:
+    """Render now Markdown that a template's ``md`` filter will need later (it keeps what it
+    rendered), so that the later render does not wait for it. Nothing is sent anywhere."""
+    for text in texts:
+        if text:
+            render_markdown(text)
 
 
 def render(template: str, **context: Any) -> str:
