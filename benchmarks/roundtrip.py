@@ -22,7 +22,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from benchmarks import common
 from benchmarks.browser import CLICK_TO_CHANGE, KERNEL_IDLE, READY, WATCH_VISIBLE, chromium, new_context
 
-CLICKS = 20
+CLICKS = 40
 SETTLE_S = 0.3
 TIMEOUT_MS = 30_000
 LESSONS = [
