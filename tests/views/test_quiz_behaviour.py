@@ -39,6 +39,8 @@ def test_unlimited_tries_offer_the_answer_after_a_wrong_try(course: Course) -> N
     assert not view.settled and quiz.next_button.layout.display == "none"
     [reveal] = find(quiz, "nk-reveal")
     assert reveal.description == "Xem đáp án"
+    order = list(view.children)
+    assert order.index(view.feedback) < order.index(reveal) < order.index(view.explanation)
     pick(view, "b")
     view.submit.click()  # a second wrong try adds no second button
     assert len(find(quiz, "nk-reveal")) == 1

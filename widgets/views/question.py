@@ -152,7 +152,8 @@ class QuestionView(w.VBox):
                 self.reveal = w.Button(description=t("quiz.reveal"))
                 self.reveal.add_class("nk-reveal")
                 self.reveal.on_click(lambda _: self.give_up())
-                self.children = (*self.children[:-2], self.reveal, *self.children[-2:])
+                before = self.children.index(self.explanation)
+                self.children = (*self.children[:before], self.reveal, *self.children[before:])
         return outcome
 
     def _show_feedback(
