@@ -9,6 +9,7 @@ from ipywidgets.widgets.widget import _instances as live_widgets
 from widgets.content.markdown import render_markdown
 from widgets.content.model import Course, QuizPolicy
 from widgets.engine.quiz import QuizAttempt
+from widgets.views.fragments import environment
 from widgets.views.question import QuestionView
 from widgets.views.quiz import QuizView
 from widgets.views.scenario import ScenarioView
@@ -62,15 +63,19 @@ def test_settling_fills_in_widgets_made_with_the_question(course: Course) -> Non
     assert set(live_widgets) == made  # nothing new for the browser to build after the verdict
 
 
-def test_feedback_markdown_is_rendered_when_the_question_is_shown(course: Course) -> None:
+def test_a_wrong_try_loads_and_renders_nothing_the_question_could_prepare(course: Course) -> None:
     render_markdown.cache_clear()
+    templates = environment().cache
+    assert templates is not None
+    templates.clear()
     view = question_view(course, "q-ban-hanh")
-    shown = render_markdown.cache_info()
+    before, loaded = render_markdown.cache_info(), set(templates.keys())
     pick(view, "b")
     view.submit.click()
     assert "Chưa đúng" in view.feedback.value and not view.settled
-    pressed = render_markdown.cache_info()
-    assert pressed.misses == shown.misses and pressed.hits > shown.hits  # nothing rendered anew
+    after = render_markdown.cache_info()
+    assert after.misses == before.misses and after.hits > before.hits  # the answer's feedback
+    assert set(templates.keys()) == loaded  # the feedback template
 
 
 def test_answer_is_saved_before_its_solution_is_shown(course: Course) -> None:

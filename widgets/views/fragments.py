@@ -59,10 +59,13 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def prepare_markdown(texts: Iterable[str]) -> None:
-    """Render now Markdown that a template's ``md`` filter will need later (it keeps what it
-    rendered), so that the later render does not wait for it. Nothing is sent anywhere."""
-    for text in texts:
+def prepare(templates: Iterable[str] = (), markdown: Iterable[str] = ()) -> None:
+    """Load ``templates`` and render ``markdown`` now (both are kept: the ``md`` filter keeps
+    what it rendered), so that a later :func:`render` that needs them does not wait for them.
+    Nothing is sent anywhere."""
+    for template in templates:
+        environment().get_template(f"{template}.html.j2")
+    for text in markdown:
         if text:
             render_markdown(text)
 

@@ -16,7 +16,7 @@ from widgets.engine.quiz import CheckOutcome, QuizAttempt
 from widgets.engine.solution import solution_lines
 from widgets.i18n import t
 from widgets.views.answers import answer_input
-from widgets.views.fragments import prepare_markdown, render
+from widgets.views.fragments import prepare, render
 from widgets.views.publish import publish_now
 from widgets.views.sync import FrontEndBarrier, shared_barrier
 
@@ -71,8 +71,8 @@ class QuestionView(w.VBox):
         self.children = parts
         self.add_class("nk-question")
         self.add_class(f"nk-q-{question.id}")
-        # The answers' feedback Markdown is rendered now, not while the learner waits for a verdict.
-        prepare_markdown(item.feedback for item in (*question.choices, *question.pairs))
+        # Loaded and rendered now, not while the learner waits for a verdict.
+        prepare(["feedback"], markdown=(item.feedback for item in (*question.choices, *question.pairs)))
         if (previous := attempt.last_answer(question.id)) is not None and attempt.is_settled(question.id):
             self._show_settled(previous.correct)
 
