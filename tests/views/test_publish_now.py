@@ -1,4 +1,5 @@
-"""``publish_now`` in a real kernel: a widget update leaves while the handler keeps the GIL."""
+"""``publish_now`` and ``show_first`` in a real kernel: a widget update leaves while the handler
+keeps the GIL, and arrives before the handler goes on after its head start."""
 
 from __future__ import annotations
 
@@ -9,28 +10,31 @@ from typing import Any
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from widgets.views.publish import publish_now
+from widgets.views.publish import publish_now, show_first
 
 CELL = """
 import sys, time
 import ipywidgets as w
-from widgets.views.publish import publish_now
+from widgets.views.publish import show_first
 box = w.HTML("")
 print(box.model_id, flush=True)
 sys.setswitchinterval(2.0)  # the IOPub thread gets the GIL only when it is given up
 box.value = "verdict"
-sent = publish_now(timeout=1.0)
+shown_at = time.time()
+sent = show_first(head_start=0.3)
+resumed = time.time()
 busy_until = time.time() + 1.0
 while time.time() < busy_until:  # building the explanation, saving the answer...
     pass
 sys.setswitchinterval(0.005)
-print(sent, busy_until, flush=True)
+print(sent, shown_at, resumed, busy_until, flush=True)
 """
 
 
 def test_outside_a_kernel_it_does_not_wait() -> None:
     started = time.monotonic()
     assert publish_now() is False
+    assert show_first(head_start=1.0) is False
     assert time.monotonic() - started < 0.01
 
 
@@ -42,7 +46,7 @@ def test_the_update_arrives_while_the_handler_is_still_busy() -> None:
         arrived: dict[str, float] = {}
         printed: list[str] = []
         deadline = time.monotonic() + 60
-        while len(printed) < 3 and time.monotonic() < deadline:  # a print may come in pieces
+        while len(printed) < 5 and time.monotonic() < deadline:  # a print may come in pieces
             try:
                 msg: dict[str, Any] = client.get_iopub_msg(timeout=0.5)
             except queue.Empty:
@@ -52,9 +56,12 @@ def test_the_update_arrives_while_the_handler_is_still_busy() -> None:
                 printed += content["text"].split()
             elif msg["msg_type"] == "comm_msg" and content["data"].get("state", {}).get("value") == "verdict":
                 arrived.setdefault(content["comm_id"], time.time())
-        model_id, sent, busy_until = printed[0], printed[1], float(printed[2])
+        model_id, sent = printed[0], printed[1]
+        shown_at, resumed, busy_until = (float(word) for word in printed[2:5])
         assert sent == "True"
-        assert busy_until - arrived[model_id] > 0.5  # it did not wait for the handler to finish
+        assert resumed - shown_at >= 0.3  # the head start
+        assert arrived[model_id] < resumed  # here before the handler went on ...
+        assert busy_until - arrived[model_id] > 0.5  # ... not when it finished
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)

@@ -17,7 +17,7 @@ from widgets.engine.solution import solution_lines
 from widgets.i18n import t
 from widgets.views.answers import answer_input
 from widgets.views.fragments import prepare, render
-from widgets.views.publish import publish_now
+from widgets.views.publish import show_first
 from widgets.views.sync import FrontEndBarrier, shared_barrier
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ class QuestionView(w.VBox):
                 t("quiz.tries_left", left=outcome.tries_left) if outcome.tries_left else t("quiz.try_again")
             )
         self._show_feedback(verdict, answer.feedback, note, answer.correct)
-        publish_now()  # the verdict leaves first; the browser shows it while the answer is saved
+        show_first()  # the verdict leaves, with a head start on the saving that follows
         try:
             for callback in list(self._callbacks):
                 callback(self.question, outcome)
