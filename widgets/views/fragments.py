@@ -64,7 +64,7 @@ def prepare(templates: Iterable[str] = (), markdown: Iterable[str] = ()) -> None
     what it rendered), so that a later :func:`render` that needs them does not wait for them.
     Nothing is sent anywhere."""
     for template in templates:
-        environment().get_template(f"{template}.html.j2")
+        _template(template)
     for text in markdown:
         if text:
             render_markdown(text)
@@ -72,4 +72,8 @@ def prepare(templates: Iterable[str] = (), markdown: Iterable[str] = ()) -> None
 
 def render(template: str, **context: Any) -> str:
     """Render ``templates/<template>.html.j2``."""
-    return environment().get_template(f"{template}.html.j2").render(**context)
+    return _template(template).render(**context)
+
+
+def _template(name: str) -> jinja2.Template:
+    return environment().get_template(f"{name}.html.j2")
