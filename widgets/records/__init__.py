@@ -6,6 +6,7 @@ folder by default, PostgreSQL by ``NEUGUONG_DB_URL``); see :mod:`widgets.records
 
 from __future__ import annotations
 
+from widgets.engine.progress import ModuleState, Requirement, requirements_for
 from widgets.records.errors import (
     AttemptLimitError,
     CertificateError,
@@ -29,12 +30,10 @@ from widgets.records.models import (
     StoredChoice,
     Verification,
 )
-from widgets.records.progress import STATE_LABELS, ModuleState, Requirement, requirements_for
 from widgets.records.store import Store, open_store
 
 __all__ = [
     "ROLES",
-    "STATE_LABELS",
     "AttemptLimitError",
     "AttemptSummary",
     "Certificate",

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
+from widgets.engine.progress import Lock, ModuleState, certificate_lock, final_lock
 from widgets.engine.results import AnswerResult, Response, ScenarioStep
-from widgets.records.progress import ModuleState
 
 
 @dc.dataclass(frozen=True, slots=True)
@@ -191,3 +191,11 @@ class Progress:
     def modules_complete(self) -> bool:
         """All required modules complete: the final assessment is unlocked."""
         return all(state is ModuleState.COMPLETE for state in self.states.values())
+
+    def final_lock(self, *, signed_in: bool = True) -> Lock | None:
+        """What remains before the final assessment (``None``: it may start)."""
+        return final_lock(self.states, signed_in=signed_in)
+
+    def certificate_lock(self) -> Lock | None:
+        """What remains before the certificate (``None``: it may be issued)."""
+        return certificate_lock(self.states, final_passed=self.final.passed, pledged=self.pledge is not None)

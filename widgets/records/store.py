@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from widgets.engine.progress import ModuleState, Requirement, module_state
 from widgets.engine.results import AnswerResult, QuizResult, ScenarioResult, ScenarioStep
 from widgets.records import certificates as certs
 from widgets.records import config, db, identity, migrations, policy, queries, rows
@@ -40,7 +41,6 @@ from widgets.records.models import (
     StoredAnswer,
     Verification,
 )
-from widgets.records.progress import ModuleState, Requirement, module_state
 from widgets.records.queries import QUIZ, SCENARIO
 from widgets.records.schema import (
     LEARNER_TABLES,
