@@ -12,13 +12,12 @@ import uuid
 from datetime import timedelta
 
 from widgets.content.model import Course, Module, ModuleKind, Question, Scenario
+from widgets.engine.progress import FINAL_ID, LockedError, requirements_for
 from widgets.engine.quiz import CheckOutcome, QuizAttempt
 from widgets.engine.results import QuizResult, ScenarioResult, ScenarioStep
 from widgets.engine.scoring import score
 from widgets.records import kiosk
-from widgets.records.models import Learner, Progress
-from widgets.records.policy import FINAL_ID
-from widgets.records.progress import requirements_for
+from widgets.records.models import Certificate, Learner, Progress
 from widgets.records.store import Store
 
 
@@ -33,6 +32,8 @@ class LearnerSession:
         self.learner = learner
         self.kiosk_token = kiosk_token
         """On a kiosk: the session token the page's links carry instead of the learner ID."""
+        self._finals: set[str] = set()
+        """Final-assessment attempts this session opened (so the course's rules held)."""
 
     @classmethod
     def resume(cls, course: Course, store: Store, learner_id: str | None) -> LearnerSession | None:
@@ -80,9 +81,12 @@ class LearnerSession:
     def quiz_attempt(self, module: Module) -> QuizAttempt:
         """The open attempt at the module's quiz with its saved answers, or a new attempt.
 
-        A new final-assessment attempt past the daily limit raises ``AttemptLimitError``.
+        A new final-assessment attempt past the daily limit raises ``AttemptLimitError``; the
+        final before every required module is complete raises :class:`LockedError`.
         """
         quiz_id = self.quiz_id(module)
+        if quiz_id == FINAL_ID:
+            self.require_final_unlocked()
         history = self.store.attempts(self.learner.id, quiz_id)
         opened = self.store.open_attempt(self.learner.id, quiz_id)
         if opened is not None:
@@ -101,6 +105,8 @@ class LearnerSession:
             clauses=self.course.directive.clause_ids,
             attempt_id=attempt_id,
         )
+        if quiz_id == FINAL_ID:
+            self._finals.add(attempt_id)
         if opened is not None:
             drawn = {q.id: q for q in attempt.questions}
             for question_id, stored in opened.answers.items():
@@ -113,6 +119,7 @@ class LearnerSession:
 
     def save_answer(self, attempt: QuizAttempt, question: Question, outcome: CheckOutcome) -> str:
         """Write one checked answer (its own transaction); returns the answer's ID."""
+        self._require_opened(attempt.quiz_id, attempt.attempt_id)
         return self.store.record_answer(
             self.learner.id,
             attempt.attempt_id,
@@ -123,7 +130,31 @@ class LearnerSession:
         )
 
     def finish_quiz(self, module: Module, result: QuizResult) -> None:
+        self._require_opened(result.quiz_id, result.attempt_id)
         self.store.finish_quiz(self.learner.id, result, module_id=module.id)
+
+    def require_final_unlocked(self) -> Progress:
+        """The learner's progress if the final assessment may start; else :class:`LockedError`."""
+        progress = self.progress()
+        lock = progress.final_lock()
+        if lock is not None:
+            raise LockedError("final assessment", lock)
+        return progress
+
+    def _require_opened(self, quiz_id: str, attempt_id: str) -> None:
+        """A final-assessment answer or result is saved only while the rules hold: for an attempt
+        this session opened through :meth:`quiz_attempt` (which checked them), else checked now."""
+        if quiz_id == FINAL_ID and attempt_id not in self._finals:
+            self.require_final_unlocked()
+            self._finals.add(attempt_id)
+
+    def issue_certificate(self) -> Certificate:
+        """The learner's certificate, issued once the course's rules hold: every required module
+        complete, the final passed and the pledge signed; else :class:`LockedError`."""
+        lock = self.progress().certificate_lock()
+        if lock is not None:
+            raise LockedError("certificate", lock)
+        return self.store.issue_certificate(self.learner.id)
 
     def scenario_run(self, module: Module, scenario: Scenario) -> tuple[str, tuple[ScenarioStep, ...]]:
         """The open run of a scenario and its steps so far, or a new run."""
