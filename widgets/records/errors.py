@@ -41,3 +41,15 @@ class StoreBusyError(RecordsError):
 
 class SchemaTooNewError(RecordsError):
     """The database was written by a newer version of the kit."""
+
+
+class PinLockedError(SignInError):
+    """Too many wrong PINs: sign-in is refused until ``until`` (kept in the database)."""
+
+    def __init__(self, message: str, until: object = None) -> None:
+        super().__init__(message, "pin")
+        self.until = until
+
+
+class SessionRefusedError(RecordsError):
+    """A page address that names a learner, or a session token that is ended, expired or unknown."""

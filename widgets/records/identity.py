@@ -5,16 +5,30 @@ Control and invisible formatting characters are refused, never silently dropped.
 keeps only letters, combining marks, spaces and ``' ’ - .`` (so ``<script>``, SQL
 fragments, digits and emoji are refused, and the certificate font can draw every name);
 a unit may hold any visible text but emoji and pictographs, and is stored as typed.
+
+A learner's ID is keyed: the first 128 bits of ``HMAC-SHA256(installation secret, staff code
+or normalised name + unit)``, written as a UUID (version 8). Kiosks that share the
+installation's secret (``neuguong secret export``/``import``) agree on every learner's ID so
+that their records merge, and nobody without the secret can work out a colleague's ID from
+their name. The secret is 32 random bytes in ``<data>/identity-secret`` (hex, mode 0600),
+created on first use; the IDs of version 5 and earlier (a public ``uuid5``) are kept only as
+aliases of the new ones (:func:`legacy_learner_id`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses as dc
+import hashlib
+import hmac
+import os
 import re
+import secrets
 import unicodedata
 import uuid
+from pathlib import Path
 
-from widgets.records.errors import SignInError
+from widgets.records.errors import RecordsError, SignInError
 
 NAME_MAX = 100
 UNIT_MAX = 200
@@ -26,8 +40,9 @@ STAFF = "cán bộ, công chức, viên chức"
 ROLES = (LEADER, STAFF)
 """The two groups a learner signs in as (chức vụ/nhóm)."""
 
-LEARNER_NAMESPACE = uuid.UUID("6f1d6c1e-4b7e-5d0a-9c51-1273b0c0a001")
-"""Fixed for every installation, so a learner gets the same ID on every kiosk."""
+LEGACY_NAMESPACE = uuid.UUID("6f1d6c1e-4b7e-5d0a-9c51-1273b0c0a001")
+"""The public namespace of the learner IDs before migration 6 (anyone could derive them)."""
+SECRET_FILE = "identity-secret"
 
 _NAME_PUNCT = frozenset("'’-.")
 _CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9._/-]*")
@@ -52,12 +67,84 @@ class SignIn:
     def unit_key(self) -> str:
         return identity_key(self.unit)
 
-    @property
-    def learner_id(self) -> str:
-        """The deterministic learner ID: from the staff code if given, else name + unit."""
-        if self.staff_code:
-            return str(uuid.uuid5(LEARNER_NAMESPACE, f"code:{self.staff_code}"))
-        return str(uuid.uuid5(LEARNER_NAMESPACE, f"name:{self.name_key}\x1f{self.unit_key}"))
+    def learner_id(self, secret: bytes) -> str:
+        """The keyed learner ID: from the staff code if given, else name + unit."""
+        return keyed_learner_id(secret, self.staff_code, self.name_key, self.unit_key)
+
+
+def _identity_message(staff_code: str | None, name_key: str, unit_key: str) -> str:
+    if staff_code:
+        return f"code:{staff_code}"
+    return f"name:{name_key}\x1f{unit_key}"
+
+
+def keyed_learner_id(secret: bytes, staff_code: str | None, name_key: str, unit_key: str) -> str:
+    """HMAC-SHA256 of the staff code (or name key + unit key) under ``secret``, as a UUID."""
+    if len(secret) < 16:
+        raise ValueError("the identity secret must be at least 16 bytes")
+    message = _identity_message(staff_code, name_key, unit_key).encode("utf-8")
+    digest = bytearray(hmac.new(secret, message, hashlib.sha256).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x80  # version 8 (custom)
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    return str(uuid.UUID(bytes=bytes(digest)))
+
+
+def legacy_learner_id(staff_code: str | None, name_key: str, unit_key: str) -> str:
+    """The ID version 5 and earlier gave this learner (public ``uuid5``): migration only."""
+    return str(uuid.uuid5(LEGACY_NAMESPACE, _identity_message(staff_code, name_key, unit_key)))
+
+
+def secret_path(data: Path) -> Path:
+    return Path(data) / SECRET_FILE
+
+
+def load_secret(data: Path, *, create: bool = True) -> bytes:
+    """The installation's identity secret, created (0600, atomically) on first use.
+
+    With ``create=False`` a missing secret raises :class:`FileNotFoundError`.
+    """
+    path = secret_path(data)
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        if not create:
+            raise
+    write_secret(data, secrets.token_bytes(32), replace=False)
+    return _read_secret(path)
+
+
+def write_secret(data: Path, secret: bytes, *, replace: bool) -> Path:
+    """Store ``secret`` (mode 0600); an existing secret is kept unless ``replace``."""
+    if len(secret) < 16:
+        raise ValueError("the identity secret must be at least 16 bytes")
+    path = secret_path(data)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(secret.hex() + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        if replace:
+            tmp.replace(path)
+        else:  # link() never replaces: if another process won the race, its secret stays
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _read_secret(path: Path) -> bytes:
+    text = path.read_text(encoding="ascii").strip()
+    try:
+        secret = bytes.fromhex(text)
+    except ValueError:
+        secret = b""
+    if len(secret) < 16:
+        raise RecordsError(f"Tệp khoá định danh {path} bị hỏng; hãy khôi phục từ bản sao lưu.")
+    return secret
 
 
 def validate_sign_in(name: object, unit: object, role: object, staff_code: object = None) -> SignIn:

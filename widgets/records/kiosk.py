@@ -1,7 +1,9 @@
-"""Kiosk sessions: the kiosk's URLs carry a short-lived token, never the learner ID.
+"""Sign-in sessions: every page's URL carries a random token, never the learner ID.
 
-A token stands for one signed-in learner on a shared screen. Only its SHA-256 is stored. It
-lives while it is used: each use moves its expiry to ``now + ttl`` (the kiosk's idle time);
+One mechanism for the desk site, the kiosk and JupyterLab (the table keeps its first name,
+``kiosk_sessions``). A token (``secrets.token_urlsafe(32)``, 256 bits) stands for one learner
+who proved who they are (name, unit and PIN). Only its SHA-256 is stored. It
+lives while it is used: each use moves its expiry to ``now + ttl`` (the mode's idle time);
 signing out (Kết thúc, the idle reset) deletes it; an expired token counts as ended and its
 row is deleted when met. A page opened with an ended, expired or unknown token gets
 ``None``: the start screen, no learner data. Plain SQLAlchemy Core (no ipywidgets).
@@ -20,9 +22,9 @@ from sqlalchemy.engine import Connection, Engine
 from widgets.records import db
 from widgets.records.schema import kiosk_sessions
 
-TOKEN_BYTES = 24
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
-"""``secrets.token_urlsafe(24)``: 32 URL-safe characters."""
+TOKEN_BYTES = 32
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+"""``secrets.token_urlsafe(32)``: 43 URL-safe characters."""
 
 
 def token_hash(token: str) -> str:
@@ -94,6 +96,13 @@ def end_session(engine: Engine, token: object) -> bool:
         return conn.execute(kiosk_sessions.delete().where(kiosk_sessions.c.token_hash == key)).rowcount > 0
 
     return db.write(engine, run)
+
+
+def end_sessions_of(conn: Connection, learner_id: str) -> int:
+    """End every session of one learner (a PIN reset), inside the caller's transaction."""
+    return int(
+        conn.execute(kiosk_sessions.delete().where(kiosk_sessions.c.learner_id == learner_id)).rowcount
+    )
 
 
 def live_sessions(engine: Engine, learner_id: str, *, now: datetime) -> int:

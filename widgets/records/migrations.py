@@ -11,18 +11,25 @@ advisory lock), so that many kernels starting at once migrate exactly once.
 from __future__ import annotations
 
 import dataclasses as dc
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from widgets.records import db
-from widgets.records.errors import SchemaTooNewError
+from widgets.records import db, identity
+from widgets.records.errors import RecordsError, SchemaTooNewError
 from widgets.records.schema import UTCDateTime
+
+log = logging.getLogger(__name__)
 
 _PG_LOCK_KEY = 1273_0005
 """Advisory lock key that serialises migrations on PostgreSQL."""
+
+
+SecretSource = Callable[[], bytes]
+"""Gives the installation's identity secret (migration 6 re-keys the learner IDs with it)."""
 
 
 @dc.dataclass(frozen=True, slots=True)
@@ -30,6 +37,8 @@ class Migration:
     version: int
     description: str
     apply: Callable[[Connection], None]
+    keyed: Callable[[Connection, SecretSource | None], None] | None = None
+    """Instead of ``apply``: a migration that needs the identity secret."""
 
 
 def _learner_fk(*, index: bool = False, unique: bool = False) -> sa.Column[str]:
@@ -240,12 +249,144 @@ def _m5_report_indexes(conn: Connection) -> None:
         sa.Index(index_name, *covered.columns).create(conn)
 
 
+def _m6_identity(conn: Connection, secret: SecretSource | None) -> None:
+    """PINs, lockouts, ID aliases and the audit trail; every learner's public uuid5 ID is
+    replaced by the keyed one (:func:`identity.keyed_learner_id`) in every table that holds
+    it, and kept as an alias. Open sessions end (their learners sign in again, with a PIN)."""
+    md = sa.MetaData()
+    sa.Table("learners", md, sa.Column("id", sa.String(36), primary_key=True))  # FK target
+    new = [
+        sa.Table(
+            "credentials",
+            md,
+            sa.Column(
+                "learner_id",
+                sa.String(36),
+                sa.ForeignKey("learners.id", ondelete="CASCADE"),
+                primary_key=True,
+            ),
+            sa.Column("pin_hash", sa.String(128)),
+            sa.Column("pin_salt", sa.String(64)),
+            sa.Column("pin_params", sa.String(40)),
+            sa.Column("pin_set_at", UTCDateTime),
+            sa.Column("failed_tries", sa.Integer, nullable=False),
+            sa.Column("lockouts", sa.Integer, nullable=False),
+            sa.Column("locked_until", UTCDateTime),
+        ),
+        sa.Table(
+            "learner_aliases",
+            md,
+            sa.Column("alias_id", sa.String(36), primary_key=True),
+            _learner_fk(index=True),
+            sa.Column("created_at", UTCDateTime, nullable=False),
+        ),
+        sa.Table(
+            "audit_events",
+            md,
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("at", UTCDateTime, nullable=False),
+            sa.Column("event", sa.String(40), nullable=False),
+            sa.Column("learner_id", sa.String(36)),
+            sa.Column("detail", sa.Text, nullable=False),
+            sa.Index("ix_audit_events_at", "at"),
+            sa.Index("ix_audit_events_learner", "learner_id", "at"),
+            sa.Index("ix_audit_events_event", "event", "at"),
+        ),
+    ]
+    md.create_all(conn, tables=new)
+    _append_only(conn, "audit_events")
+    conn.execute(sa.text("DELETE FROM kiosk_sessions"))
+    people = conn.execute(sa.text("SELECT id, staff_code, name_key, unit_key FROM learners")).all()
+    if not people:
+        return
+    if secret is None:
+        raise RecordsError("Cần khoá định danh của bản cài đặt để nâng cấp hồ sơ người học (phiên bản 6).")
+    key = secret()
+    taken = {row.id for row in people}
+    now = datetime.now(UTC)
+    for row in people:
+        new_id = identity.keyed_learner_id(key, row.staff_code, row.name_key, row.unit_key)
+        if new_id == row.id:
+            continue
+        if new_id in taken:  # two rows for one person (cannot happen with uuid5 IDs): keep both
+            log.warning("learner %s keeps its ID: %s is taken", row.id, new_id)
+            continue
+        _rekey_learner(conn, row.id, new_id, now)
+        taken.add(new_id)
+
+
+def _m6_unkeyed(conn: Connection) -> None:
+    _m6_identity(conn, None)
+
+
+_M6_ALIASES = sa.table(
+    "learner_aliases", sa.column("alias_id"), sa.column("learner_id"), sa.column("created_at", UTCDateTime)
+)
+_M6_LEARNER_CHILDREN = (
+    "attempts",
+    "answers",
+    "scenario_choices",
+    "completions",
+    "pledges",
+    "certificates",
+    "room_members",
+)
+
+
+def _rekey_learner(conn: Connection, old: str, new: str, now: datetime) -> None:
+    """Move one learner and every row of theirs from ID ``old`` to ``new`` (``old`` stays as
+    an alias). The copy is made before the rows move, so every foreign key holds throughout."""
+    columns = "full_name, unit, role, staff_code, name_key, unit_key, created_at"
+    code = conn.execute(sa.text("SELECT staff_code FROM learners WHERE id = :old"), {"old": old}).scalar()
+    conn.execute(sa.text("UPDATE learners SET staff_code = NULL WHERE id = :old"), {"old": old})
+    conn.execute(
+        sa.text(
+            f"INSERT INTO learners (id, {columns}) SELECT :new, full_name, unit, role, :code, "
+            "name_key, unit_key, created_at FROM learners WHERE id = :old"
+        ),
+        {"new": new, "old": old, "code": code},
+    )
+    for table in _M6_LEARNER_CHILDREN:
+        conn.execute(
+            sa.text(f"UPDATE {table} SET learner_id = :new WHERE learner_id = :old"), {"new": new, "old": old}
+        )
+    conn.execute(sa.text("DELETE FROM learners WHERE id = :old"), {"old": old})
+    conn.execute(_M6_ALIASES.insert().values(alias_id=old, learner_id=new, created_at=now))
+
+
+def _append_only(conn: Connection, table: str) -> None:
+    """Triggers that refuse UPDATE and DELETE on ``table`` (both backends)."""
+    message = f"{table} is append-only"
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            sa.text(
+                f"CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+                f"$$ BEGIN RAISE EXCEPTION '{message}'; END $$"
+            )
+        )
+        conn.execute(
+            sa.text(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
+            )
+        )
+        return
+    for action in ("UPDATE", "DELETE"):
+        conn.execute(
+            sa.text(
+                f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            )
+        )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "learners, attempts, answers, scenario choices", _m1_learning_records),
     Migration(2, "completions, pledges, certificates", _m2_course_end),
     Migration(3, "workshop rooms and their members", _m3_rooms),
     Migration(4, "kiosk sessions", _m4_kiosk_sessions),
     Migration(5, "covering indexes for the trainer reports", _m5_report_indexes),
+    Migration(6, "keyed learner IDs, PINs, lockouts, audit trail", _m6_unkeyed, _m6_identity),
 )
 CURRENT_VERSION = MIGRATIONS[-1].version
 
@@ -282,11 +423,12 @@ def _already_at(engine: Engine, target: int) -> bool:
         return False
 
 
-def upgrade(engine: Engine, target: int | None = None) -> int:
+def upgrade(engine: Engine, target: int | None = None, *, secret: SecretSource | None = None) -> int:
     """Apply every pending migration up to ``target`` (default: current) in one transaction.
 
-    Returns the version reached. Raises :class:`SchemaTooNewError` if the database is newer
-    than this code knows.
+    ``secret`` gives the identity secret when a migration re-keys learners (only called if
+    there are learners to re-key). Returns the version reached. Raises
+    :class:`SchemaTooNewError` if the database is newer than this code knows.
     """
     target = CURRENT_VERSION if target is None else target
     if _already_at(engine, target):
@@ -305,7 +447,10 @@ def upgrade(engine: Engine, target: int | None = None) -> int:
             _version_table.create(conn)
         for migration in MIGRATIONS:
             if version < migration.version <= target:
-                migration.apply(conn)
+                if migration.keyed is not None:
+                    migration.keyed(conn, secret)
+                else:
+                    migration.apply(conn)
                 conn.execute(
                     _version_table.insert().values(
                         version=migration.version,

@@ -264,7 +264,51 @@ kiosk_sessions = sa.Table(
     sa.Column("expires_at", UTCDateTime, nullable=False, index=True),
 )
 
+# Migration 6 (identity): PINs and their lockout, the aliases of the learner IDs before the
+# keyed IDs (public uuid5, kept so old exports and certificates still find their learner),
+# and the append-only audit trail (sign-ins, PIN resets, lockouts, finals, certificates).
+credentials = sa.Table(
+    "credentials",
+    metadata,
+    sa.Column(
+        "learner_id",
+        sa.String(36),
+        sa.ForeignKey("learners.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("pin_hash", sa.String(128)),  # hex scrypt output; NULL: to be set at next sign-in
+    sa.Column("pin_salt", sa.String(64)),
+    sa.Column("pin_params", sa.String(40)),  # "scrypt:n:r:p"
+    sa.Column("pin_set_at", UTCDateTime),
+    sa.Column("failed_tries", sa.Integer, nullable=False),
+    sa.Column("lockouts", sa.Integer, nullable=False),
+    sa.Column("locked_until", UTCDateTime),
+)
+
+learner_aliases = sa.Table(
+    "learner_aliases",
+    metadata,
+    sa.Column("alias_id", sa.String(36), primary_key=True),
+    learner_fk(),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+audit_events = sa.Table(
+    "audit_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("event", sa.String(40), nullable=False),
+    sa.Column("learner_id", sa.String(36)),  # no foreign key: the trail outlives a deleted learner
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Index("ix_audit_events_at", "at"),
+    sa.Index("ix_audit_events_learner", "learner_id", "at"),
+    sa.Index("ix_audit_events_event", "event", "at"),
+)
+
 LEARNER_TABLES = (
+    credentials,
+    learner_aliases,
     kiosk_sessions,
     answers,
     scenario_choices,

@@ -11,8 +11,8 @@ export) changes nothing. Nothing lives only in kernel memory: a fresh kernel res
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -22,12 +22,15 @@ from sqlalchemy.engine import Connection, Engine
 
 from widgets.engine.progress import ModuleState, Requirement, module_state
 from widgets.engine.results import AnswerResult, QuizResult, ScenarioResult, ScenarioStep
+from widgets.records import audit as audit_trail
 from widgets.records import certificates as certs
-from widgets.records import config, db, identity, migrations, policy, queries, rows
+from widgets.records import config, db, identity, kiosk, migrations, pins, policy, queries, rows
 from widgets.records.errors import (
     CertificateError,
     CodeFormatError,
+    PinLockedError,
     RecordsError,
+    SessionRefusedError,
     SignInError,
 )
 from widgets.records.models import (
@@ -48,12 +51,16 @@ from widgets.records.schema import (
     attempts,
     certificates,
     completions,
+    credentials,
+    learner_aliases,
     learners,
     pledges,
     scenario_choices,
 )
 
 EXPORT_FORMAT = "neuguong-learner-export"
+_SECRET_COLUMNS = frozenset({"pin_hash", "pin_salt"})
+"""Never exported, even to the learner."""
 T = TypeVar("T")
 
 _migrated: dict[str, Engine] = {}
@@ -69,13 +76,23 @@ def open_store(url: str | None = None, *, data: Path | str | None = None) -> Sto
     url = url or config.database_url(data_path)
     engine = db.get_engine(url)
     if _migrated.get(url) is not engine:
-        migrations.upgrade(engine)
+        identity.load_secret(data_path)  # created at install: the first time the store opens
+        migrations.upgrade(engine, secret=lambda: identity.load_secret(data_path))
         _migrated[url] = engine
     return Store(engine, data_path)
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _locked_message(until: datetime, now: datetime) -> str:
+    minutes = max(1, -(-int((until - now).total_seconds()) // 60))
+    local = until.astimezone(policy.COURSE_TZ)
+    return (
+        f"Đã nhập sai mã PIN quá {pins.MAX_TRIES} lần nên đăng nhập tạm bị khoá đến {local:%H:%M} "
+        f"(còn khoảng {minutes} phút). Nếu quên mã PIN, hãy nhờ giảng viên đặt lại."
+    )
 
 
 class Store:
@@ -89,6 +106,14 @@ class Store:
         self._known: dict[str, tuple[str, str, str]] = {}
         """Attempt ID → (learner, kind, activity) checked in this process: later answers
         skip the lookup (the foreign key still guards them)."""
+        self._identity_secret: bytes | None = None
+
+    @property
+    def identity_secret(self) -> bytes:
+        """The installation's identity secret (``<data>/identity-secret``, created if missing)."""
+        if self._identity_secret is None:
+            self._identity_secret = identity.load_secret(self.data)
+        return self._identity_secret
 
     @property
     def backend(self) -> str:
@@ -98,41 +123,264 @@ class Store:
     # ----------------------------------------------------------------- learners
 
     def sign_in(self, name: object, unit: object, role: object, staff_code: object = None) -> Learner:
-        """Find or create the learner (by staff code if given, else by name + unit).
+        """Find or create the learner (by staff code if given, else by name + unit), with no
+        proof: for trusted callers (imports, tests). The sign-in form uses :meth:`authenticate`.
 
         Input is validated by :func:`identity.validate_sign_in` (raises
         :class:`SignInError` with a Vietnamese message). Without a code, a name + unit shared
         by several coded learners is ambiguous and asks for the code. The learner ID is
-        derived from the code or from name + unit, so concurrent sign-ins (and kiosks
-        merged later) agree on one learner.
+        keyed from the code or from name + unit, so concurrent sign-ins (and kiosks sharing
+        the installation's secret, merged later) agree on one learner.
         """
         entry = identity.validate_sign_in(name, unit, role, staff_code)
         now = self.clock()
+        return db.write(self.engine, lambda conn: rows.learner(self._find_or_create(conn, entry, now)[0]))
 
-        def run(conn: Connection) -> Learner:
-            row = queries.match_learner(conn, entry)
-            if row is None:
-                db.insert_ignore(
-                    conn,
-                    learners,
-                    {
-                        "id": entry.learner_id,
-                        "full_name": entry.name,
-                        "unit": entry.unit,
-                        "role": entry.role,
-                        "staff_code": entry.staff_code,
-                        "name_key": entry.name_key,
-                        "unit_key": entry.unit_key,
-                        "created_at": now,
-                    },
+    def _find_or_create(self, conn: Connection, entry: identity.SignIn, now: datetime) -> tuple[Any, bool]:
+        """The learner's row (role updated), and whether it was created now."""
+        row = queries.match_learner(conn, entry)
+        if row is None:
+            learner_id = entry.learner_id(self.identity_secret)
+            created = db.insert_ignore(
+                conn,
+                learners,
+                {
+                    "id": learner_id,
+                    "full_name": entry.name,
+                    "unit": entry.unit,
+                    "role": entry.role,
+                    "staff_code": entry.staff_code,
+                    "name_key": entry.name_key,
+                    "unit_key": entry.unit_key,
+                    "created_at": now,
+                },
+            )
+            return queries.one(conn, learners, learner_id), bool(created)
+        if row.role != entry.role:
+            conn.execute(learners.update().where(learners.c.id == row.id).values(role=entry.role))
+            row = queries.one(conn, learners, row.id)
+        return row, False
+
+    # ------------------------------------------------------- PIN-checked sign-in
+
+    def authenticate(
+        self,
+        name: object,
+        unit: object,
+        role: object,
+        staff_code: object = None,
+        pin: object = None,
+        pin_confirm: object = None,
+    ) -> Learner:
+        """The sign-in form: find the learner and check their PIN, or set it the first time.
+
+        A learner with no PIN yet (new, from before PINs, or reset by a trainer) sets one:
+        ``pin`` and ``pin_confirm`` must match. A learner with a PIN must give it; the try is
+        counted before the PIN is checked, and the fifth wrong one in a row locks sign-in for
+        :func:`pins.lock_duration` (kept in the database). Every outcome is audited. Raises
+        :class:`SignInError` (:class:`PinLockedError` while locked) with a Vietnamese message.
+        """
+        entry = identity.validate_sign_in(name, unit, role, staff_code)
+        typed = pins.normalise_pin(pin)
+        now = self.clock()
+
+        def find(conn: Connection) -> tuple[Any, Any, bool]:
+            row, created = self._find_or_create(conn, entry, now)
+            cred = conn.execute(sa.select(credentials).where(credentials.c.learner_id == row.id)).first()
+            if cred is None or cred.pin_hash is None:
+                return row, cred, created
+            if cred.locked_until is not None and cred.locked_until > now:
+                audit_trail.record(
+                    conn, audit_trail.SIGN_IN_LOCKED, row.id, {"until": cred.locked_until}, now
                 )
-                row = queries.one(conn, learners, entry.learner_id)
-            elif row.role != entry.role:
-                conn.execute(learners.update().where(learners.c.id == row.id).values(role=entry.role))
-                row = queries.one(conn, learners, row.id)
-            return rows.learner(row)
+                return row, cred, created
+            # Count this try before the (slow) check: parallel guesses cannot pass the limit.
+            conn.execute(
+                credentials.update()
+                .where(credentials.c.learner_id == row.id)
+                .values(failed_tries=credentials.c.failed_tries + 1, locked_until=None)
+            )
+            cred = conn.execute(sa.select(credentials).where(credentials.c.learner_id == row.id)).one()
+            return row, cred, created
 
-        return db.write(self.engine, run)
+        row, cred, created = db.write(self.engine, find)
+        if cred is None or cred.pin_hash is None:
+            return self._set_first_pin(row, cred, typed, pin_confirm, created, now)
+        if cred.locked_until is not None and cred.locked_until > now:
+            raise PinLockedError(_locked_message(cred.locked_until, now), cred.locked_until)
+        if cred.failed_tries > pins.MAX_TRIES:  # parallel tries already used up this round
+            return self._lock(row.id, cred.lockouts, now)
+        if pins.check_pin(typed, cred.pin_hash, cred.pin_salt, cred.pin_params):
+
+            def succeed(conn: Connection) -> None:
+                conn.execute(
+                    credentials.update()
+                    .where(credentials.c.learner_id == row.id)
+                    .values(failed_tries=0, lockouts=0, locked_until=None)
+                )
+                audit_trail.record(conn, audit_trail.SIGN_IN, row.id, None, now)
+
+            db.write(self.engine, succeed)
+            return rows.learner(row)
+        if cred.failed_tries >= pins.MAX_TRIES:
+            return self._lock(row.id, cred.lockouts, now)
+        db.write(
+            self.engine,
+            lambda conn: audit_trail.record(
+                conn, audit_trail.SIGN_IN_FAILED, row.id, {"tries": cred.failed_tries}, now
+            ),
+        )
+        left = pins.MAX_TRIES - cred.failed_tries
+        raise SignInError(
+            f"Mã PIN không đúng. Còn {left} lần thử, sau đó đăng nhập bị khoá ít nhất "
+            f"{int(pins.LOCK_BASE.total_seconds() // 60)} phút. Nếu trong đơn vị có người trùng "
+            "họ và tên với bạn, hãy đăng nhập bằng mã cán bộ của mình.",
+            "pin",
+        )
+
+    def _set_first_pin(
+        self, row: Any, cred: Any, typed: str, pin_confirm: object, created: bool, now: datetime
+    ) -> Learner:
+        confirm = pin_confirm if isinstance(pin_confirm, str) else ""
+        if not confirm.strip():
+            raise SignInError(
+                "Lần đầu đăng nhập (hoặc sau khi mã PIN được đặt lại), bạn cần đặt mã PIN: nhập "
+                "ít nhất 6 chữ số vào ô «Mã PIN» và nhập lại đúng như vậy vào ô «Nhập lại mã PIN».",
+                "pin_confirm",
+            )
+        if pins.normalise_pin(confirm, "pin_confirm") != typed:
+            raise SignInError("Hai lần nhập mã PIN không giống nhau; vui lòng nhập lại.", "pin_confirm")
+        pin_hash, salt, params = pins.hash_pin(typed)
+
+        def save(conn: Connection) -> bool:
+            values = {
+                "pin_hash": pin_hash,
+                "pin_salt": salt,
+                "pin_params": params,
+                "pin_set_at": now,
+                "failed_tries": 0,
+                "lockouts": 0,
+                "locked_until": None,
+            }
+            if cred is None:
+                inserted = db.insert_ignore(conn, credentials, {"learner_id": row.id, **values})
+                if not inserted:
+                    return False
+            else:  # set only if still unset: two first sign-ins at once, the first one wins
+                done = conn.execute(
+                    credentials.update()
+                    .where(credentials.c.learner_id == row.id, credentials.c.pin_hash.is_(None))
+                    .values(**values)
+                ).rowcount
+                if not done:
+                    return False
+            audit_trail.record(
+                conn, audit_trail.SIGN_IN_NEW if created else audit_trail.PIN_SET, row.id, None, now
+            )
+            return True
+
+        if not db.write(self.engine, save):
+            raise SignInError(
+                "Mã PIN của hồ sơ này vừa được đặt; vui lòng đăng nhập lại bằng mã PIN đó.", "pin"
+            )
+        return rows.learner(row)
+
+    def _lock(self, learner_id: str, lockouts: int, now: datetime) -> Learner:
+        until = now + pins.lock_duration(lockouts)
+
+        def run(conn: Connection) -> None:
+            conn.execute(
+                credentials.update()
+                .where(credentials.c.learner_id == learner_id)
+                .values(failed_tries=0, lockouts=credentials.c.lockouts + 1, locked_until=until)
+            )
+            audit_trail.record(
+                conn, audit_trail.LOCKOUT, learner_id, {"until": until, "lockouts": lockouts + 1}, now
+            )
+
+        db.write(self.engine, run)
+        raise PinLockedError(_locked_message(until, now), until)
+
+    def has_pin(self, learner_id: str) -> bool:
+        """Whether the learner has set a PIN (and it has not been reset since)."""
+        query = sa.select(credentials.c.pin_hash).where(credentials.c.learner_id == learner_id)
+        return db.read(self.engine, lambda conn: conn.execute(query).scalar()) is not None
+
+    def locked_until(self, learner_id: str) -> datetime | None:
+        """Until when the learner's sign-in is locked (``None`` if it is not)."""
+        query = sa.select(credentials.c.locked_until).where(credentials.c.learner_id == learner_id)
+        until = db.read(self.engine, lambda conn: conn.execute(query).scalar())
+        return until if until is not None and until > self.clock() else None
+
+    def reset_pin(self, learner_id: str, *, by: str = "trainer") -> None:
+        """A trainer's reset: the PIN, its lockout and the learner's sessions are gone; the
+        learner sets a new PIN at the next sign-in. Audited with ``by``."""
+        now = self.clock()
+
+        def run(conn: Connection) -> None:
+            queries.learner_row(conn, learner_id)
+            conn.execute(credentials.delete().where(credentials.c.learner_id == learner_id))
+            ended = kiosk.end_sessions_of(conn, learner_id)
+            audit_trail.record(
+                conn, audit_trail.PIN_RESET, learner_id, {"by": by, "sessions_ended": ended}, now
+            )
+
+        db.write(self.engine, run)
+
+    # ------------------------------------------------------------------ sessions
+
+    def open_session(self, learner_id: str, ttl: timedelta) -> str:
+        """A new session token for a learner who just proved who they are."""
+        return kiosk.open_session(self.engine, learner_id, ttl=ttl, now=self.clock())
+
+    def resume_session(self, token: object, ttl: timedelta) -> Learner:
+        """The learner of a live session token (its expiry slides); raises
+        :class:`SessionRefusedError` for an ended, expired, unknown or malformed token."""
+        learner_id = kiosk.resume_session(self.engine, token, ttl=ttl, now=self.clock())
+        learner = self.get_learner(learner_id) if learner_id else None
+        if learner is None:
+            raise SessionRefusedError(
+                "Phiên đăng nhập này đã kết thúc, đã hết hạn hoặc không có thật. Vui lòng đăng nhập "
+                "lại bằng họ và tên, đơn vị và mã PIN của bạn."
+            )
+        return learner
+
+    def end_session(self, token: object, learner_id: str | None = None) -> bool:
+        """Sign out: the token stops working at once (audited when it existed)."""
+        ended = kiosk.end_session(self.engine, token)
+        if ended and learner_id:
+            self.audit(audit_trail.SIGN_OUT, learner_id)
+        return ended
+
+    # --------------------------------------------------------------------- audit
+
+    def audit(
+        self, event: str, learner_id: str | None = None, detail: str | Mapping[str, object] | None = None
+    ) -> None:
+        """Append one event to the audit trail (its own transaction): ``event`` is a short name
+        (:data:`audit.EVENTS` lists the kit's), ``detail`` text or a JSON-able mapping."""
+        now = self.clock()
+        db.write(self.engine, lambda conn: audit_trail.record(conn, event, learner_id, detail, now))
+
+    def audit_events(
+        self,
+        *,
+        event: str | None = None,
+        learner_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = 1000,
+    ) -> list[audit_trail.AuditEvent]:
+        """The trail's events matching every filter given, newest first."""
+        query = audit_trail.select(event=event, learner_id=learner_id, since=since, until=until, limit=limit)
+        found = db.read(self.engine, lambda conn: conn.execute(query).all())
+        return [audit_trail.AuditEvent(r.id, r.at, r.event, r.learner_id, r.detail) for r in found]
+
+    def learner_by_alias(self, alias_id: str) -> Learner | None:
+        """The learner an ID from before migration 6 now belongs to, if any."""
+        query = sa.select(learner_aliases.c.learner_id).where(learner_aliases.c.alias_id == alias_id)
+        found = db.read(self.engine, lambda conn: conn.execute(query).scalar())
+        return self.get_learner(found) if found else None
 
     def get_learner(self, learner_id: str) -> Learner | None:
         row = db.read(self.engine, lambda conn: queries.first(conn, learners, learner_id))
@@ -553,7 +801,7 @@ class Store:
             secret = certs.load_secret(self.data, create=False)
         except FileNotFoundError:
             return Verification(False, "Máy này không có khoá bí mật để xác minh mã.", None)
-        if not certs.check_code(secret, certs.payload(cert.fields()), code):
+        if not any(certs.check_code(secret, certs.payload(f), code) for f in self._signed_fields(cert)):
             return Verification(
                 False,
                 f"Mã {code} KHÔNG khớp: giấy chứng nhận không do máy này cấp với khoá hiện "
@@ -566,6 +814,14 @@ class Store:
             f"ngày {local:%d/%m/%Y}, điểm {cert.score_percent:.0f}%.",
             cert,
         )
+
+    def _signed_fields(self, cert: Certificate) -> list[dict[str, Any]]:
+        """The fields a code may have been made over: as stored, and with each ID the learner
+        had before migration 6 re-keyed it (certificates issued before keep their codes)."""
+        query = sa.select(learner_aliases.c.alias_id).where(learner_aliases.c.learner_id == cert.learner_id)
+        aliases = db.read(self.engine, lambda conn: conn.execute(query).scalars().all())
+        fields = cert.fields()
+        return [fields, *({**fields, "learner_id": alias} for alias in aliases)]
 
     # ------------------------------------------------------------------ privacy
 
@@ -585,7 +841,10 @@ class Store:
                 query = sa.select(table).where(table.c.learner_id == learner_id)
                 order = [c for c in ("started_at", "answered_at", "chosen_at") if c in table.c]
                 query = query.order_by(*(table.c[c] for c in order), *table.primary_key)
-                out[table.name] = [rows.jsonable_row(row) for row in conn.execute(query)]
+                out[table.name] = [
+                    {k: v for k, v in rows.jsonable_row(row).items() if k not in _SECRET_COLUMNS}
+                    for row in conn.execute(query)
+                ]
             return out
 
         return db.read(self.engine, run)
