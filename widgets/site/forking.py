@@ -11,8 +11,11 @@ and debugpy (about 140 modules, ~7 MB RSS) would be imported again in every kern
 
 Selected in ``deploy/voila/*/voila.py`` through
 ``KernelProvisionerFactory.default_provisioner_name``; ``NEUGUONG_FORK_KERNELS=0`` turns it
-off. A kernel command that is not this interpreter's ``ipykernel_launcher`` (another
-kernelspec) starts the usual way.
+off, and it is off where ``multiprocessing`` has no ``forkserver`` (Windows). A kernel command
+that is not this interpreter's ``ipykernel_launcher`` (another kernelspec) starts the usual way.
+
+Forked or not, every kernel this provisioner starts talks over Unix sockets where the
+platform has them (:mod:`widgets.site.transport`), so no two kernels race for a TCP port.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from typing import Any
 
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning import LocalProvisioner
+
+from widgets.site import transport
 
 ENABLE_ENV = "NEUGUONG_FORK_KERNELS"
 KERNEL_PROCESS_NAME = "nk-kernel"
@@ -51,8 +56,11 @@ _context: Any = None
 
 
 def enabled() -> bool:
-    """Forking is on unless ``NEUGUONG_FORK_KERNELS=0``, and only where ``fork`` exists."""
-    return os.environ.get(ENABLE_ENV, "1") != "0" and "forkserver" in multiprocessing.get_all_start_methods()
+    """Forking is on unless ``NEUGUONG_FORK_KERNELS=0``, and only where ``fork`` and
+    ``forkserver`` exist (not on Windows, whose only start method is ``spawn``)."""
+    if os.environ.get(ENABLE_ENV, "1") == "0":
+        return False
+    return {"fork", "forkserver"} <= set(multiprocessing.get_all_start_methods())
 
 
 def fork_context() -> Any:
@@ -158,7 +166,13 @@ class ForkedKernel:
 
 
 class ForkingProvisioner(LocalProvisioner):  # type: ignore[misc]
-    """``LocalProvisioner`` whose kernels come from the warm fork server."""
+    """``LocalProvisioner`` whose kernels come from the warm fork server, over IPC."""
+
+    async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+        """Switch the kernel to Unix sockets (where available) before its connection file is written."""
+        if self.parent is not None:
+            transport.use_ipc(self.parent)
+        return await super().pre_launch(**kwargs)
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
         arguments = kernel_arguments(cmd)
