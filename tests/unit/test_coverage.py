@@ -10,11 +10,12 @@ from pathlib import Path
 from widgets.content.course import load_course
 from widgets.content.coverage import clause_coverage
 
-# The fixture course: one lesson section (doc); questions citing doc ×4 and officials.1 ×3
-# (q-nhieu cites both); scenario nodes "trua" and "chieu" cite officials.1, the end node nothing.
+# The fixture course: lesson sections citing doc and officials.1; questions citing doc ×4 and
+# officials.1 ×3 (q-nhieu cites both); scenario nodes "trua" and "chieu" cite officials.1, the end
+# node nothing.
 EXPECTED = {
     "doc": {"lessons": 1, "questions": 4, "scenarios": 0},
-    "officials.1": {"lessons": 0, "questions": 3, "scenarios": 2},
+    "officials.1": {"lessons": 1, "questions": 3, "scenarios": 2},
 }
 
 
@@ -38,7 +39,7 @@ def test_table_output_has_the_same_figures(fixture_course_dir: Path) -> None:
     done = neuguong("coverage", str(fixture_course_dir))
     assert done.returncode == 0, done.stderr
     rows = [line.split() for line in done.stdout.splitlines()]
-    assert rows[1:] == [["doc", "1", "4", "0"], ["officials.1", "0", "3", "2"]]
+    assert rows[1:] == [["doc", "1", "4", "0"], ["officials.1", "1", "3", "2"]]
     assert "bài học" in done.stdout.splitlines()[0] and "tình huống" in done.stdout.splitlines()[0]
 
 

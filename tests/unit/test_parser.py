@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from widgets.content.course import check_course, load_course
-from widgets.content.model import Course, ModuleKind, QuestionType, Rating, as_dict
+from widgets.content.model import Course, Level, ModuleKind, QuestionType, Rating, as_dict
 
 EXPECTED = Path(__file__).parents[1] / "fixtures" / "course.expected.json"
 
@@ -35,8 +35,9 @@ def test_module_front_matter_and_blocks(course: Course) -> None:
     assert (module.kind, module.teaching_minutes, module.exercise_minutes) == (ModuleKind.LESSON, 5, 10)
     assert module.quiz.pass_mark == 80 and module.quiz.tries == 2
     assert module.notebook == "tong-quan.ipynb"
-    assert [s.title for s in module.sections] == ["Ai ban hành?"]
+    assert [s.title for s in module.sections] == ["Ai ban hành?", "Vì sao cả trước giờ làm việc?"]
     assert module.sections[0].body == "Văn bản do **UBND tỉnh Mẫu** ban hành."
+    assert module.sections[0].parts == () and module.sections[0].interpretations == ()
     assert len(module.instructor) == 1 and "Thời lượng" in module.instructor[0].body
 
 
@@ -66,6 +67,35 @@ def test_every_question_type_is_parsed(course: Course) -> None:
     short = course.question("q-ngan")
     assert short.tone_insensitive and [c.correct for c in short.choices] == [True, False]
     assert course.question("q-nhieu").partial
+
+
+def test_level_and_interpretive_fields(course: Course) -> None:
+    levels = {q.id: q.level for q in course.questions}
+    assert levels["q-ban-hanh"] is Level.RECALL and levels["q-ruou"] is Level.APPLICATION
+    assert [q.id for q in course.questions if q.interpretive] == ["q-thu-tu"]
+
+
+def test_interpretation_box_keeps_its_place_in_the_lesson(course: Course) -> None:
+    section = course.module("tong-quan").sections[1]
+    assert [(p.body[:8], p.interpretation is not None) for p in section.parts] == [
+        ("Văn bản ", False),
+        ("", True),
+        ("Hỏi lãnh", False),
+    ]
+    (box,) = section.interpretations
+    assert box.cites == ("officials.1",) and box.body.startswith("Cách hiểu của khóa học")
+    assert "Cách hiểu" not in section.body  # the lesson's own text never includes the box
+
+
+def test_units_current_retired_and_successors(course: Course) -> None:
+    assert course.units == ("Sở Nội vụ", "UBND xã/phường (ghi tên)", "Khác")
+    assert course.typed_units == ("UBND xã/phường (ghi tên)",)
+    assert course.successors == {"Sở Lao động - Thương binh và Xã hội": "Sở Nội vụ"}
+    assert course.units_as_of == "2026-12-01"
+
+
+def test_clause_short_name(course: Course) -> None:
+    assert course.directive.clause("officials.1").name == "Yêu cầu (1) về giờ làm việc"
 
 
 def test_scenario_graph(course: Course) -> None:

@@ -85,7 +85,7 @@ def test_choice_without_task_marker(course_copy: Path) -> None:
 
 def test_question_without_cites(course_copy: Path) -> None:
     block = line_of(course_copy, MODULE, ":::: question q-ban-hanh")
-    edit(course_copy, MODULE, ":::: question q-ban-hanh\ncites: doc\n", ":::: question q-ban-hanh\n")
+    edit(course_copy, MODULE, "q-ban-hanh\nlevel: recall\ncites: doc\n", "q-ban-hanh\nlevel: recall\n")
     assert problems(course_copy) == [
         f"course/{MODULE}:{block}: question thiếu trường 'cites' (mã điều khoản của Công văn)"
     ]
@@ -110,7 +110,7 @@ def test_unknown_field(course_copy: Path) -> None:
     )
     assert problems(course_copy) == [
         f"course/{MODULE}:{line + 1}: trường 'typ' không dùng trong khối question "
-        "(dùng: cites, partial, points, tone-insensitive, type)"
+        "(dùng: cites, interpretive, level, partial, points, tone-insensitive, type)"
     ]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from widgets.content.cache import read_cached, write_cached
 from widgets.content.directive import parse_directive
 from widgets.content.documents import read_text, read_yaml
-from widgets.content.model import Course, Module, ModuleKind, QuizPolicy, SourceRef
+from widgets.content.model import Course, Module, ModuleKind, QuizPolicy, SourceRef, Unit
 from widgets.content.module import parse_module
 from widgets.content.problems import ContentError, Problem, ProblemLog
 from widgets.content.reference import parse_faq, parse_glossary
@@ -18,7 +18,9 @@ from widgets.content.reference import parse_faq, parse_glossary
 COURSE_FILE = "course.yml"
 COURSE_KEYS = ("id", "title", "directive", "glossary", "faq", "units", "modules")
 ENTRY_KEYS = ("file", "notebook", "quiz")
-QUIZ_KEYS = ("pass_mark", "tries", "draw", "by_clause", "shuffle")
+QUIZ_KEYS = ("pass_mark", "tries", "draw", "by_clause", "shuffle", "partial_credit")
+UNITS_KEYS = ("as_of", "note", "units")
+UNIT_KEYS = ("name", "successor", "retired", "typed")
 
 
 def default_content_dir() -> Path:
@@ -81,7 +83,7 @@ def _parse_course(root: Path, problems: list[Problem]) -> Course | None:
         else ()
     )
     faq = parse_faq(root / data["faq"], known, log.for_file(root / data["faq"])) if data.get("faq") else ()
-    units = _units(root / data["units"], log) if data.get("units") else ()
+    units, as_of = _units(root / data["units"], log) if data.get("units") else ((), "")
     _check_unique_ids(modules, log)
     for key in ("id", "title"):
         if not str(data.get(key, "")).strip():
@@ -94,7 +96,9 @@ def _parse_course(root: Path, problems: list[Problem]) -> Course | None:
         source=SourceRef(log.path, 1),
         glossary=glossary,
         faq=faq,
-        units=units,
+        units=tuple(u.name for u in units if not u.retired),
+        unit_entries=units,
+        units_as_of=as_of,
     )
 
 
@@ -136,22 +140,78 @@ def _quiz_policy(raw: Any, line: int, log: ProblemLog) -> QuizPolicy:
             log.add(line, f"pass_mark phải là phần trăm từ 1 đến 100, không phải {value!r}")
         elif key in {"tries", "draw"} and not (value is None or (isinstance(value, int) and value > 0)):
             log.add(line, f"{key} phải là số nguyên dương hoặc null, không phải {value!r}")
-        elif key in {"by_clause", "shuffle"} and not isinstance(value, bool):
+        elif key in {"by_clause", "shuffle", "partial_credit"} and not isinstance(value, bool):
             log.add(line, f"{key} phải là true hoặc false, không phải {value!r}")
         elif key in QUIZ_KEYS:
             values[key] = value
     return QuizPolicy(**{**{k: getattr(policy, k) for k in QUIZ_KEYS}, **values})
 
 
-def _units(path: Path, log: ProblemLog) -> tuple[str, ...]:
+def _units(path: Path, log: ProblemLog) -> tuple[tuple[Unit, ...], str]:
+    """``units.yml``: ``as_of``, ``note`` and ``units`` (names, or ``{name, successor, retired,
+    typed}``); no duplicates, no empty names, every successor a current unit of the list."""
     unit_log = log.for_file(path)
     text = read_text(path, unit_log)
     data = read_yaml(text, unit_log) if text is not None else None
-    units = data.get("units") if isinstance(data, dict) else None
-    if not isinstance(units, list) or not all(isinstance(u, str) and u.strip() for u in units):
-        unit_log.add(1, "units.yml cần 'units:' là danh sách tên đơn vị")
-        return ()
-    return tuple(u.strip() for u in units)
+    raw = data.get("units") if isinstance(data, dict) else None
+    if not isinstance(raw, list) or not raw:
+        unit_log.add(1, "units.yml cần 'units:' là danh sách đơn vị")
+        return (), ""
+    _unknown_keys(data, UNITS_KEYS, "units.yml", 1, unit_log)
+    source = text or ""
+    units: list[Unit] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(raw):
+        fields = {"name": entry} if isinstance(entry, str) else entry
+        if not isinstance(fields, dict):
+            unit_log.add(_unit_line(source, index, ""), "mỗi đơn vị là một tên hoặc {name: …}")
+            continue
+        name = " ".join(str(fields.get("name") or "").split())
+        line = _unit_line(source, index, name)
+        _unknown_keys(fields, UNIT_KEYS, "đơn vị", line, unit_log)
+        if not name:
+            unit_log.add(line, "đơn vị thiếu tên ('name')")
+            continue
+        key = name.casefold()
+        if key in seen:
+            unit_log.add(line, f"đơn vị '{name}' trùng với dòng {seen[key]}")
+            continue
+        seen[key] = line
+        flags = {}
+        for flag in ("retired", "typed"):
+            value = fields.get(flag, False)
+            if not isinstance(value, bool):
+                unit_log.add(line, f"{flag} phải là true hoặc false, không phải {value!r}")
+            flags[flag] = value is True
+        successor = " ".join(str(fields.get("successor") or "").split())
+        if successor and not flags["retired"]:
+            unit_log.add(line, f"đơn vị '{name}' còn hoạt động thì không có 'successor'")
+        units.append(Unit(name, SourceRef(unit_log.path, line), successor, **flags))
+    current = {u.name.casefold() for u in units if not u.retired}
+    for unit in units:
+        if unit.successor and unit.successor.casefold() not in current:
+            unit_log.add(
+                unit.source.line,
+                f"successor '{unit.successor}' của '{unit.name}' không phải đơn vị hiện có trong danh sách",
+            )
+    if not current:
+        unit_log.add(1, "units.yml cần ít nhất một đơn vị hiện có (không có 'retired: true')")
+    as_of = data.get("as_of")
+    return tuple(units), "" if as_of is None else str(as_of)
+
+
+def _unit_line(text: str, index: int, name: str) -> int:
+    """The line of the ``index``-th entry under ``units:`` (its name when found)."""
+    lines = text.splitlines()
+    start = next((n for n, line in enumerate(lines) if line.startswith("units:")), 0)
+    count = -1
+    for number in range(start + 1, len(lines)):
+        stripped = lines[number].lstrip()
+        if stripped.startswith("- "):
+            count += 1
+            if count == index:
+                return number + 1
+    return _line_mentioning(text, name) if name else 1
 
 
 def _check_unique_ids(modules: list[Module], log: ProblemLog) -> None:

@@ -19,7 +19,7 @@ def parse_directive(path: Path, log: ProblemLog) -> Directive | None:
     clauses: list[Clause] = []
     seen: set[str] = set()
     for block in document.blocks:
-        check_fields(block, ("label",), log)
+        check_fields(block, ("label", "short"), log)
         clause_id = block.args[0] if block.args else ""
         if not is_valid_id(clause_id):
             log.add(block.line, "khối clause cần một mã: '::: clause <mã>'")
@@ -31,7 +31,8 @@ def parse_directive(path: Path, log: ProblemLog) -> Directive | None:
         label = block.fields.get("label", (0, ""))[1]
         if not label or not text:
             log.add(block.line, f"điều khoản '{clause_id}' cần trường 'label' và lời văn")
-        clauses.append(Clause(clause_id, label, text, SourceRef(log.path, block.line)))
+        short = block.fields.get("short", (0, ""))[1]
+        clauses.append(Clause(clause_id, label, text, SourceRef(log.path, block.line), short))
     meta = _front_matter_strings(document, DIRECTIVE_KEYS, log)
     return Directive(**meta, clauses=tuple(clauses), source=SourceRef(log.path, 1))
 

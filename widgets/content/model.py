@@ -32,6 +32,14 @@ class Clause:
     text: str
     """The clause's exact wording from the source."""
     source: SourceRef
+    short: str = ""
+    """How a citation names the clause to learners, e.g. "Yêu cầu (1) đối với cán bộ, công chức,
+    viên chức" (``short:`` in directive.md; empty → ``label``)."""
+
+    @property
+    def name(self) -> str:
+        """The human name of the clause in learner-facing text (never its ID)."""
+        return self.short or self.label
 
 
 @dc.dataclass(frozen=True, slots=True)
@@ -59,6 +67,13 @@ class Directive:
     @property
     def clause_ids(self) -> tuple[str, ...]:
         return tuple(clause.id for clause in self.clauses)
+
+
+class Level(StrEnum):
+    """What a question tests: remembering the text, or applying it to a workplace situation."""
+
+    RECALL = "recall"
+    APPLICATION = "application"
 
 
 class QuestionType(StrEnum):
@@ -122,6 +137,10 @@ class Question:
     tone_insensitive: bool = False
     """Short answer: also accept the answer typed without Vietnamese tone marks."""
     points: int = 1
+    level: Level | None = None
+    """``recall`` or ``application`` (``neuguong check`` requires it on every question)."""
+    interpretive: bool = False
+    """Rests on an interpretation, not the Công văn's wording: practice only, never in the final."""
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -207,14 +226,39 @@ class Scenario:
 
 
 @dc.dataclass(frozen=True, slots=True)
+class Interpretation:
+    """A "Giải thích thêm" box: the course's explanation, not the Công văn's wording."""
+
+    body: str
+    """Markdown source."""
+    cites: tuple[str, ...]
+    source: SourceRef
+
+
+@dc.dataclass(frozen=True, slots=True)
+class LessonPart:
+    """A run of lesson text, or one interpretation box, in the order written."""
+
+    body: str
+    interpretation: Interpretation | None = None
+    """Set (and ``body`` empty) when the part is a "Giải thích thêm" box."""
+
+
+@dc.dataclass(frozen=True, slots=True)
 class LessonSection:
     """A block of lesson text and the clauses it teaches."""
 
     title: str
     body: str
-    """Markdown source (rendered with raw HTML disabled)."""
+    """Markdown source of the lesson's own text, without its interpretation boxes."""
     cites: tuple[str, ...]
     source: SourceRef
+    parts: tuple[LessonPart, ...] = ()
+    """Text and interpretation boxes in their written order (empty: ``body`` alone)."""
+
+    @property
+    def interpretations(self) -> tuple[Interpretation, ...]:
+        return tuple(part.interpretation for part in self.parts if part.interpretation)
 
 
 @dc.dataclass(frozen=True, slots=True)
@@ -247,6 +291,9 @@ class QuizPolicy:
     """When drawing, make every clause of the pool represented if the count allows."""
     shuffle: bool = True
     """Shuffle questions and choices, seeded per learner and attempt."""
+    partial_credit: bool = False
+    """Multiple-answer items earn Moodle's "partially correct" credit: each right choice picked
+    +1/n_right, each wrong one −1/n_wrong, clamped to [0, 1]."""
 
 
 @dc.dataclass(frozen=True, slots=True)
@@ -291,6 +338,19 @@ class FaqEntry:
 
 
 @dc.dataclass(frozen=True, slots=True)
+class Unit:
+    """An entry of ``units.yml``: a current unit offered at sign-in, or a retired one kept for records."""
+
+    name: str
+    source: SourceRef
+    successor: str = ""
+    """Retired units: the current unit that took it over, when that is certain."""
+    retired: bool = False
+    typed: bool = False
+    """Offered as a choice that opens a text field: the learner types the name (stored as typed)."""
+
+
+@dc.dataclass(frozen=True, slots=True)
 class Course:
     """The whole course: the directive and the modules in their order."""
 
@@ -302,7 +362,21 @@ class Course:
     glossary: tuple[Term, ...] = ()
     faq: tuple[FaqEntry, ...] = ()
     units: tuple[str, ...] = ()
-    """Đơn vị offered at sign-in (the last is usually "Khác")."""
+    """Đơn vị offered at sign-in: the current units (the last is usually "Khác")."""
+    unit_entries: tuple[Unit, ...] = ()
+    """Every entry of ``units.yml``, current and retired."""
+    units_as_of: str = ""
+    """The date ``units.yml`` says its list is true on."""
+
+    @property
+    def typed_units(self) -> tuple[str, ...]:
+        """Choices at sign-in that open a text field for the unit's own name."""
+        return tuple(u.name for u in self.unit_entries if u.typed and not u.retired)
+
+    @property
+    def successors(self) -> dict[str, str]:
+        """Retired unit name → the current unit reports count it under (only where certain)."""
+        return {u.name: u.successor for u in self.unit_entries if u.retired and u.successor}
 
     def module(self, module_id: str) -> Module:
         for module in self.modules:

@@ -24,10 +24,10 @@ from widgets.content.markdown import (
     line_of,
     looks_like_block,
 )
-from widgets.content.model import Choice, MatchPair, Question, QuestionType, SourceRef
+from widgets.content.model import Choice, Level, MatchPair, Question, QuestionType, SourceRef
 from widgets.content.problems import ProblemLog
 
-QUESTION_FIELDS = ("cites", "type", "partial", "tone-insensitive", "points")
+QUESTION_FIELDS = ("cites", "type", "partial", "tone-insensitive", "points", "level", "interpretive")
 TRUE_FALSE_LABELS = ("Đúng", "Sai")
 _TASK = re.compile(r"^\[( |x|X)\]\s+(.+)$", re.DOTALL)
 _PAIR = re.compile(r"^(.+?)\s*->\s*(.+)$", re.DOTALL)
@@ -92,6 +92,8 @@ def parse_question(
         "points": int_field(block, "points", log, 1),
         "partial": bool_field(block, "partial", log),
         "tone_insensitive": bool_field(block, "tone-insensitive", log),
+        "level": _level(block, log),
+        "interpretive": bool_field(block, "interpretive", log),
     }
     if qtype is QuestionType.MATCHING:
         return Question(**common, pairs=_pairs(answer_list, log))
@@ -100,6 +102,18 @@ def parse_question(
     choices = _choices(answer_list, log, qtype)
     _check_choices(qtype, choices, line_of(answer_list), log)
     return Question(**common, choices=choices)
+
+
+def _level(block: Block, log: ProblemLog) -> Level | None:
+    """The ``level`` field; its absence is reported by ``neuguong check`` (rules), not here."""
+    if "level" not in block.fields:
+        return None
+    line, value = block.fields["level"]
+    try:
+        return Level(value)
+    except ValueError:
+        log.add(line, f"level '{value}' không có (dùng: recall, application)")
+        return None
 
 
 def _read_extra(inner: Block, lines: list[str], extras: dict[str, str], log: ProblemLog) -> None:
