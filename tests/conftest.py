@@ -1,8 +1,10 @@
-"""Shared fixtures: the small fixture course and a writable copy of it."""
+"""Shared fixtures: the small fixture course and a writable copy of it; in CI, a skip is a failure."""
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,60 @@ settings.load_profile("neuguong")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
+
+REQUIRE_ALL_ENV = "NEUGUONG_REQUIRE_ALL"
+REQUIREMENT_ENVS = ("NEUGUONG_REQUIRE_BROWSER", "NEUGUONG_REQUIRE_PG", "NEUGUONG_REQUIRE_NGINX")
+"""The per-requirement flags (a missing browser, database or nginx fails instead of skipping);
+``NEUGUONG_REQUIRE_ALL=1`` or ``CI=true`` turns them all on, and every other skip into a failure."""
+
+
+def require_all(environ: dict[str, str] | os._Environ[str] | None = None) -> bool:
+    """True in CI (``CI`` set to anything but empty/0/false) or under ``NEUGUONG_REQUIRE_ALL=1``."""
+    env = os.environ if environ is None else environ
+    ci = env.get("CI", "").strip().lower()
+    return env.get(REQUIRE_ALL_ENV) == "1" or ci not in ("", "0", "false", "no")
+
+
+class SkipIsFailure:
+    """Registered as a global plugin (not a path-scoped conftest hook), so that it also covers the
+    nbval notebooks collected beside ``tests/``: every skip -- ``pytest.skip``, ``skipif``,
+    ``importorskip``, a skipped module -- is reported as a failure with its reason, and a run that
+    collected nothing (exit code 5) fails with exit code 1. Expected failures (xfail) are untouched."""
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None]:
+        outcome = yield
+        _fail_if_skipped(outcome.get_result())
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_make_collect_report(self, collector: pytest.Collector) -> Generator[None]:
+        outcome = yield
+        _fail_if_skipped(outcome.get_result())
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_report_header(self, config: pytest.Config) -> str:
+        return f"neuguong: CI mode ({REQUIRE_ALL_ENV}=1 or CI=true): a skipped test fails"
+
+
+def _fail_if_skipped(report: pytest.TestReport | pytest.CollectReport) -> None:
+    if not report.skipped or hasattr(report, "wasxfail"):
+        return
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    reason = reason.removeprefix("Skipped: ")
+    report.outcome = "failed"
+    report.longrepr = f"skipped in CI, which counts as a failure: {reason}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if require_all():
+        for name in REQUIREMENT_ENVS:
+            os.environ.setdefault(name, "1")
+        if not config.pluginmanager.has_plugin("neuguong-skip-is-failure"):
+            config.pluginmanager.register(SkipIsFailure(), "neuguong-skip-is-failure")
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -80,3 +82,89 @@ def test_learner_notebooks_are_one_display_call() -> None:
         trainer = path.parent.name == "trainer"
         prefix = "from widgets.views.trainer import " if trainer else "from widgets import "
         assert lines[0].startswith(prefix) and len(lines) == 2, path
+
+
+SKIPPING_TESTS = """
+import pytest
+
+def test_passes():
+    pass
+
+def test_skips():
+    pytest.skip("no frobnicator here")
+
+@pytest.mark.skipif(True, reason="never on this platform")
+def test_skipif():
+    pass
+
+@pytest.mark.xfail(reason="known", strict=True)
+def test_expected_failure():
+    assert False
+"""
+
+
+KIT_CONFTEST = REPO / "tests" / "conftest.py"
+
+
+def _run_pytest(folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """pytest in ``folder``, with a conftest that takes its hooks from ``tests/conftest.py``."""
+    (folder / "conftest.py").write_text(
+        "import importlib.util\n"
+        f"spec = importlib.util.spec_from_file_location('kit_conftest', {str(KIT_CONFTEST)!r})\n"
+        "kit = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(kit)\n"
+        "pytest_configure = kit.pytest_configure\n",
+        encoding="utf-8",
+    )
+    clean = {k: v for k, v in os.environ.items() if k != "CI" and not k.startswith("NEUGUONG_REQUIRE")}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rA", str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env={**clean, **env},
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("env", [{"CI": "true"}, {"NEUGUONG_REQUIRE_ALL": "1"}])
+def test_in_ci_every_skip_is_a_failure(tmp_path: Path, env: dict[str, str]) -> None:
+    (tmp_path / "test_some.py").write_text(SKIPPING_TESTS, encoding="utf-8")
+    done = _run_pytest(tmp_path, env)
+    assert done.returncode == pytest.ExitCode.TESTS_FAILED, done.stdout
+    assert "skipped in CI, which counts as a failure: no frobnicator here" in done.stdout
+    assert "never on this platform" in done.stdout
+    assert re.search(r"\b1 passed\b", done.stdout) and re.search(r"\b1 xfailed\b", done.stdout)
+    assert " skipped" not in done.stdout.splitlines()[-1], done.stdout
+
+
+def test_in_ci_a_skipped_module_is_a_collection_error(tmp_path: Path) -> None:
+    (tmp_path / "test_module_skip.py").write_text(
+        "import pytest\npytest.importorskip('no_such_module_for_neuguong')\n", encoding="utf-8"
+    )
+    assert _run_pytest(tmp_path, {}).returncode == pytest.ExitCode.NO_TESTS_COLLECTED
+    done = _run_pytest(tmp_path, {"CI": "true"})
+    assert done.returncode == pytest.ExitCode.INTERRUPTED, done.stdout
+    assert "skipped in CI, which counts as a failure: could not import" in done.stdout
+
+
+def test_outside_ci_a_skip_is_a_skip(tmp_path: Path) -> None:
+    (tmp_path / "test_some.py").write_text(SKIPPING_TESTS, encoding="utf-8")
+    done = _run_pytest(tmp_path, {})
+    assert done.returncode == 0, done.stdout
+    assert re.search(r"1 passed, 2 skipped, 1 xfailed", done.stdout), done.stdout
+
+
+def test_in_ci_a_run_that_collects_nothing_fails(tmp_path: Path) -> None:
+    (tmp_path / "test_empty.py").write_text("# no test here\n", encoding="utf-8")
+    assert _run_pytest(tmp_path, {}).returncode == pytest.ExitCode.NO_TESTS_COLLECTED
+    assert _run_pytest(tmp_path, {"NEUGUONG_REQUIRE_ALL": "1"}).returncode == pytest.ExitCode.TESTS_FAILED
+
+
+def test_ci_installs_every_tool_the_suite_needs() -> None:
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    packages = re.search(r"APT_PACKAGES=\((.*?)\n\)", ci, re.DOTALL)
+    assert packages, "the apt packages are listed in one APT_PACKAGES=( ... ) array"
+    names = {line.split("#")[0].strip() for line in packages.group(1).splitlines()} - {""}
+    assert {"nginx", "chromium", "postgresql", "python3-venv", "make", "openssl"} <= names
+    assert "NEUGUONG_REQUIRE_ALL=1" in ci and "NEUGUONG_REQUIRE_NGINX=1" in ci
