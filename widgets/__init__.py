@@ -18,6 +18,7 @@ _VIEWS = {
     "directive_page": "widgets.views.reference",
     "certificate_page": "widgets.views.certificate",
     "practice_page": "widgets.views.practice",
+    "verify_page": "widgets.views.verify",
 }
 
 __all__ = ["__version__", *_VIEWS]

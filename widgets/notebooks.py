@@ -15,6 +15,7 @@ REFERENCE_PAGES = {
     "van-ban.ipynb": ("directive_page()", "Toàn văn Công văn"),
     "chung-nhan.ipynb": ("certificate_page()", "Cam kết và giấy chứng nhận"),
     "cac-dang-cau-hoi.ipynb": ("practice_page()", "Các dạng câu hỏi"),
+    "xac-minh.ipynb": ("verify_page()", "Xác minh chứng nhận"),
 }
 """Site pages beside the modules: file name → (display call, title)."""
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -14,6 +15,7 @@ from pypdf import PdfReader
 
 from widgets.certificates import fonts
 from widgets.certificates.pdf import certificate_pdf
+from widgets.certificates.settings import CertificateSettings, certificate_settings
 from widgets.certificates.text import certificate_text, local_date, pledge_items, pledge_text
 from widgets.content.model import Course
 from widgets.records.models import Certificate
@@ -37,8 +39,17 @@ def certificate(name: str = NAME, unit: str = UNIT, score: float = 85.0) -> Cert
     )
 
 
-def build(course: Course, cert: Certificate) -> bytes:
-    return certificate_pdf(certificate_text(cert, course), issued_at=cert.issued_at)
+SETTINGS = CertificateSettings(
+    public_url="https://hoc.sonla.gov.vn",
+    issuer="SỞ NỘI VỤ TỈNH SƠN LA",
+    place="Sơn La",
+    signer_title="GIÁM ĐỐC",
+    signer_name="Lò Thị Mai",
+)
+
+
+def build(course: Course, cert: Certificate, settings: CertificateSettings = SETTINGS) -> bytes:
+    return certificate_pdf(certificate_text(cert, course, settings), issued_at=cert.issued_at)
 
 
 def extract(data: bytes) -> str:
@@ -63,7 +74,59 @@ def test_every_line_of_the_certificate_is_in_the_pdf(course: Course, standard: b
     assert "Điểm bài kiểm tra tổng hợp: 85%" in lines
     assert course.title in text and course.directive.number in text
     assert "Mã xác minh: NG-7K2M-Q9XD" in lines
-    assert "neuguong verify NG-7K2M-Q9XD" in text
+    assert "neuguong" not in text  # no command to run on the issuing machine
+
+
+def test_vietnamese_conventions_national_heading_place_date_signer(standard: bytes) -> None:
+    text = extract(standard)
+    lines = text.splitlines()  # side-by-side columns come out on one line
+    assert lines[0] == "SỞ NỘI VỤ TỈNH SƠN LA CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert lines[1] == "Độc lập - Tự do - Hạnh phúc"
+    flat = " ".join(text.split())
+    assert "Sơn La, ngày 01 tháng 05 năm 2026" in flat  # issued 30/4 18:05 UTC = 1/5 in Sơn La
+    assert "GIÁM ĐỐC" in flat and "Lò Thị Mai" in flat and "(Ký tên, đóng dấu)" in flat
+    assert "quét mã QR" in flat and "Xác minh chứng nhận" in flat
+    assert "https://hoc.sonla.gov.vn/voila/render/xac-minh.ipynb" in flat.replace(" ", "")
+
+
+def test_settings_come_from_the_installation() -> None:
+    settings = certificate_settings(
+        {
+            "NEUGUONG_PUBLIC_URL": "https://hoc.sonla.gov.vn/",
+            "NEUGUONG_CERT_ISSUER": "UBND  HUYỆN MAI SƠN",
+            "NEUGUONG_CERT_SIGNER_TITLE": "CHỦ TỊCH",
+        }
+    )
+    assert settings.verify_url("NG-7K2M-Q9XD") == (
+        "https://hoc.sonla.gov.vn/voila/render/xac-minh.ipynb?code=NG-7K2M-Q9XD"
+    )
+    assert (settings.issuer, settings.signer_title, settings.signer_name) == (
+        "UBND HUYỆN MAI SƠN",
+        "CHỦ TỊCH",
+        "",
+    )
+    with pytest.raises(ValueError, match="NEUGUONG_PUBLIC_URL"):
+        certificate_settings({"NEUGUONG_PUBLIC_URL": "hoc.sonla.gov.vn"})
+
+
+def qr_codes_in(data: bytes, folder: Path) -> list[str]:
+    """Every QR code in the PDF's images, read by a real decoder (zbar's ``zbarimg``)."""
+    zbarimg = shutil.which("zbarimg")
+    if zbarimg is None:
+        pytest.skip("no QR decoder: install Debian's zbar-tools (zbarimg)")
+    found = []
+    for number, image in enumerate(PdfReader(io.BytesIO(data)).pages[0].images):
+        path = folder / f"image{number}.png"
+        image.image.convert("L").save(path)
+        done = subprocess.run([zbarimg, "--quiet", "--raw", str(path)], capture_output=True, text=True)
+        found += done.stdout.splitlines()
+    return found
+
+
+def test_the_qr_code_decodes_to_the_verification_address(standard: bytes, tmp_path: Path) -> None:
+    assert qr_codes_in(standard, tmp_path) == [
+        "https://hoc.sonla.gov.vn/voila/render/xac-minh.ipynb?code=NG-7K2M-Q9XD"
+    ]
 
 
 def test_vietnamese_name_survives_exactly_in_nfc(course: Course) -> None:

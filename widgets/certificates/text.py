@@ -6,6 +6,7 @@ import dataclasses as dc
 import unicodedata
 from datetime import datetime
 
+from widgets.certificates.settings import CertificateSettings, certificate_settings
 from widgets.content.model import Course
 from widgets.i18n import t
 from widgets.records.models import Certificate
@@ -49,14 +50,42 @@ class CertificateText:
     code: str
     code_label: str
     verify: str
+    nation: str = ""
+    """Quốc hiệu: CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM."""
+    motto: str = ""
+    """Tiêu ngữ: Độc lập - Tự do - Hạnh phúc."""
+    issuer: str = ""
+    """The issuing body (a setting)."""
+    place_date: str = ""
+    """``Sơn La, ngày 01 tháng 05 năm 2026``."""
+    signer_title: str = ""
+    signer_name: str = ""
+    seal: str = ""
+    """The hint in the space left for the signature and the seal."""
+    check: str = ""
+    """How to check it: the QR code, or the code on the verification page."""
+    verify_url: str = ""
+    """What the QR code holds: the verification page with this code."""
 
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def certificate_text(certificate: Certificate, course: Course) -> CertificateText:
-    """The certificate's lines: name, unit, course, directive, score, date and code."""
+def place_date(place: str, moment: datetime) -> str:
+    """``Sơn La, ngày 01 tháng 05 năm 2026`` in Asia/Ho_Chi_Minh (day and month on two digits,
+    as administrative documents write them)."""
+    local = moment.astimezone(COURSE_TZ)
+    return t("certificate.place_date", place=place, day=f"{local:%d}", month=f"{local:%m}", year=local.year)
+
+
+def certificate_text(
+    certificate: Certificate, course: Course, settings: CertificateSettings | None = None
+) -> CertificateText:
+    """The certificate's lines: the national heading, the issuer, name, unit, course,
+    directive, score, date, code, how to check it, and the signer (``settings``: the
+    installation's, from the environment, by default)."""
+    settings = settings or certificate_settings()
     directive = course.directive
     return CertificateText(
         heading=t("certificate.heading"),
@@ -71,4 +100,13 @@ def certificate_text(certificate: Certificate, course: Course) -> CertificateTex
         code=certificate.code,
         code_label=t("certificate.code"),
         verify=t("certificate.verify", code=certificate.code),
+        nation=t("certificate.nation"),
+        motto=t("certificate.motto"),
+        issuer=settings.issuer,
+        place_date=place_date(settings.place, certificate.issued_at),
+        signer_title=settings.signer_title,
+        signer_name=settings.signer_name,
+        seal=t("certificate.seal"),
+        check=t("certificate.check", code=certificate.code, url=settings.verify_url()),
+        verify_url=settings.verify_url(certificate.code),
     )

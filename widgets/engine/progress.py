@@ -185,14 +185,17 @@ def final_lock(states: Mapping[str, ModuleState], *, signed_in: bool = True) -> 
 def certificate_lock(
     states: Mapping[str, ModuleState], *, final_passed: bool, pledged: bool, signed_in: bool = True
 ) -> Lock | None:
-    """``None`` if a certificate may be issued; else what remains before it."""
-    before = final_lock(states, signed_in=signed_in)
-    steps = list(before.steps) if before else []
+    """``None`` if a certificate may be issued (the final passed, the pledge signed); else what
+    remains before it, with the modules left while the final is not passed."""
+    steps: list[Step] = [] if signed_in else [Step.SIGN_IN]
+    left: tuple[str, ...] = ()
     if not final_passed:
+        left = modules_left(states)
+        steps += [Step.MODULE] if left else []
         steps.append(Step.FINAL)
     if not pledged:
         steps.append(Step.PLEDGE)
-    return Lock(tuple(steps), before.modules if before else ()) if steps else None
+    return Lock(tuple(steps), left) if steps else None
 
 
 # ------------------------------------------------------------------- the final's policy

@@ -16,6 +16,7 @@ import ipywidgets as w
 from widgets.certificates.pdf import certificate_pdf
 from widgets.certificates.text import PDF_NAME, certificate_text, local_date, pledge_items, pledge_text
 from widgets.content.model import Course
+from widgets.engine.progress import Lock, LockedError, ModuleState, certificate_lock, requirements_for
 from widgets.i18n import t
 from widgets.records.errors import RecordsError
 from widgets.records.models import Certificate, Pledge
@@ -24,6 +25,7 @@ from widgets.session import LearnerSession
 from widgets.views.context import page_session
 from widgets.views.fragments import render
 from widgets.views.kiosk import kiosk_bar
+from widgets.views.locked import locked_html
 from widgets.views.sitelinks import HOME_NOTEBOOK, SiteLinks
 from widgets.views.sync import when_synced
 
@@ -134,7 +136,10 @@ class CertificatePage(w.VBox):
         if store is None:
             self._notice(t("signin.unavailable"), "error")
         elif session is None:
-            self._notice(t("certificate.sign_in_first"), "warning")
+            states = {req.module_id: ModuleState.NOT_STARTED for req in requirements_for(course)}
+            lock = certificate_lock(states, final_passed=False, pledged=False, signed_in=False)
+            assert lock is not None
+            self._locked(lock)
         else:
             self.show()
 
@@ -142,8 +147,9 @@ class CertificatePage(w.VBox):
         """The step the learner is at: not passed, pledge, or certificate."""
         assert self.session is not None
         progress = self.session.progress()
-        if not progress.final.passed:
-            self._notice(t("certificate.not_passed"), "warning")
+        lock = progress.certificate_lock()
+        if not progress.final.passed and lock is not None:
+            self._locked(lock)
         elif progress.pledge is None:
             form = PledgeForm(self.session)
             form.on_pledged(lambda _: self.show())
@@ -154,12 +160,21 @@ class CertificatePage(w.VBox):
     def _certificate(self, pledge: Pledge) -> None:
         assert self.session is not None
         try:
-            certificate = self.session.store.issue_certificate(self.session.learner.id)
+            certificate = self.session.issue_certificate()
+        except LockedError as error:
+            self._locked(error.lock)
+            return
         except RecordsError:
             log.exception("certificate not issued")
             self._notice(t("certificate.error"), "error")
             return
         self.body.children = [CertificateView(certificate, self.course, pledge)]
+
+    def _locked(self, lock: Lock) -> None:
+        """What remains before the certificate (``nk-locked``), each step linked."""
+        notice = w.HTML(locked_html(lock, self.course, self.links, lead="locked.certificate_lead"))
+        notice.add_class("nk-certificate-notice")
+        self.body.children = [notice]
 
     def _notice(self, text: str, kind: str) -> None:
         notice = w.HTML(render("notice", text=text, kind=kind, href=self.links.page(HOME_NOTEBOOK)))

@@ -7,6 +7,7 @@ import itertools
 import ipywidgets as w
 
 from widgets.content.model import Course, Module, ModuleKind, Scenario
+from widgets.engine.progress import LockedError
 from widgets.engine.quiz import QuizAttempt
 from widgets.engine.results import ScenarioResult, ScenarioStep
 from widgets.i18n import t
@@ -15,6 +16,7 @@ from widgets.session import LearnerSession
 from widgets.views.context import page_session
 from widgets.views.fragments import render
 from widgets.views.kiosk import kiosk_bar
+from widgets.views.locked import guest_final_lock, locked_html
 from widgets.views.quiz import QuizView
 from widgets.views.scenario import ScenarioView
 from widgets.views.sitelinks import HOME_NOTEBOOK, SiteLinks
@@ -38,13 +40,17 @@ def module_page(module_id: str, course: Course | None = None) -> w.Widget:
     if session is None:
         lesson.append(render("message", text=t("module.sign_in_first"), kind="warning"))
     lesson.append(render("lesson", sections=module.sections, clause_hrefs=site.clauses(course)))
-    quiz = _quiz(course, module, session, site.clauses(course))
+    locked = _final_locked(course, module, session, site)
+    quiz = None if locked else _quiz(course, module, session, site)
+    if locked:
+        lesson.append(locked)
     if quiz is not None:
         lesson.append(render("heading", text=t("quiz.heading")))
     parts.append(w.HTML("".join(lesson)))
     if quiz is not None:
         parts.append(quiz)
-    parts += [_scenario(course, module, scenario, session) for scenario in module.scenarios]
+    if not locked:
+        parts += [_scenario(course, module, scenario, session) for scenario in module.scenarios]
     parts.append(w.HTML(render("nav", links=links)))
     page = w.VBox(parts)
     page.add_class("nk-page")
@@ -52,9 +58,17 @@ def module_page(module_id: str, course: Course | None = None) -> w.Widget:
     return page
 
 
-def _quiz(
-    course: Course, module: Module, session: LearnerSession | None, clause_hrefs: dict[str, str]
-) -> w.Widget | None:
+def _final_locked(course: Course, module: Module, session: LearnerSession | None, site: SiteLinks) -> str:
+    """The final assessment's ``nk-locked`` message while the course's rules keep it closed
+    (to a guest, or before every required module is complete); ``""`` when it is open."""
+    if module.kind is not ModuleKind.ASSESSMENT:
+        return ""
+    lock = guest_final_lock(course) if session is None else session.progress().final_lock()
+    return "" if lock is None else locked_html(lock, course, site, lead="locked.final_lead")
+
+
+def _quiz(course: Course, module: Module, session: LearnerSession | None, site: SiteLinks) -> w.Widget | None:
+    clause_hrefs = site.clauses(course)
     if session is None:
         return _guest_quiz(course, module, clause_hrefs)
     if not session.question_pool(module):
@@ -67,11 +81,13 @@ def _quiz(
         attempt = session.quiz_attempt(module)
     except AttemptLimitError:
         return limit_message()
+    except LockedError as error:
+        return w.HTML(locked_html(error.lock, course, site, lead="locked.final_lead"))
 
     def next_attempt() -> QuizAttempt | None:
         try:
             return session.quiz_attempt(module)
-        except AttemptLimitError:
+        except (AttemptLimitError, LockedError):
             view.children = [*view.children, limit_message()]
             return None
 
@@ -82,7 +98,10 @@ def _quiz(
 
 
 def _guest_quiz(course: Course, module: Module, clause_hrefs: dict[str, str]) -> w.Widget | None:
-    """A quiz that is scored but not saved (no learner in the URL)."""
+    """A quiz that is scored but not saved (no learner in the URL); never the final assessment,
+    which guests cannot take (:func:`_final_locked` shows why instead)."""
+    if module.kind is ModuleKind.ASSESSMENT:
+        return None
     questions = course.questions if module.kind is ModuleKind.ASSESSMENT else module.questions
     if not questions:
         return None
