@@ -20,6 +20,7 @@ from widgets.views.sitelinks import CERTIFICATE_NOTEBOOK, HOME_NOTEBOOK, SiteLin
 from widgets.views.trainer.join import JoinRoomBox
 
 
+from widgets.views.verify import VERIFY_NOTEBOOK
 class HomePage(w.VBox):
     """Signed out: the sign-in form and the cards. Signed in: progress and the learner's cards."""
 
@@ -102,9 +103,11 @@ class HomePage(w.VBox):
             href = None if state == "locked" else links.page(module.notebook)
             card = w.HTML(render("module_card", module=module, number=number, state=state, href=href))
             card.add_class("nk-module-card")
+        verify = w.HTML(render("verify_link", href=VERIFY_NOTEBOOK))  # public: no learner, no token
+        verify.add_class("nk-verify-link")
             card.add_class(f"nk-state-{state}")
             cards.append(card)
-        return cards
+        return [*cards, verify]
 
 
 def home_page(course: Course | None = None) -> HomePage:
@@ -118,7 +121,7 @@ def _card_state(module: Module, progress: Progress | None) -> str:
     if module.kind is ModuleKind.ASSESSMENT:
         if progress.final.passed:
             return "complete"
-        return "open" if progress.modules_complete else "locked"
+        return "open" if progress.final_lock() is None else "locked"
     state = progress.states.get(module.id)
     return state.value if state is not None else "open"
 
