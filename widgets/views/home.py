@@ -18,9 +18,9 @@ from widgets.views.kiosk import kiosk_bar
 from widgets.views.signin import SignInForm
 from widgets.views.sitelinks import CERTIFICATE_NOTEBOOK, HOME_NOTEBOOK, SiteLinks
 from widgets.views.trainer.join import JoinRoomBox
-
-
 from widgets.views.verify import VERIFY_NOTEBOOK
+
+
 class HomePage(w.VBox):
     """Signed out: the sign-in form and the cards. Signed in: progress and the learner's cards."""
 
@@ -98,13 +98,13 @@ class HomePage(w.VBox):
     def _cards(self, session: LearnerSession | None, progress: Progress | None) -> list[w.Widget]:
         links = SiteLinks.of(session)
         cards: list[w.Widget] = [w.HTML(render("heading", text=t("home.modules")))]
+        verify = w.HTML(render("verify_link", href=VERIFY_NOTEBOOK))  # public: no learner, no token
+        verify.add_class("nk-verify-link")
         for number, module in enumerate(self.course.modules, start=1):
             state = _card_state(module, progress)
             href = None if state == "locked" else links.page(module.notebook)
             card = w.HTML(render("module_card", module=module, number=number, state=state, href=href))
             card.add_class("nk-module-card")
-        verify = w.HTML(render("verify_link", href=VERIFY_NOTEBOOK))  # public: no learner, no token
-        verify.add_class("nk-verify-link")
             card.add_class(f"nk-state-{state}")
             cards.append(card)
         return [*cards, verify]
