@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses as dc
 import functools
-import os
 from pathlib import Path
 from typing import Any
 
@@ -12,21 +12,32 @@ from widgets.content.directive import parse_directive
 from widgets.content.documents import read_text, read_yaml
 from widgets.content.model import Course, Module, ModuleKind, QuizPolicy, SourceRef, Unit
 from widgets.content.module import parse_module
+from widgets.content.pool import final_pool
 from widgets.content.problems import ContentError, Problem, ProblemLog
 from widgets.content.reference import parse_faq, parse_glossary
+from widgets.site import resources
 
 COURSE_FILE = "course.yml"
 COURSE_KEYS = ("id", "title", "directive", "glossary", "faq", "units", "modules")
 ENTRY_KEYS = ("file", "notebook", "quiz")
-QUIZ_KEYS = ("pass_mark", "tries", "draw", "by_clause", "shuffle", "partial_credit")
+QUIZ_KEYS = (
+    "pass_mark",
+    "tries",
+    "draw",
+    "by_clause",
+    "shuffle",
+    "partial_credit",
+    "scenarios",
+    "min_application",
+)
 UNITS_KEYS = ("as_of", "note", "units")
 UNIT_KEYS = ("name", "successor", "retired", "typed")
 
 
 def default_content_dir() -> Path:
-    """``$NEUGUONG_CONTENT``, else the ``content/`` folder of this checkout."""
-    configured = os.environ.get("NEUGUONG_CONTENT")
-    return Path(configured) if configured else Path(__file__).resolve().parents[2] / "content"
+    """``$NEUGUONG_CONTENT``, else the course that ships with the kit: ``content/`` of this
+    checkout, or its copy in the installed wheel (:mod:`widgets.site.resources`)."""
+    return resources.content_dir()
 
 
 def check_course(content_dir: Path | None = None) -> list[Problem]:
@@ -88,7 +99,7 @@ def _parse_course(root: Path, problems: list[Problem]) -> Course | None:
     for key in ("id", "title"):
         if not str(data.get(key, "")).strip():
             log.add(1, f"course.yml thiếu '{key}'")
-    return Course(
+    course = Course(
         id=str(data.get("id", "")),
         title=str(data.get("title", "")),
         directive=directive,
@@ -100,6 +111,18 @@ def _parse_course(root: Path, problems: list[Problem]) -> Course | None:
         unit_entries=units,
         units_as_of=as_of,
     )
+    return _with_final_pool(course)
+
+
+def _with_final_pool(course: Course) -> Course:
+    """The assessment's quiz policy gets the pool it draws from (see ``widgets.content.pool``)."""
+    modules = tuple(
+        dc.replace(m, quiz=dc.replace(m.quiz, pool=final_pool(course)))
+        if m.kind is ModuleKind.ASSESSMENT
+        else m
+        for m in course.modules
+    )
+    return dc.replace(course, modules=modules)
 
 
 def _modules(root: Path, entries: Any, known: tuple[str, ...], text: str, log: ProblemLog) -> list[Module]:
@@ -140,6 +163,14 @@ def _quiz_policy(raw: Any, line: int, log: ProblemLog) -> QuizPolicy:
             log.add(line, f"pass_mark phải là phần trăm từ 1 đến 100, không phải {value!r}")
         elif key in {"tries", "draw"} and not (value is None or (isinstance(value, int) and value > 0)):
             log.add(line, f"{key} phải là số nguyên dương hoặc null, không phải {value!r}")
+        elif key == "scenarios" and not (
+            isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        ):
+            log.add(line, f"scenarios phải là số nguyên không âm, không phải {value!r}")
+        elif key == "min_application" and not (
+            isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100
+        ):
+            log.add(line, f"min_application phải là phần trăm từ 0 đến 100, không phải {value!r}")
         elif key in {"by_clause", "shuffle", "partial_credit"} and not isinstance(value, bool):
             log.add(line, f"{key} phải là true hoặc false, không phải {value!r}")
         elif key in QUIZ_KEYS:

@@ -141,6 +141,11 @@ class Question:
     """``recall`` or ``application`` (``neuguong check`` requires it on every question)."""
     interpretive: bool = False
     """Rests on an interpretation, not the Công văn's wording: practice only, never in the final."""
+    partial_credit: bool = False
+    """Multiple choice scored by Moodle's "partially correct" rule (set on the copies a quiz with
+    ``partial_credit: true`` draws)."""
+    decision_set: str = ""
+    """A decision of a scenario asked as a question in the final: the scenario's ID."""
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -155,6 +160,9 @@ class Rating(StrEnum):
     ACCEPTABLE = "acceptable"
     VIOLATION = "violation"
 
+
+DECISION_SEPARATOR = "/"
+"""Joins a scenario's ID and a node's ID into the ID of a decision item (IDs never hold it)."""
 
 RATING_POINTS = MappingProxyType({Rating.BEST: 2, Rating.ACCEPTABLE: 1, Rating.VIOLATION: 0})
 """Points a rating earns on a scenario path; the best action earns the maximum."""
@@ -294,6 +302,13 @@ class QuizPolicy:
     partial_credit: bool = False
     """Multiple-answer items earn Moodle's "partially correct" credit: each right choice picked
     +1/n_right, each wrong one −1/n_wrong, clamped to [0, 1]."""
+    scenarios: int = 0
+    """Final assessment: scenario decision sets drawn (each scored, decision by decision)."""
+    min_application: int = 0
+    """Final assessment: at least this percentage of the drawn items are ``application``."""
+    pool: tuple[Question, ...] = ()
+    """Final assessment: the items it draws from, built by the course loader (no guide-module or
+    interpretive question; the decision sets of the scenarios); empty = the pool given."""
 
 
 @dc.dataclass(frozen=True, slots=True)
@@ -390,13 +405,15 @@ class Course:
         return tuple(q for module in self.modules for q in module.questions)
 
     def question(self, question_id: str) -> Question:
-        for question in self.questions:
+        """A question of the bank, or a decision item of the final's pool."""
+        for question in (*self.questions, *(q for m in self.modules for q in m.quiz.pool)):
             if question.id == question_id:
                 return question
         raise KeyError(question_id)
 
     def module_of(self, item_id: str) -> Module:
-        """The module that holds a question or scenario."""
+        """The module that holds a question or scenario (or the scenario of a decision item)."""
+        item_id = item_id.split(DECISION_SEPARATOR, 1)[0]
         for module in self.modules:
             if any(item.id == item_id for item in (*module.questions, *module.scenarios)):
                 return module

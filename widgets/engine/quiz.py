@@ -8,6 +8,7 @@ import uuid
 
 from widgets.content.model import Question, QuestionType, QuizPolicy
 from widgets.engine.draw import attempt_seed, draw_questions, neutral_order, shuffled
+from widgets.engine.final import draw_final, with_partial_credit
 from widgets.engine.results import AnswerResult, QuizResult, Response
 from widgets.engine.scoring import score
 
@@ -62,13 +63,22 @@ class QuizAttempt:
         clauses: tuple[str, ...] = (),
         attempt_id: str | None = None,
     ) -> QuizAttempt:
-        """Draw and order the questions for this learner's ``attempt``-th try, reproducibly."""
+        """Draw and order the questions for this learner's ``attempt``-th try, reproducibly.
+
+        A policy with its own ``pool`` (the final assessment) draws from it, not from ``pool``;
+        with decision sets or an application share it draws by :func:`draw_final`."""
         seed = attempt_seed(learner_id, quiz_id, attempt)
         rng = random.Random(seed)
         by_clause = clauses if policy.by_clause else ()
-        drawn = draw_questions(pool, policy.draw, rng, clauses=by_clause)
-        if not policy.shuffle:
-            drawn = tuple(q for q in pool if q in drawn)
+        pool = policy.pool or pool
+        if policy.scenarios or policy.min_application:
+            drawn = draw_final(pool, policy, rng, clauses=by_clause)
+        else:
+            drawn = draw_questions(pool, policy.draw, rng, clauses=by_clause)
+            if not policy.shuffle:
+                drawn = tuple(q for q in pool if q in drawn)
+        if policy.partial_credit:
+            drawn = with_partial_credit(drawn)
         return cls(quiz_id, drawn, policy, attempt_id=attempt_id, seed=seed)
 
     def option_order(self, question: Question) -> tuple[str, ...]:

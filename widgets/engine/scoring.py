@@ -42,19 +42,31 @@ def _single(question: Question, response: Response) -> AnswerResult:
     if response not in by_id:
         raise InvalidResponseError(f"unknown choice {response!r}")
     chosen = by_id[response]
-    return _result(question, response, 1.0 if chosen.correct else 0.0, [chosen.feedback])
+    fraction = chosen.weight / 100 if chosen.weight is not None else float(chosen.correct)
+    return _result(question, response, fraction, [chosen.feedback])
 
 
 def _multiple(question: Question, response: Response) -> AnswerResult:
     picked = _id_set(response, {choice.id for choice in question.choices})
     right = {choice.id for choice in question.choices if choice.correct}
-    if question.partial:
+    wrong = {choice.id for choice in question.choices} - right
+    if question.partial_credit:
+        fraction = moodle_partial(len(picked & right), len(right), len(picked & wrong), len(wrong))
+    elif question.partial:
         hits, misses = len(picked & right), len(picked - right)
         fraction = (hits - misses) / len(right) if right else 0.0
     else:
         fraction = 1.0 if picked == right else 0.0
     feedback = [choice.feedback for choice in question.choices if choice.id in picked]
     return _result(question, tuple(sorted(picked)), fraction, feedback)
+
+
+def moodle_partial(hits: int, n_right: int, misses: int, n_wrong: int) -> float:
+    """Moodle's multichoice grading with the usual "partially correct" weights: each right choice
+    picked weighs +1/n_right, each wrong one −1/n_wrong; the sum is clamped to [0, 1] (Moodle's
+    ``qtype_multichoice_multi_question::grade_response`` sums the picked fractions and clamps)."""
+    total = (hits / n_right if n_right else 0.0) - (misses / n_wrong if n_wrong else 0.0)
+    return min(1.0, max(0.0, total))
 
 
 def _matching(question: Question, response: Response) -> AnswerResult:
