@@ -7,6 +7,7 @@ import importlib
 import sys
 
 COMMAND_MODULES = (
+    "widgets.commands.backup",
     "widgets.commands.check",
     "widgets.commands.coverage",
     "widgets.commands.interop",
