@@ -15,6 +15,7 @@ from widgets.content.module import parse_module
 from widgets.content.pool import final_pool
 from widgets.content.problems import ContentError, Problem, ProblemLog
 from widgets.content.reference import parse_faq, parse_glossary
+from widgets.content.rules import course_rules
 from widgets.site import resources
 
 COURSE_FILE = "course.yml"
@@ -41,9 +42,13 @@ def default_content_dir() -> Path:
 
 
 def check_course(content_dir: Path | None = None) -> list[Problem]:
-    """Every problem in the content (an empty list when it is valid)."""
+    """Every problem in the content (an empty list when it is valid): what stops it loading,
+    then, once it loads, the course-wide rules (``widgets.content.rules``)."""
     problems: list[Problem] = []
-    _parse_course(Path(content_dir or default_content_dir()), problems)
+    root = Path(content_dir or default_content_dir())
+    course = _parse_course(root, problems)
+    if course is not None and not problems:
+        problems += course_rules(course, root)
     return sorted(problems)
 
 
