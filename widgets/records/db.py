@@ -38,6 +38,12 @@ MMAP_BYTES = 2**31
 """The most of the SQLite file read memory-mapped: all of a store up to 2 GiB (SQLite's own
 ceiling by default). Address space only; the pages touched are the OS page cache's."""
 WRITE_TRIES = 6
+PG_POOL_SIZE = 1
+"""PostgreSQL connections each process (each page's kernel) keeps open."""
+PG_MAX_OVERFLOW = 1
+"""Extra PostgreSQL connections a process may open for a moment beyond :data:`PG_POOL_SIZE`."""
+POOL_SIZE_ENV = "NEUGUONG_DB_POOL_SIZE"
+MAX_OVERFLOW_ENV = "NEUGUONG_DB_MAX_OVERFLOW"
 _WRITE_OPTION = "neuguong_write"
 
 _engines: dict[str, Engine] = {}
@@ -81,9 +87,39 @@ def create_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql":
         # No pre-ping (a round trip per call): a dropped connection fails the call, which
-        # _run retries on a fresh connection.
-        return sa.create_engine(parsed, pool_size=5, max_overflow=5)
+        # _run retries on a fresh connection. Every page's kernel has its own engine, so the
+        # pool is small (1 kept + 1 extra: the kernel's thread and a live refresh); 100
+        # kernels then hold 100-200 server connections, not 1,000.
+        return sa.create_engine(
+            parsed,
+            pool_size=_env_int(POOL_SIZE_ENV, PG_POOL_SIZE),
+            max_overflow=_env_int(MAX_OVERFLOW_ENV, PG_MAX_OVERFLOW),
+            connect_args=pg_connect_args(parsed.get_driver_name()),
+        )
     raise RecordsError(f"Không hỗ trợ cơ sở dữ liệu «{parsed.get_backend_name()}».")
+
+
+def pg_connect_args(driver: str) -> dict[str, Any]:
+    """Driver arguments for PostgreSQL: psycopg 3 never prepares statements server-side.
+
+    psycopg prepares a query after 5 runs by default; behind PgBouncer in transaction mode
+    the next transaction may reach another server connection, where that prepared statement
+    does not exist (``prepared statement "_pg3_0" does not exist``). ``None`` turns it off.
+    """
+    return {"prepare_threshold": None} if driver == "psycopg" else {}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise RecordsError(f"{name} phải là một số nguyên, không phải «{value}».") from None
+    if number < 0:
+        raise RecordsError(f"{name} không được âm ({number}).")
+    return number
 
 
 def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
