@@ -24,7 +24,7 @@ from widgets.engine.progress import ModuleState, Requirement, module_state
 from widgets.engine.results import AnswerResult, QuizResult, ScenarioResult, ScenarioStep
 from widgets.records import audit as audit_trail
 from widgets.records import certificates as certs
-from widgets.records import config, db, identity, kiosk, migrations, pins, policy, queries, rows
+from widgets.records import config, db, identity, kiosk, migrations, pins, policy, queries, rows, signing
 from widgets.records.errors import (
     CertificateError,
     CodeFormatError,
@@ -49,6 +49,7 @@ from widgets.records.schema import (
     LEARNER_TABLES,
     answers,
     attempts,
+    certificate_signatures,
     certificates,
     completions,
     credentials,
@@ -56,6 +57,7 @@ from widgets.records.schema import (
     learners,
     pledges,
     scenario_choices,
+    signing_keys,
 )
 
 EXPORT_FORMAT = "neuguong-learner-export"
@@ -175,42 +177,46 @@ class Store:
         """The sign-in form: find the learner and check their PIN, or set it the first time.
 
         A learner with no PIN yet (new, from before PINs, or reset by a trainer) sets one:
-        ``pin`` and ``pin_confirm`` must match. A learner with a PIN must give it; the try is
-        counted before the PIN is checked, and the fifth wrong one in a row locks sign-in for
-        :func:`pins.lock_duration` (kept in the database). Every outcome is audited. Raises
-        :class:`SignInError` (:class:`PinLockedError` while locked) with a Vietnamese message.
+        ``pin`` and ``pin_confirm`` must match (a new learner is created only then). A learner
+        with a PIN must give it; the try is counted before the PIN is checked, and the fifth
+        wrong one in a row locks sign-in for :func:`pins.lock_duration` (kept in the
+        database). Every outcome is audited. Raises :class:`SignInError`
+        (:class:`PinLockedError` while locked) with a Vietnamese message.
         """
         entry = identity.validate_sign_in(name, unit, role, staff_code)
         typed = pins.normalise_pin(pin)
         now = self.clock()
 
-        def find(conn: Connection) -> tuple[Any, Any, bool]:
-            row, created = self._find_or_create(conn, entry, now)
-            cred = conn.execute(sa.select(credentials).where(credentials.c.learner_id == row.id)).first()
+        def find(conn: Connection) -> tuple[Any, Any]:
+            row = queries.match_learner(conn, entry)
+            if row is None:  # a new learner: created once their PIN is set
+                return None, None
+            match = credentials.c.learner_id == row.id
+            cred = conn.execute(sa.select(credentials).where(match)).first()
             if cred is None or cred.pin_hash is None:
-                return row, cred, created
+                return row, cred
             if cred.locked_until is not None and cred.locked_until > now:
-                audit_trail.record(
-                    conn, audit_trail.SIGN_IN_LOCKED, row.id, {"until": cred.locked_until}, now
-                )
-                return row, cred, created
+                detail = {"until": cred.locked_until}
+                audit_trail.record(conn, audit_trail.SIGN_IN_LOCKED, row.id, detail, now)
+                return row, cred
             # Count this try before the (slow) check: parallel guesses cannot pass the limit.
             conn.execute(
                 credentials.update()
-                .where(credentials.c.learner_id == row.id)
+                .where(match)
                 .values(failed_tries=credentials.c.failed_tries + 1, locked_until=None)
             )
-            cred = conn.execute(sa.select(credentials).where(credentials.c.learner_id == row.id)).one()
-            return row, cred, created
+            return row, conn.execute(sa.select(credentials).where(match)).one()
 
-        row, cred, created = db.write(self.engine, find)
-        if cred is None or cred.pin_hash is None:
-            return self._set_first_pin(row, cred, typed, pin_confirm, created, now)
+        row, cred = db.write(self.engine, find)
+        if row is None or cred is None or cred.pin_hash is None:
+            return self._set_first_pin(entry, typed, pin_confirm, now)
         if cred.locked_until is not None and cred.locked_until > now:
             raise PinLockedError(_locked_message(cred.locked_until, now), cred.locked_until)
         if cred.failed_tries > pins.MAX_TRIES:  # parallel tries already used up this round
             return self._lock(row.id, cred.lockouts, now)
         if pins.check_pin(typed, cred.pin_hash, cred.pin_salt, cred.pin_params):
+            if row.role != entry.role:
+                row = db.write(self.engine, lambda conn: self._find_or_create(conn, entry, now)[0])
 
             def succeed(conn: Connection) -> None:
                 conn.execute(
@@ -224,12 +230,8 @@ class Store:
             return rows.learner(row)
         if cred.failed_tries >= pins.MAX_TRIES:
             return self._lock(row.id, cred.lockouts, now)
-        db.write(
-            self.engine,
-            lambda conn: audit_trail.record(
-                conn, audit_trail.SIGN_IN_FAILED, row.id, {"tries": cred.failed_tries}, now
-            ),
-        )
+        detail = {"tries": cred.failed_tries}
+        self.audit(audit_trail.SIGN_IN_FAILED, row.id, detail)
         left = pins.MAX_TRIES - cred.failed_tries
         raise SignInError(
             f"Mã PIN không đúng. Còn {left} lần thử, sau đó đăng nhập bị khoá ít nhất "
@@ -239,8 +241,10 @@ class Store:
         )
 
     def _set_first_pin(
-        self, row: Any, cred: Any, typed: str, pin_confirm: object, created: bool, now: datetime
+        self, entry: identity.SignIn, typed: str, pin_confirm: object, now: datetime
     ) -> Learner:
+        """A learner without a PIN (new, from before PINs, or reset) sets one; a new learner
+        is created here, once the PIN is confirmed."""
         confirm = pin_confirm if isinstance(pin_confirm, str) else ""
         if not confirm.strip():
             raise SignInError(
@@ -251,35 +255,33 @@ class Store:
         if pins.normalise_pin(confirm, "pin_confirm") != typed:
             raise SignInError("Hai lần nhập mã PIN không giống nhau; vui lòng nhập lại.", "pin_confirm")
         pin_hash, salt, params = pins.hash_pin(typed)
+        values = {
+            "pin_hash": pin_hash,
+            "pin_salt": salt,
+            "pin_params": params,
+            "pin_set_at": now,
+            "failed_tries": 0,
+            "lockouts": 0,
+            "locked_until": None,
+        }
 
-        def save(conn: Connection) -> bool:
-            values = {
-                "pin_hash": pin_hash,
-                "pin_salt": salt,
-                "pin_params": params,
-                "pin_set_at": now,
-                "failed_tries": 0,
-                "lockouts": 0,
-                "locked_until": None,
-            }
-            if cred is None:
-                inserted = db.insert_ignore(conn, credentials, {"learner_id": row.id, **values})
-                if not inserted:
-                    return False
-            else:  # set only if still unset: two first sign-ins at once, the first one wins
-                done = conn.execute(
-                    credentials.update()
-                    .where(credentials.c.learner_id == row.id, credentials.c.pin_hash.is_(None))
-                    .values(**values)
-                ).rowcount
-                if not done:
-                    return False
-            audit_trail.record(
-                conn, audit_trail.SIGN_IN_NEW if created else audit_trail.PIN_SET, row.id, None, now
-            )
-            return True
+        def save(conn: Connection) -> Any:
+            row, created = self._find_or_create(conn, entry, now)
+            match = credentials.c.learner_id == row.id
+            if conn.execute(sa.select(credentials.c.learner_id).where(match)).first() is None:
+                if not db.insert_ignore(conn, credentials, {"learner_id": row.id, **values}):
+                    return None
+            # set only if still unset: of two first sign-ins at once, the first one wins
+            elif not conn.execute(
+                credentials.update().where(match, credentials.c.pin_hash.is_(None)).values(**values)
+            ).rowcount:
+                return None
+            event = audit_trail.SIGN_IN_NEW if created else audit_trail.PIN_SET
+            audit_trail.record(conn, event, row.id, None, now)
+            return row
 
-        if not db.write(self.engine, save):
+        row = db.write(self.engine, save)
+        if row is None:
             raise SignInError(
                 "Mã PIN của hồ sơ này vừa được đặt; vui lòng đăng nhập lại bằng mã PIN đó.", "pin"
             )
@@ -738,6 +740,7 @@ class Store:
         :class:`CertificateError` otherwise. The name, unit and score are fixed at issue.
         """
         secret = certs.load_secret(self.data)
+        key = signing.load_key(self.data)
         now = self.clock().astimezone(UTC)
 
         def run(conn: Connection) -> Certificate:
@@ -772,6 +775,7 @@ class Store:
                 code = certs.make_code(secret, certs.payload(draft.fields()))
                 values = {**draft.fields(), "code": code, "issued_at": now}
                 if db.insert_ignore(conn, certificates, values):
+                    self._sign(conn, key, {**draft.fields(), "code": code}, now)
                     return rows.certificate(queries.certificate_row(conn, learner_id))
                 existing = queries.certificate_row(conn, learner_id)
                 if existing is not None:
@@ -779,6 +783,20 @@ class Store:
             raise RecordsError("Không tạo được mã xác minh duy nhất; vui lòng thử lại.")
 
         return db.write(self.engine, run)
+
+    @staticmethod
+    def _sign(conn: Connection, key: signing.SigningKey, fields: dict[str, Any], now: datetime) -> None:
+        """Sign a new certificate with this installation's key (recorded as ``own``)."""
+        own = {
+            "key_id": key.id,
+            "public_key": key.public_text,
+            "origin": signing.OWN,
+            "label": "bản cài đặt này",
+            "added_at": now,
+        }
+        db.insert_ignore(conn, signing_keys, own)
+        signature = {"certificate_id": fields["id"], "key_id": key.id, "signature": key.sign(fields)}
+        db.insert_ignore(conn, certificate_signatures, signature)
 
     def certificate(self, learner_id: str) -> Certificate | None:
         row = db.read(self.engine, lambda conn: queries.certificate_row(conn, learner_id))
@@ -797,11 +815,7 @@ class Store:
                 False, f"Không có giấy chứng nhận nào mang mã {code} trong hồ sơ của máy này."
             )
         cert = rows.certificate(row)
-        try:
-            secret = certs.load_secret(self.data, create=False)
-        except FileNotFoundError:
-            return Verification(False, "Máy này không có khoá bí mật để xác minh mã.", None)
-        if not any(certs.check_code(secret, certs.payload(f), code) for f in self._signed_fields(cert)):
+        if not (self._code_matches(cert, code) or self._signature_holds(cert)):
             return Verification(
                 False,
                 f"Mã {code} KHÔNG khớp: giấy chứng nhận không do máy này cấp với khoá hiện "
@@ -814,6 +828,28 @@ class Store:
             f"ngày {local:%d/%m/%Y}, điểm {cert.score_percent:.0f}%.",
             cert,
         )
+
+    def _code_matches(self, cert: Certificate, code: str) -> bool:
+        """The code is this installation's HMAC of the certificate (it issued it)."""
+        try:
+            secret = certs.load_secret(self.data, create=False)
+        except FileNotFoundError:
+            return False
+        return any(certs.check_code(secret, certs.payload(f), code) for f in self._signed_fields(cert))
+
+    def _signature_holds(self, cert: Certificate) -> bool:
+        """The certificate carries a valid Ed25519 signature by a key this installation trusts
+        and has not revoked (its own, or a kiosk's: see :mod:`widgets.records.signing`)."""
+        query = (
+            sa.select(certificate_signatures.c.signature, signing_keys.c.public_key)
+            .join(signing_keys, signing_keys.c.key_id == certificate_signatures.c.key_id)
+            .where(certificate_signatures.c.certificate_id == cert.id, signing_keys.c.revoked_at.is_(None))
+        )
+        found = db.read(self.engine, lambda conn: conn.execute(query).first())
+        if found is None:
+            return False
+        public = signing.decode_public(found.public_key)
+        return signing.check(public, {**cert.fields(), "code": cert.code}, found.signature)
 
     def _signed_fields(self, cert: Certificate) -> list[dict[str, Any]]:
         """The fields a code may have been made over: as stored, and with each ID the learner
