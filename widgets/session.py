@@ -24,51 +24,47 @@ from widgets.records.store import Store
 class LearnerSession:
     """One signed-in learner working through one course."""
 
-    def __init__(
-        self, course: Course, store: Store, learner: Learner, *, kiosk_token: str | None = None
-    ) -> None:
+    def __init__(self, course: Course, store: Store, learner: Learner, *, token: str | None = None) -> None:
         self.course = course
         self.store = store
         self.learner = learner
-        self.kiosk_token = kiosk_token
-        """On a kiosk: the session token the page's links carry instead of the learner ID."""
+        self.token = token
+        """The sign-in session's token, which the page's links carry (never the learner ID);
+        ``None`` only for a session built directly (tests, JupyterHub's own sign-in)."""
         self._finals: set[str] = set()
         """Final-assessment attempts this session opened (so the course's rules held)."""
 
-    @classmethod
-    def resume(cls, course: Course, store: Store, learner_id: str | None) -> LearnerSession | None:
-        """The session of the learner named in the page's URL, or ``None`` if unknown."""
-        if not learner_id:
-            return None
-        learner = store.get_learner(learner_id)
-        return None if learner is None else cls(course, store, learner)
+    @property
+    def kiosk_token(self) -> str | None:
+        """The session token (its name from when only kiosks had one)."""
+        return self.token
 
     @classmethod
-    def start_kiosk(cls, course: Course, store: Store, learner: Learner, ttl: timedelta) -> LearnerSession:
-        """A kiosk session for a learner who just signed in (a new token, unused for ``ttl``)."""
-        token = kiosk.open_session(store.engine, learner.id, ttl=ttl, now=store.clock())
-        return cls(course, store, learner, kiosk_token=token)
+    def start(cls, course: Course, store: Store, learner: Learner, ttl: timedelta) -> LearnerSession:
+        """A session for a learner who just proved who they are (a new token, unused for ``ttl``)."""
+        return cls(course, store, learner, token=store.open_session(learner.id, ttl))
 
     @classmethod
-    def resume_kiosk(
-        cls, course: Course, store: Store, token: str | None, ttl: timedelta
-    ) -> LearnerSession | None:
-        """The session named by a kiosk token (its expiry slides), or ``None`` if it has ended."""
-        learner_id = kiosk.resume_session(store.engine, token, ttl=ttl, now=store.clock())
-        learner = store.get_learner(learner_id) if learner_id else None
-        return None if learner is None else cls(course, store, learner, kiosk_token=token)
+    def resume(cls, course: Course, store: Store, token: object, ttl: timedelta) -> LearnerSession:
+        """The session named by a token (its expiry slides); raises
+        :class:`~widgets.records.errors.SessionRefusedError` if it has ended, expired or never was."""
+        learner = store.resume_session(token, ttl)
+        return cls(course, store, learner, token=str(token))
+
+    start_kiosk = start
+    resume_kiosk = resume
 
     def keep_alive(self, ttl: timedelta) -> bool:
-        """The learner is still at the kiosk: slide the token's expiry; whether it was live."""
-        if self.kiosk_token is None:
+        """The learner is still here: slide the token's expiry; whether it was live."""
+        if self.token is None:
             return True
         now = self.store.clock()
-        return kiosk.resume_session(self.store.engine, self.kiosk_token, ttl=ttl, now=now) is not None
+        return kiosk.resume_session(self.store.engine, self.token, ttl=ttl, now=now) is not None
 
     def end(self) -> None:
-        """Sign out (Kết thúc): a kiosk token stops working at once."""
-        if self.kiosk_token is not None:
-            kiosk.end_session(self.store.engine, self.kiosk_token)
+        """Sign out (Kết thúc): the token stops working at once."""
+        if self.token is not None:
+            self.store.end_session(self.token, self.learner.id)
 
     @staticmethod
     def quiz_id(module: Module) -> str:

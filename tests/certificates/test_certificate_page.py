@@ -11,14 +11,13 @@ from pathlib import Path
 import ipywidgets as w
 import pytest
 from pypdf import PdfReader
+from signing import session_query
 
 from widgets.engine.results import AnswerResult, QuizResult
 from widgets.records.identity import STAFF
 from widgets.records.policy import FINAL_ID
 from widgets.records.store import Store, open_store
 from widgets.views.certificate import CertificatePage, CertificateView, PledgeForm, certificate_page
-
-from signing import session_query
 
 NAME = "Nguyễn Thị Hồng Nhung"
 

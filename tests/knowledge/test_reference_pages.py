@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from signing import session_query
 
 from widgets.collation import initial, sort_key
 from widgets.content.model import Course, SourceRef, Term
@@ -67,8 +68,9 @@ def test_reference_pages_keep_the_learner(
     site: Path, course: Course, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     learner = open_store().sign_in("Quàng Văn Minh", "Sở Nội vụ", STAFF)
-    monkeypatch.setenv("QUERY_STRING", f"learner={learner.id}")
+    query = session_query(open_store(), learner.id)
+    monkeypatch.setenv("QUERY_STRING", query)
     html = html_of(directive_page(course))
-    assert f"tong-quan.ipynb?learner={learner.id}" in html and f"tra-cuu.ipynb?learner={learner.id}" in html
-    monkeypatch.setenv("QUERY_STRING", "learner=no-such-learner")
-    assert "no-such-learner" not in html_of(glossary_page(course))
+    assert f"tong-quan.ipynb?{query}" in html and f"tra-cuu.ipynb?{query}" in html
+    monkeypatch.setenv("QUERY_STRING", "session=no-such-session")
+    assert "no-such-session" not in html_of(glossary_page(course))

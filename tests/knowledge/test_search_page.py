@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from signing import session_query
 
 from widgets.content.course import load_course
 from widgets.content.model import Course, FaqEntry, SourceRef
@@ -70,13 +71,14 @@ def test_no_result_says_so(site: Path) -> None:
 
 def test_links_keep_the_learner(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     learner = open_store().sign_in("Lò Thị Mai", "Sở Nội vụ", STAFF)
-    monkeypatch.setenv("QUERY_STRING", f"learner={learner.id}")
+    query = session_query(open_store(), learner.id)
+    monkeypatch.setenv("QUERY_STRING", query)
     page = search_page()
     page.box.value = "bia"
     html = html_of(page)
-    assert f"van-ban.ipynb?learner={learner.id}#clause-officials.1" in html
-    assert f"tong-quan.ipynb?learner={learner.id}" in html
-    assert f"home.ipynb?learner={learner.id}" in html
+    assert f"van-ban.ipynb?{query}#clause-officials.1" in html
+    assert f"tong-quan.ipynb?{query}" in html
+    assert f"home.ipynb?{query}" in html
 
 
 def test_query_in_the_url_is_searched(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:

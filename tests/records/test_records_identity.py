@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -16,6 +18,8 @@ from widgets.records.identity import (
     STAFF,
     UNIT_MAX,
     identity_key,
+    legacy_learner_id,
+    load_secret,
     normalise_name,
     normalise_role,
     normalise_staff_code,
@@ -139,15 +143,37 @@ def test_staff_codes() -> None:
         assert_vietnamese(caught.value)
 
 
-def test_learner_ids_are_deterministic() -> None:
+KEY = bytes(range(32))
+OTHER_KEY = bytes(range(1, 33))
+
+
+def test_learner_ids_are_deterministic_under_one_secret() -> None:
     one = validate_sign_in("Nguyễn Văn An", "Sở Nội vụ", LEADER)
     two = validate_sign_in(unicodedata.normalize("NFD", "nguyễn  văn AN"), " sở nội vụ", STAFF)
-    assert one.learner_id == two.learner_id
+    assert one.learner_id(KEY) == two.learner_id(KEY)
     other_unit = validate_sign_in("Nguyễn Văn An", "Sở Tư pháp", LEADER)
-    assert other_unit.learner_id != one.learner_id
+    assert other_unit.learner_id(KEY) != one.learner_id(KEY)
     coded = validate_sign_in("Nguyễn Văn An", "Sở Nội vụ", LEADER, "CC-1")
-    assert coded.learner_id == validate_sign_in("Khác Tên", "Khác", STAFF, "cc-1").learner_id
-    assert coded.learner_id != one.learner_id
+    assert coded.learner_id(KEY) == validate_sign_in("Khác Tên", "Khác", STAFF, "cc-1").learner_id(KEY)
+    assert coded.learner_id(KEY) != one.learner_id(KEY)
+
+
+def test_learner_ids_cannot_be_derived_without_the_secret() -> None:
+    """The ID is keyed: the public uuid5 of name + unit, or another installation's key, is not it."""
+    entry = validate_sign_in("Nguyễn Văn An", "Sở Nội vụ", LEADER)
+    keyed = entry.learner_id(KEY)
+    assert keyed != entry.learner_id(OTHER_KEY)
+    assert keyed != legacy_learner_id(None, entry.name_key, entry.unit_key)
+    assert uuid.UUID(keyed).version == 8
+    with pytest.raises(ValueError):
+        entry.learner_id(b"short")
+
+
+def test_the_secret_is_created_once_with_mode_0600(tmp_path: Path) -> None:
+    first = load_secret(tmp_path / "data")
+    assert len(first) == 32 and load_secret(tmp_path / "data") == first
+    assert (tmp_path / "data" / "identity-secret").stat().st_mode & 0o777 == 0o600
+    assert load_secret(tmp_path / "other") != first
 
 
 @given(st.one_of(st.text(max_size=150), st.text(alphabet="aăâbđeêoôơuư ÀẢẠ\t'-", max_size=40)))

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import sqlalchemy as sa
+from signing import fill_form
 
 from widgets.records.schema import kiosk_sessions, learners
 from widgets.records.store import open_store
@@ -35,10 +36,7 @@ def kiosk_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture_course_d
 def sign_in() -> HomePage:
     page = home_page()
     assert page.form is not None
-    page.form.name.value = NAME
-    page.form.unit.index = 1
-    page.form.role.index = 1
-    assert page.form.sign_in() is not None
+    assert fill_form(page.form, NAME) is not None
     return page
 
 
@@ -55,7 +53,7 @@ def token_of(page: HomePage) -> str:
     href = next(w.value for w in page.children if "nk-redirect" in str(getattr(w, "value", "")))
     query = parse_qs(urlparse(href.split('href="')[1].split('"')[0]).query)
     assert "learner" not in query
-    return query["kiosk"][0]
+    return query["session"][0]
 
 
 def open_with(monkeypatch: pytest.MonkeyPatch, query: str, page=module_page, *args: str):
@@ -69,7 +67,7 @@ def test_sign_in_gives_token_links_and_a_sign_out_button(kiosk_site: Path) -> No
     learner_id = only_learner_id()
     html = visible_html(page)
 
-    assert f"kiosk={token}" in html and learner_id not in html
+    assert f"session={token}" in html and learner_id not in html
     bar = controls(page)
     assert "nk-sign-out" in bar.sign_out._dom_classes and bar.sign_out.description == "Kết thúc"
     assert page.children.index(bar) < 4  # near the top, visible without scrolling
@@ -81,10 +79,10 @@ def test_token_opens_the_learners_pages_and_learner_id_does_not(
     token = token_of(sign_in())
     learner_id = only_learner_id()
 
-    module = open_with(monkeypatch, f"kiosk={token}", module_page, "tong-quan")
+    module = open_with(monkeypatch, f"session={token}", module_page, "tong-quan")
     assert "module.sign_in_first" not in visible_html(module)
-    assert f"kiosk={token}" in visible_html(module) and isinstance(controls(module), KioskControls)
-    assert NAME in visible_html(open_with(monkeypatch, f"kiosk={token}", home_page))
+    assert f"session={token}" in visible_html(module) and isinstance(controls(module), KioskControls)
+    assert NAME in visible_html(open_with(monkeypatch, f"session={token}", home_page))
 
     by_id = open_with(monkeypatch, f"learner={learner_id}", home_page)
     assert by_id.form is not None and NAME not in visible_html(by_id)
@@ -92,19 +90,19 @@ def test_token_opens_the_learners_pages_and_learner_id_does_not(
 
 def test_sign_out_ends_the_token_everywhere(kiosk_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     token = token_of(sign_in())
-    module = open_with(monkeypatch, f"kiosk={token}", module_page, "tong-quan")
+    module = open_with(monkeypatch, f"session={token}", module_page, "tong-quan")
     bar = controls(module)
 
     bar.sign_out.click()
     assert "nk-signed-out" in bar._dom_classes
 
-    home = open_with(monkeypatch, f"kiosk={token}", home_page)
+    home = open_with(monkeypatch, f"session={token}", home_page)
     assert home.form is not None and NAME not in visible_html(home)
     assert not any(isinstance(w, KioskControls) for w in widget_tree(home))
     for page, args in ((module_page, ("tong-quan",)), (glossary_page, ())):
-        shown = open_with(monkeypatch, f"kiosk={token}", page, *args)
+        shown = open_with(monkeypatch, f"session={token}", page, *args)
         html = visible_html(shown)
-        assert NAME not in html and f"kiosk={token}" not in html
+        assert NAME not in html and f"session={token}" not in html
         assert any("nk-session-ended" in getattr(w, "_dom_classes", ()) for w in widget_tree(shown))
 
 
@@ -112,7 +110,7 @@ def test_expired_token_shows_nobody_and_keep_alive_signs_the_page_out(
     kiosk_site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     token = token_of(sign_in())
-    module = open_with(monkeypatch, f"kiosk={token}", module_page, "tong-quan")
+    module = open_with(monkeypatch, f"session={token}", module_page, "tong-quan")
     bar = controls(module)
     bar.alive.click()  # active: still live
     assert "nk-signed-out" not in bar._dom_classes
@@ -122,7 +120,7 @@ def test_expired_token_shows_nobody_and_keep_alive_signs_the_page_out(
         conn.execute(sa.update(kiosk_sessions).values(expires_at=past))
     bar.alive.click()
     assert "nk-signed-out" in bar._dom_classes
-    home = open_with(monkeypatch, f"kiosk={token}", home_page)
+    home = open_with(monkeypatch, f"session={token}", home_page)
     assert home.form is not None and NAME not in visible_html(home)
 
 
@@ -137,16 +135,17 @@ def test_kiosk_token_expires_after_the_configured_idle_time(
     assert before + timedelta(seconds=40) <= expires <= datetime.now(UTC) + timedelta(seconds=40)
 
 
-def test_desk_site_keeps_learner_links_and_ignores_kiosk_tokens(
+def test_desk_site_uses_the_same_tokens_and_refuses_learner_ids(
     kiosk_site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    token = token_of(sign_in())
     monkeypatch.setenv("NEUGUONG_SITE_MODE", "learner")
+    token = token_of(sign_in())
     learner_id = only_learner_id()
 
-    assert open_with(monkeypatch, f"kiosk={token}", home_page).form is not None
-    desk = open_with(monkeypatch, f"learner={learner_id}", home_page)
+    desk = open_with(monkeypatch, f"session={token}", home_page)
     html = visible_html(desk)
-    assert f"learner={learner_id}" in html and "kiosk=" not in html
-    assert not any(isinstance(w, KioskControls) for w in widget_tree(desk))
-    assert 'class="nk-sign-out"' in html
+    assert NAME in html and f"session={token}" in html and learner_id not in html
+    assert isinstance(controls(desk), KioskControls)  # "Kết thúc" ends the token on the desk too
+    refused = open_with(monkeypatch, f"learner={learner_id}", home_page)
+    assert refused.form is not None and NAME not in visible_html(refused)
+    assert "?learner=" in refused.form.message.value

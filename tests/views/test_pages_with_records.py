@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from signing import PIN, fill_form, session_query
 
 from widgets.content.model import Course
 from widgets.records.store import open_store
@@ -20,16 +22,13 @@ from .state import visible_html, widget_tree
 def sign_in(name: str = "Lò Thị Mai") -> str:
     page = home_page()
     assert page.form is not None
-    page.form.name.value = name
-    page.form.unit.index = 1
-    page.form.role.index = 1
-    learner = page.form.sign_in()
+    learner = fill_form(page.form, name)
     assert learner is not None
     return learner.id
 
 
 def open_module(monkeypatch: pytest.MonkeyPatch, learner_id: str) -> tuple[QuizView, list[ScenarioView]]:
-    monkeypatch.setenv("QUERY_STRING", f"learner={learner_id}")
+    monkeypatch.setenv("QUERY_STRING", session_query(open_store(), learner_id))
     page = module_page("tong-quan")
     quiz = next(w for w in widget_tree(page) if isinstance(w, QuizView))
     scenarios = [w for w in widget_tree(page) if isinstance(w, ScenarioView)]
@@ -52,16 +51,18 @@ def answer_current(quiz: QuizView) -> QuestionView:
     return view
 
 
-def test_sign_in_shows_progress_and_a_link_with_the_learner(site: Path) -> None:
+def test_sign_in_shows_progress_and_a_link_with_a_session_token(site: Path) -> None:
     page = home_page()
     assert isinstance(page, HomePage) and page.form is not None
     page.form.name.value = "  Lò   Thị Mai "
     page.form.unit.index = 1
     page.form.role.index = 0
+    page.form.pin.value = page.form.pin_confirm.value = PIN
     learner = page.form.sign_in()
     assert learner is not None and learner.full_name == "Lò Thị Mai"
     html = visible_html(page)
-    assert f"home.ipynb?learner={learner.id}" in html
+    assert re.search(r'home\.ipynb\?session=[A-Za-z0-9_-]{43}"', html)
+    assert learner.id not in html
     assert any("nk-progress" in w._dom_classes for w in page.children)
 
 
@@ -116,7 +117,7 @@ def test_finishing_quiz_and_scenario_completes_the_module(
     _, resumed = open_module(monkeypatch, learner_id)
     assert len(resumed[0].steps) == 1
     resumed[0].choice_buttons[0].click()
-    monkeypatch.setenv("QUERY_STRING", f"learner={learner_id}")
+    monkeypatch.setenv("QUERY_STRING", session_query(open_store(), learner_id))
     assert 'data-state="complete"' in visible_html(home_page())
 
 

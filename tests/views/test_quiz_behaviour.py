@@ -76,7 +76,7 @@ def test_right_answer_with_unlimited_tries_needs_no_reveal(course: Course) -> No
 def test_summary_links_each_question_to_review_to_its_clauses(course: Course) -> None:
     module = course.module("tong-quan")
     attempt = QuizAttempt("tong-quan", module.questions[:3], QuizPolicy(tries=1, shuffle=False), seed=1)
-    hrefs = SiteLinks("L-42").clauses(course)
+    hrefs = SiteLinks("T-42").clauses(course)
     quiz = QuizView(attempt, course.directive, clause_hrefs=hrefs)
     for answer in ("b", "a", ("c",)):  # all three wrong: q-ban-hanh, q-ruou, q-nhieu
         view = quiz.current
@@ -92,7 +92,7 @@ def test_summary_links_each_question_to_review_to_its_clauses(course: Course) ->
     assert "nk-failed" in quiz.summary._dom_classes and "Chưa đạt" in summary
     assert "0/3" in summary and "80%" in summary
     for clause_id in ("doc", "officials.1"):
-        assert f'<a class="nk-clause-id" href="van-ban.ipynb?learner=L-42#clause-{clause_id}"' in summary
+        assert f'<a class="nk-clause-id" href="van-ban.ipynb?session=T-42#clause-{clause_id}"' in summary
     assert summary.count("<li>") == 3
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from signing import PIN
 
 from widgets.records.schema import learners
 from widgets.records.store import open_store
@@ -26,6 +27,7 @@ def form_with_other_unit(unit: str) -> HomePage:
     assert page.form.unit_other.layout.display is None  # the text box appears with "Khác"
     page.form.unit_other.value = unit
     page.form.role.index = 1
+    page.form.pin.value = page.form.pin_confirm.value = PIN
     return page
 
 

@@ -1,6 +1,7 @@
 """Kiosk settings shared by the Voilà configuration and the kernels (which inherit the
 server's environment): is this site a kiosk, and after how long without input it signs the
-learner out. One number serves both the page's idle reset and the session tokens' expiry."""
+learner out. On a kiosk one number serves both the page's idle reset and the session tokens'
+expiry; the desk site's and JupyterLab's tokens live longer unused (2 hours by default)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,27 @@ def warning_seconds(idle: int) -> int:
     return min(20, max(MIN_IDLE_SECONDS, idle // 3))
 
 
+DESK_IDLE_ENV = "NEUGUONG_SESSION_IDLE_SECONDS"
+DEFAULT_DESK_IDLE_SECONDS = 2 * 3600
+
+
+def desk_idle_seconds(environ: Mapping[str, str] | None = None) -> int:
+    """Seconds a desk (or JupyterLab) session lives unused (``$NEUGUONG_SESSION_IDLE_SECONDS``, 2 h)."""
+    raw = (os.environ if environ is None else environ).get(DESK_IDLE_ENV, "").strip()
+    if not raw:
+        return DEFAULT_DESK_IDLE_SECONDS
+    try:
+        seconds = int(raw)
+    except ValueError:
+        raise ValueError(f"{DESK_IDLE_ENV} must be a whole number of seconds, not {raw!r}") from None
+    if seconds < MIN_IDLE_SECONDS:
+        raise ValueError(f"{DESK_IDLE_ENV} must be at least {MIN_IDLE_SECONDS} seconds, not {seconds}")
+    return seconds
+
+
 def session_ttl(environ: Mapping[str, str] | None = None) -> timedelta:
-    """How long a kiosk session token lives after its last use: the idle time."""
-    return timedelta(seconds=idle_seconds(environ))
+    """How long a sign-in session token lives after its last use: on a kiosk the idle time,
+    elsewhere :func:`desk_idle_seconds`."""
+    if is_kiosk(environ):
+        return timedelta(seconds=idle_seconds(environ))
+    return timedelta(seconds=desk_idle_seconds(environ))

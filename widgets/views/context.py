@@ -6,19 +6,22 @@ import logging
 
 from widgets.content.course import load_course
 from widgets.content.model import Course
-from widgets.records.errors import RecordsError
+from widgets.i18n import t
+from widgets.records.errors import RecordsError, SessionRefusedError
 from widgets.records.store import Store, open_store
 from widgets.session import LearnerSession
-from widgets.site.kiosk import is_kiosk, session_ttl
-from widgets.site.lab import in_voila, remembered_learner
+from widgets.site.kiosk import session_ttl
+from widgets.site.lab import forget_token, in_voila, remembered_token
 from widgets.views.request import query_params
 
 log = logging.getLogger(__name__)
 
+SESSION_PARAM = "session"
+"""Every mode's links carry ``?session=<token>`` (see :mod:`widgets.records.kiosk`): a URL left
+in the browser's history names nobody, and stops working once signed out or expired."""
+KIOSK_PARAM = SESSION_PARAM
 LEARNER_PARAM = "learner"
-KIOSK_PARAM = "kiosk"
-"""On a kiosk the links carry ``?kiosk=<token>`` (see :mod:`widgets.records.kiosk`), and
-``?learner=`` is ignored: a URL left in the browser's history names nobody once signed out."""
+"""Refused everywhere: a learner ID in an address would let anyone who knows it act as them."""
 
 
 def records_store() -> Store | None:
@@ -34,28 +37,48 @@ def records_store() -> Store | None:
 
 
 def page_session(course: Course | None = None) -> tuple[Course, Store | None, LearnerSession | None]:
-    """The course, the store and the signed-in learner's session named by ``?learner=``
-    (on a kiosk: by a live ``?kiosk=`` token, whose expiry this page view slides; in
-    JupyterLab: the learner who signed in on the home notebook there)."""
+    """The course, the store and the signed-in learner's session named by a live
+    ``?session=`` token, whose expiry this page view slides (in JupyterLab: the session opened
+    on the home notebook there). An address with ``?learner=`` names nobody (see
+    :func:`refusal`)."""
     course = course or load_course()
     store = records_store()
     if store is None:
         return course, None, None
     params = query_params()
-    if is_kiosk():
-        try:
-            session = LearnerSession.resume_kiosk(course, store, params.get(KIOSK_PARAM), session_ttl())
-        except RecordsError as error:
-            log.error("kiosk session not resumed: %s", error)
-            session = None
-    else:
-        learner_id = params.get(LEARNER_PARAM)
-        if not learner_id and not in_voila():  # a notebook in JupyterLab: who signed in there
-            learner_id = remembered_learner(store.data)
-        session = LearnerSession.resume(course, store, learner_id)
+    if LEARNER_PARAM in params:
+        return course, store, None
+    token = params.get(SESSION_PARAM)
+    lab = not token and not in_voila()
+    if lab:  # a notebook in JupyterLab: the session signed in there
+        token = remembered_token(store.data)
+    if not token:
+        return course, store, None
+    try:
+        session = LearnerSession.resume(course, store, token, session_ttl())
+    except SessionRefusedError:
+        if lab:
+            forget_token(store.data)
+        return course, store, None
+    except RecordsError as error:
+        log.error("session not resumed: %s", error)
+        return course, store, None
     return course, store, session
 
 
+def refusal(session: LearnerSession | None) -> str | None:
+    """Why a page shows nobody's records although its address named someone (Vietnamese):
+    ``?learner=``, or a session token that has ended, expired or never existed."""
+    if session is not None:
+        return None
+    params = query_params()
+    if LEARNER_PARAM in params:
+        return t("session.learner_refused")
+    if params.get(SESSION_PARAM):
+        return t("session.ended")
+    return None
+
+
 def ended_kiosk_session(session: LearnerSession | None) -> bool:
-    """A kiosk page opened with a token that no longer works (signed out, expired, unknown)."""
-    return session is None and is_kiosk() and bool(query_params().get(KIOSK_PARAM))
+    """A page opened with a token that no longer works (signed out, expired, unknown)."""
+    return session is None and bool(query_params().get(SESSION_PARAM))

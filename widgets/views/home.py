@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import ipywidgets as w
 
 from widgets.content.model import Course, Module, ModuleKind
@@ -10,9 +12,9 @@ from widgets.records.errors import RecordsError
 from widgets.records.models import Learner, Progress
 from widgets.records.store import Store
 from widgets.session import LearnerSession
-from widgets.site.kiosk import is_kiosk, session_ttl
-from widgets.site.lab import forget_learner, in_voila, remember_learner
-from widgets.views.context import page_session
+from widgets.site.kiosk import session_ttl
+from widgets.site.lab import forget_token, in_voila, remember_token
+from widgets.views.context import page_session, refusal
 from widgets.views.fragments import render
 from widgets.views.kiosk import kiosk_bar
 from widgets.views.signin import SignInForm
@@ -33,8 +35,11 @@ class HomePage(w.VBox):
         header = w.HTML(render("header", course=course, title=course.title, summary=course.directive.number))
         self.header = header
         self.form: SignInForm | None = None
+        self._session: LearnerSession | None = None
         if session is None:
             self._show_sign_in()
+            if self.form is not None and (message := refusal(None)):
+                self.form.refuse(message)  # ?learner=, or a dead token: shown, nobody's records
         else:
             self._show(session, redirect=False)
 
@@ -44,22 +49,19 @@ class HomePage(w.VBox):
         self.children = [self.header, SiteLinks().nav("home"), self.form, *self._cards(None, None)]
 
     def show_learner(self, learner: Learner) -> None:
-        """After sign-in: the learner's home, and a link (followed by the site) carrying their ID
-        (on a kiosk: a new session token)."""
+        """After sign-in (the PIN checked): a new session, the learner's home, and a link
+        (followed by the site) carrying the session's token, never the learner's ID."""
         assert self.store is not None
-        if not is_kiosk():
-            lab = not in_voila()
-            if lab:  # no URL to carry the learner: the other notebooks look here
-                remember_learner(self.store.data, learner.id)
-            self._show(LearnerSession(self.course, self.store, learner), redirect=not lab)
-            return
         try:
-            session = LearnerSession.start_kiosk(self.course, self.store, learner, session_ttl())
+            session = LearnerSession.start(self.course, self.store, learner, session_ttl())
         except RecordsError:
             if self.form is not None:
                 self.form.refuse(t("signin.unavailable"))
             return
-        self._show(session, redirect=True)
+        lab = not in_voila()
+        if lab and session.token is not None:  # no URL to carry the token: the other notebooks look here
+            remember_token(self.store.data, session.token)
+        self._show(session, redirect=not lab)
 
     def _show(self, session: LearnerSession, *, redirect: bool) -> None:
         progress = session.progress()
@@ -77,14 +79,13 @@ class HomePage(w.VBox):
             parts.append(w.HTML(render("redirect", href=links.page(HOME_NOTEBOOK))))
         parts += [overview, JoinRoomBox(session.store.engine, session.learner.id)]
         parts += self._cards(session, progress)
-        if controls is None and in_voila():
-            parts.append(w.HTML(render("sign_out", href=HOME_NOTEBOOK)))
-        elif controls is None:
-            parts.append(self._lab_sign_out())
+        if controls is None and not in_voila():
+            parts.append(self._lab_sign_out(session))
         self.children = parts
 
-    def _lab_sign_out(self) -> w.Button:
-        """In JupyterLab, "Kết thúc" forgets the learner and shows the sign-in form again."""
+    def _lab_sign_out(self, session: LearnerSession) -> w.Button:
+        """In JupyterLab, "Kết thúc" ends the session and shows the sign-in form again."""
+        self._session = session
         button = w.Button(description=t("home.sign_out"))
         button.add_class("nk-sign-out")
         button.on_click(lambda _: self.sign_out_of_lab())
@@ -92,7 +93,11 @@ class HomePage(w.VBox):
 
     def sign_out_of_lab(self) -> None:
         assert self.store is not None
-        forget_learner(self.store.data)
+        session = self._session
+        if session is not None:
+            with contextlib.suppress(RecordsError):  # the token still expires
+                session.end()
+        forget_token(self.store.data)
         self._show_sign_in()
 
     def _cards(self, session: LearnerSession | None, progress: Progress | None) -> list[w.Widget]:

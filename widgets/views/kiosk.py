@@ -1,10 +1,13 @@
-"""The kiosk's session controls: "Kết thúc", the keep-alive, and the notice of an ended session.
+"""The session controls of every page: "Kết thúc", the keep-alive, and the notice of a refused
+address.
 
-The page script (``neuguong-session.js``, kiosk mode) presses the hidden keep-alive button
-while the learner is active and presses "Kết thúc" itself at the idle reset; once the kernel
-has ended the session it marks the controls ``nk-signed-out`` and the script replaces the page
-with the start screen. A kiosk page opened with a dead token shows ``nk-session-ended``
-instead, which sends the script to the start screen as well.
+"Kết thúc" ends the session's token in the kernel (it stops working at once, in every tab).
+On a kiosk the page script (``neuguong-session.js``) presses the hidden keep-alive button while
+the learner is active and presses "Kết thúc" itself at the idle reset; once the kernel has
+ended the session it marks the controls ``nk-signed-out`` and the script replaces the page with
+the start screen. A page opened with a dead token shows ``nk-session-ended`` (which sends the
+kiosk's script to the start screen as well), one opened with ``?learner=`` shows
+``nk-learner-refused``: neither shows any learner's records.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from widgets.i18n import t
 from widgets.records.errors import RecordsError
 from widgets.session import LearnerSession
 from widgets.site.kiosk import session_ttl
-from widgets.views.context import ended_kiosk_session
+from widgets.site.lab import in_voila
+from widgets.views.context import LEARNER_PARAM, refusal
 from widgets.views.fragments import render
+from widgets.views.request import query_params
 from widgets.views.sitelinks import HOME_NOTEBOOK
 
 log = logging.getLogger(__name__)
@@ -36,7 +41,8 @@ class KioskControls(w.HBox):
         self.alive = w.Button(description="", layout=w.Layout(display="none"))
         self.alive.add_class("nk-kiosk-alive")
         self.alive.on_click(lambda _: self.keep_alive())
-        self.children = [self.sign_out, self.alive]
+        self.notice = w.HTML()
+        self.children = [self.sign_out, self.alive, self.notice]
         self.add_class("nk-kiosk")
 
     def end(self) -> None:
@@ -60,16 +66,20 @@ class KioskControls(w.HBox):
     def _signed_out(self) -> None:
         self.sign_out.disabled = True
         self.alive.disabled = True
+        self.notice.value = render("notice", text=t("session.signed_out"), kind="info", href=HOME_NOTEBOOK)
         self.add_class("nk-signed-out")
 
 
 def kiosk_bar(session: LearnerSession | None) -> w.Widget | None:
-    """What a kiosk page adds: the controls of a live session, the notice of an ended one;
-    ``None`` on the desk site and for a guest."""
-    if session is not None and session.kiosk_token is not None:
-        return KioskControls(session)
-    if ended_kiosk_session(session):
-        notice = w.HTML(render("notice", text=t("kiosk.ended"), kind="warning", href=HOME_NOTEBOOK))
-        notice.add_class("nk-session-ended")
-        return notice
-    return None
+    """What a page adds: the controls of a live session, the notice of a refused address;
+    ``None`` for a guest and in JupyterLab (whose home notebook has its own "Kết thúc")."""
+    if session is not None and session.token is not None:
+        return KioskControls(session) if in_voila() else None
+    message = refusal(session)
+    if message is None:
+        return None
+    notice = w.HTML(render("notice", text=message, kind="warning", href=HOME_NOTEBOOK))
+    refused_learner = LEARNER_PARAM in query_params()
+    notice.add_class("nk-learner-refused" if refused_learner else "nk-session-ended")
+    notice.add_class("nk-signin-error")
+    return notice

@@ -1,4 +1,6 @@
-"""The sign-in form: họ và tên, đơn vị, chức vụ/nhóm, optional mã cán bộ. No password."""
+"""The sign-in form: họ và tên, đơn vị, chức vụ/nhóm, optional mã cán bộ, and a PIN (set with
+its confirmation the first time, ``nk-pin`` and ``nk-pin-confirm``). Refusals (a wrong PIN, a
+lockout, a bad field, a refused address) show in ``nk-signin-error``."""
 
 from __future__ import annotations
 
@@ -44,11 +46,18 @@ class SignInForm(w.VBox):
         self.role.add_class("nk-role")
         self.code = w.Text(description=t("signin.code"))
         self.code.add_class("nk-code")
+        self.pin = w.Password(description=t("signin.pin"))
+        self.pin.add_class("nk-pin")
+        self.pin_confirm = w.Password(description=t("signin.pin_confirm"))
+        self.pin_confirm.add_class("nk-pin-confirm")
+        self.pin_help = w.HTML(render("message", text=t("signin.pin_help"), kind="info"))
+        self.pin_help.add_class("nk-pin-help")
         self.submit = w.Button(description=t("signin.submit"), button_style="primary")
         self.submit.add_class("nk-signin-submit")
         self.submit.on_click(when_synced(self.sign_in, barrier))  # the whole name, not its start
         self.message = w.HTML()
         self.message.add_class("nk-signin-message")
+        self.message.add_class("nk-signin-error")
         heading = w.HTML(render("signin_heading"))
         self.children = [
             heading,
@@ -57,6 +66,9 @@ class SignInForm(w.VBox):
             self.unit_other,
             self.role,
             self.code,
+            self.pin,
+            self.pin_confirm,
+            self.pin_help,
             self.submit,
             self.message,
         ]
@@ -66,15 +78,19 @@ class SignInForm(w.VBox):
         self._callbacks.append(callback)
 
     def sign_in(self) -> Learner | None:
-        """What pressing "Vào học" does; returns the learner, or ``None`` with a message shown."""
+        """What pressing "Vào học" does: the PIN-checked sign-in; returns the learner, or
+        ``None`` with a message shown. The PIN fields are emptied after every press."""
         if self.store is None:
             return self.refuse(t("signin.unavailable"))
         if not self.unit.index:
             return self.refuse(t("signin.need_unit"))
         unit = self.unit.value if self.unit.value != OTHER_UNIT else self.unit_other.value
+        pin, confirm = self.pin.value, self.pin_confirm.value
+        self.pin.value = ""
+        self.pin_confirm.value = ""
         try:
-            learner = self.store.sign_in(
-                self.name.value, unit, self.role.value or "", self.code.value or None
+            learner = self.store.authenticate(
+                self.name.value, unit, self.role.value or "", self.code.value or None, pin, confirm
             )
         except SignInError as error:
             return self.refuse(str(error))

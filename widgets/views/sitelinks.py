@@ -1,5 +1,5 @@
-"""Links between the site's pages that keep the signed-in learner (``?learner=``, or
-``?kiosk=<token>`` on a kiosk)."""
+"""Links between the site's pages that keep the signed-in learner's session (``?session=<token>``;
+never a learner ID)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import ipywidgets as w
 
 from widgets.content.model import Course
 from widgets.session import LearnerSession
-from widgets.views.context import KIOSK_PARAM, LEARNER_PARAM
+from widgets.views.context import SESSION_PARAM
 from widgets.views.fragments import render
 from widgets.views.request import page_link
 
@@ -35,25 +35,23 @@ def clause_anchor(clause_id: str) -> str:
 
 @dc.dataclass(frozen=True, slots=True)
 class SiteLinks:
-    """Hrefs for one learner (or a guest when ``value`` is ``None``): ``?<param>=<value>``."""
+    """Hrefs for one session (or a guest when ``value`` is ``None``): ``?<param>=<value>``."""
 
     value: str | None = None
-    param: str = LEARNER_PARAM
+    param: str = SESSION_PARAM
 
     @classmethod
     def of(cls, session: LearnerSession | None) -> SiteLinks:
-        """The links of a page: the kiosk token if the session has one, else the learner ID."""
-        if session is None:
+        """The links of a page: the session's token (a session without one links as a guest)."""
+        if session is None or session.token is None:
             return cls()
-        if session.kiosk_token is not None:
-            return cls(session.kiosk_token, KIOSK_PARAM)
-        return cls(session.learner.id)
+        return cls(session.token, SESSION_PARAM)
 
     def page(self, notebook: str) -> str:
         return page_link(notebook, **{self.param: self.value})
 
     def clause(self, clause_id: str) -> str:
-        """The clause on the full-text page: ``van-ban.ipynb?learner=…#clause-<id>``."""
+        """The clause on the full-text page: ``van-ban.ipynb?session=…#clause-<id>``."""
         return f"{self.page(DIRECTIVE_NOTEBOOK)}#{clause_anchor(clause_id)}"
 
     def clauses(self, course: Course) -> dict[str, str]:
