@@ -27,7 +27,7 @@ def root(tmp_path: Path) -> Path:
 def test_learner_launch_points_voila_at_the_config_and_template(root: Path, tmp_path: Path):
     spec = build_launch("learner", root_dir=root, data_dir=tmp_path / "data", environ={})
 
-    assert spec.argv[1:3] == ("-m", "voila")
+    assert spec.argv[1:3] == ("-m", "widgets.site")  # the kit's Voilà (widgets/site/app.py)
     assert f"--Voila.config_file_paths={CONFIG_ROOT / 'learner'}" in spec.argv
     assert f"--Voila.root_dir={root.resolve()}" in spec.argv
     assert spec.env["JUPYTER_PATH"].split(os.pathsep)[0] == str(SHARE_JUPYTER)
@@ -102,7 +102,7 @@ def test_serve_command_dry_run(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     )
 
     out = capsys.readouterr().out
-    assert "-m voila" in out and "--Voila.port=8900" in out
+    assert "-m widgets.site" in out and "--Voila.port=8900" in out
     assert f"NEUGUONG_DATA={(tmp_path / 'd').resolve()}" in out
 
 
@@ -121,3 +121,15 @@ def test_preheated_kernels_reach_a_non_loopback_server(root: Path, tmp_path: Pat
 
     spec = build_launch("learner", ip="0.0.0.0", root_dir=root, data_dir=tmp_path / "d", environ={})
     assert "VOILA_APP_IP" not in spec.env
+
+
+def test_the_app_runs_as_a_package_main_so_kernels_can_still_be_forked():
+    """``python -m widgets.site`` runs ``widgets/site/__main__.py``: the fork server never
+    re-imports a package's ``__main__`` (``forking.main_is_reimported``), a module's it would."""
+    import importlib.util
+
+    from widgets.site.launch import APP_MODULE
+
+    spec = importlib.util.find_spec(f"{APP_MODULE}.__main__")
+    assert spec is not None and spec.name.endswith(".__main__")
+    assert "widgets.site.app" in Path(spec.origin or "").read_text(encoding="utf-8")

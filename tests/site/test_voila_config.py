@@ -112,3 +112,17 @@ def test_preheat_pools_only_the_home_page(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("NEUGUONG_PREHEAT", "0")
     config = PyFileConfigLoader("voila.py", path=str(CONFIG_ROOT / "learner")).load_config()
     assert config.VoilaConfiguration.preheat_kernel is False
+
+
+@pytest.mark.parametrize(("mode", "home"), [("learner", "home"), ("kiosk", "home"), ("trainer", "dashboard")])
+def test_each_modes_home_is_a_notebook_it_serves(mode: str, home: str, monkeypatch: pytest.MonkeyPatch):
+    config = load(mode, monkeypatch)
+
+    path = config.VoilaConfiguration.resources["neuguong"]["home"]
+    assert path == f"voila/render/{home}.ipynb"
+    assert (REPO / config.Voila.root_dir / path.removeprefix("voila/render/")).is_file()
+
+
+@pytest.mark.parametrize("mode", ["learner", "kiosk", "trainer"])
+def test_responses_are_compressed(mode: str, monkeypatch: pytest.MonkeyPatch):
+    assert load(mode, monkeypatch).Voila.tornado_settings["compress_response"] is True

@@ -1,4 +1,7 @@
-"""Build and run the ``voila`` command for one site mode: learner, kiosk or trainer.
+"""Build and run the site's Voilà command for one site mode: learner, kiosk or trainer.
+
+The command is ``python -m widgets.site`` (Voilà with the kit's additions, see
+:mod:`widgets.site.app`), which takes the same options as ``voila``.
 
 Voilà finds the ``neuguong`` template through ``JUPYTER_PATH`` (the repo's
 ``share/jupyter`` comes first), reads its configuration from ``deploy/voila/<mode>/voila.py``
@@ -51,6 +54,11 @@ class LaunchSpec:
         """The command and the environment that matter, for ``--dry-run``."""
         names = ("JUPYTER_PATH", "NEUGUONG_DATA", "NEUGUONG_SITE_MODE")
         return "\n".join([" ".join(self.argv), *(f"{name}={self.env[name]}" for name in names)])
+
+
+# The kit's Voilà (widgets/site/app.py: home redirect, /healthz, compression), run as a
+# package's __main__ so that the kernel fork server does not re-import it.
+APP_MODULE = "widgets.site"
 
 
 def config_dir(mode: str) -> Path:
@@ -108,7 +116,7 @@ def build_launch(
     argv = [
         sys.executable,
         "-m",
-        "voila",
+        APP_MODULE,
         f"--Voila.config_file_paths={conf}",
         "--no-browser",
     ]

@@ -31,7 +31,8 @@ c.VoilaConfiguration.preheat_kernel = False
 c.MappingKernelManager.cull_idle_timeout = 60 * 60
 c.VoilaConfiguration.resources = {
     "neuguong": {
-        "home": "voila/render/home.ipynb",
+        # The trainer site has no home.ipynb: its home is the dashboard ("/" redirects here).
+        "home": "voila/render/dashboard.ipynb",
         "reload_delay_seconds": 8,
         "poll_seconds": 15,
         "idle_reset_seconds": 0,
