@@ -8,14 +8,19 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from widgets.records import certificates as certs
 from widgets.records import db, migrations, open_store
-from widgets.records.errors import SchemaTooNewError
-from widgets.records.identity import STAFF, validate_sign_in
+from widgets.records.errors import RecordsError, SchemaTooNewError
+from widgets.records.identity import STAFF, keyed_learner_id, legacy_learner_id, load_secret, validate_sign_in
+from widgets.records.models import Certificate
 from widgets.records.policy import FINAL_ID
 from widgets.records.schema import metadata
 
 T0 = datetime(2025, 1, 6, 3, 0, tzinfo=UTC)
 LEARNER = validate_sign_in("Nguyễn Văn Cũ", "Sở Nội vụ", STAFF)
+OLD_ID = legacy_learner_id(None, LEARNER.name_key, LEARNER.unit_key)
+"""The public uuid5 ID versions 1-5 gave this learner; migration 6 re-keys it."""
+CODED_OLD_ID = legacy_learner_id("CB-007", LEARNER.name_key, LEARNER.unit_key)
 ATTEMPT = "11111111-1111-4111-8111-111111111111"
 FINAL = "22222222-2222-4222-8222-222222222222"
 ANSWER = "33333333-3333-4333-8333-333333333333"
@@ -34,7 +39,7 @@ def make_v1_database(url: str) -> None:
         conn.execute(
             t["learners"].insert(),
             {
-                "id": learner.learner_id,
+                "id": OLD_ID,
                 "full_name": learner.name,
                 "unit": learner.unit,
                 "role": learner.role,
@@ -44,7 +49,7 @@ def make_v1_database(url: str) -> None:
                 "created_at": T0,
             },
         )
-        common = {"learner_id": learner.learner_id, "kind": "quiz", "started_at": T0}
+        common = {"learner_id": OLD_ID, "kind": "quiz", "started_at": T0}
         conn.execute(
             t["attempts"].insert(),
             {**common, "id": ATTEMPT, "activity_id": "m1", "module_id": "m1"},
@@ -68,7 +73,7 @@ def make_v1_database(url: str) -> None:
             {
                 "id": ANSWER,
                 "attempt_id": ATTEMPT,
-                "learner_id": learner.learner_id,
+                "learner_id": OLD_ID,
                 "module_id": "m1",
                 "question_id": "m1.q1",
                 "try_no": 1,
@@ -85,7 +90,7 @@ def make_v1_database(url: str) -> None:
             {
                 "id": CHOICE,
                 "attempt_id": ATTEMPT,
-                "learner_id": learner.learner_id,
+                "learner_id": OLD_ID,
                 "module_id": "m1",
                 "scenario_id": "s1",
                 "step_no": 0,
@@ -104,8 +109,11 @@ def test_version_1_upgrades_keeping_every_record(db_url: str, tmp_path: Path) ->
     store = open_store(db_url, data=tmp_path)
     with store.engine.connect() as conn:
         assert migrations.current_version(conn) == migrations.CURRENT_VERSION
-    learner = store.get_learner(LEARNER.learner_id)
+    new_id = LEARNER.learner_id(load_secret(tmp_path))
+    assert store.get_learner(OLD_ID) is None  # the public uuid5 opens nothing any more
+    learner = store.get_learner(new_id)
     assert learner is not None and learner.full_name == "Nguyễn Văn Cũ"
+    assert store.learner_by_alias(OLD_ID) == learner
     assert learner.created_at == T0
     opened = store.open_attempt(learner.id, "m1")
     assert opened is not None and opened.id == ATTEMPT
@@ -118,6 +126,41 @@ def test_version_1_upgrades_keeping_every_record(db_url: str, tmp_path: Path) ->
     cert = store.issue_certificate(learner.id)
     assert cert.attempt_id == FINAL and store.verify_certificate(cert.code).valid
     store.record_pledge(learner.id, "Tôi cam kết.")
+    # the old learner has no PIN yet: they set one at their next sign-in
+    assert not store.has_pin(learner.id)
+    assert store.authenticate("Nguyễn Văn Cũ", "Sở Nội vụ", STAFF, None, "135790", "135790") == learner
+    assert store.has_pin(learner.id)
+
+
+def test_migration_6_refuses_to_run_without_the_secret(db_url: str) -> None:
+    make_v1_database(db_url)
+    engine = db.create_engine(db_url)
+    with pytest.raises(RecordsError, match="khoá định danh"):
+        migrations.upgrade(engine)
+    with engine.connect() as conn:
+        assert migrations.current_version(conn) == 1  # nothing half-done
+    engine.dispose()
+
+
+def test_migration_6_keeps_a_certificate_issued_before_verifiable(db_url: str, tmp_path: Path) -> None:
+    """A certificate's code was made over the old learner ID: it still verifies after re-keying."""
+    make_v1_database(db_url)
+    engine = db.create_engine(db_url)
+    migrations.upgrade(engine, target=5)
+    issued = T0.replace(microsecond=0)
+    draft = Certificate(CERT, OLD_ID, "", LEARNER.name, LEARNER.unit, LEARNER.role, 90.0, FINAL, issued)
+    code = certs.make_code(certs.load_secret(tmp_path), certs.payload(draft.fields()))
+    with engine.begin() as conn:
+        conn.execute(
+            metadata.tables["certificates"].insert(), {**draft.fields(), "code": code, "issued_at": issued}
+        )
+    engine.dispose()
+
+    store = open_store(db_url, data=tmp_path)
+    assert store.certificate(OLD_ID) is None
+    moved = store.certificate(LEARNER.learner_id(load_secret(tmp_path)))
+    assert moved is not None and moved.code == code
+    assert store.verify_certificate(code).valid
 
 
 def test_migrated_database_matches_schema_module(db_url: str) -> None:
@@ -179,7 +222,7 @@ EVERY_TABLE_ROWS: dict[str, tuple[int, dict[str, object]]] = {
     "learners": (
         1,
         {
-            "id": LEARNER.learner_id,
+            "id": CODED_OLD_ID,
             "full_name": LEARNER.name,
             "unit": 'Trạm "Y tế" & <b>xã</b>',
             "role": LEARNER.role,
@@ -193,7 +236,7 @@ EVERY_TABLE_ROWS: dict[str, tuple[int, dict[str, object]]] = {
         1,
         {
             "id": FINAL,
-            "learner_id": LEARNER.learner_id,
+            "learner_id": CODED_OLD_ID,
             "kind": "quiz",
             "activity_id": FINAL_ID,
             "module_id": FINAL_ID,
@@ -211,7 +254,7 @@ EVERY_TABLE_ROWS: dict[str, tuple[int, dict[str, object]]] = {
         {
             "id": ANSWER,
             "attempt_id": FINAL,
-            "learner_id": LEARNER.learner_id,
+            "learner_id": CODED_OLD_ID,
             "module_id": "m1",
             "question_id": "m1.q1",
             "try_no": 2,
@@ -228,7 +271,7 @@ EVERY_TABLE_ROWS: dict[str, tuple[int, dict[str, object]]] = {
         {
             "id": CHOICE,
             "attempt_id": FINAL,
-            "learner_id": LEARNER.learner_id,
+            "learner_id": CODED_OLD_ID,
             "module_id": "m1",
             "scenario_id": "s1",
             "step_no": 0,
@@ -239,12 +282,12 @@ EVERY_TABLE_ROWS: dict[str, tuple[int, dict[str, object]]] = {
             "chosen_at": T0,
         },
     ),
-    "completions": (2, {"learner_id": LEARNER.learner_id, "module_id": "m1", "completed_at": T0}),
+    "completions": (2, {"learner_id": CODED_OLD_ID, "module_id": "m1", "completed_at": T0}),
     "pledges": (
         2,
         {
             "id": PLEDGE,
-            "learner_id": LEARNER.learner_id,
+            "learner_id": CODED_OLD_ID,
             "text": "Tôi cam kết …",
             "full_name": LEARNER.name,
             "unit": "Sở Nội vụ",
@@ -255,7 +298,7 @@ EVERY_TABLE_ROWS: dict[str, tuple[int, dict[str, object]]] = {
         2,
         {
             "id": CERT,
-            "learner_id": LEARNER.learner_id,
+            "learner_id": CODED_OLD_ID,
             "code": "NG-ABCD-1234",
             "full_name": LEARNER.name,
             "unit": "Sở Nội vụ",
@@ -276,10 +319,44 @@ EVERY_TABLE_ROWS: dict[str, tuple[int, dict[str, object]]] = {
             "closed_at": None,
         },
     ),
-    "room_members": (3, {"room_id": ROOM, "learner_id": LEARNER.learner_id, "joined_at": T0}),
+    "room_members": (3, {"room_id": ROOM, "learner_id": CODED_OLD_ID, "joined_at": T0}),
     "kiosk_sessions": (
         4,
-        {"token_hash": "ab" * 32, "learner_id": LEARNER.learner_id, "started_at": T0, "expires_at": T0},
+        {"token_hash": "ab" * 32, "learner_id": CODED_OLD_ID, "started_at": T0, "expires_at": T0},
+    ),
+    "credentials": (
+        6,
+        {
+            "learner_id": CODED_OLD_ID,
+            "pin_hash": "cd" * 32,
+            "pin_salt": "ef" * 16,
+            "pin_params": "scrypt:32768:8:1",
+            "pin_set_at": T0,
+            "failed_tries": 2,
+            "lockouts": 1,
+            "locked_until": T0,
+        },
+    ),
+    "learner_aliases": (6, {"alias_id": OLD_ID, "learner_id": CODED_OLD_ID, "created_at": T0}),
+    "audit_events": (
+        6,
+        {"id": 1, "at": T0, "event": "sign_in", "learner_id": CODED_OLD_ID, "detail": '{"by":"x"}'},
+    ),
+    "signing_keys": (
+        7,
+        {
+            "key_id": "0123456789abcdef",
+            "public_key": "A" * 43 + "=",
+            "origin": "import",
+            "label": "kiosk-mai-son.jsonl",
+            "added_at": T0,
+            "revoked_at": None,
+            "seal": "ab" * 32,
+        },
+    ),
+    "certificate_signatures": (
+        7,
+        {"certificate_id": CERT, "key_id": "0123456789abcdef", "signature": "B" * 86 + "=="},
     ),
 }
 
@@ -295,10 +372,24 @@ def test_the_rows_cover_every_table_and_column() -> None:
         assert list(row) == [c.name for c in metadata.tables[name].columns], name
 
 
+def _rekeyed(
+    rows: dict[str, list[tuple[object, ...]]], old: str, new: str
+) -> dict[str, list[tuple[object, ...]]]:
+    """``rows`` as migration 6 leaves them: the learner's ID re-keyed everywhere, sessions ended."""
+    out = {
+        name: sorted(tuple(new if v == old else v for v in row) for row in found)
+        for name, found in rows.items()
+    }
+    if "kiosk_sessions" in out:
+        out["kiosk_sessions"] = []
+    return out
+
+
 @pytest.mark.parametrize("version", range(1, migrations.CURRENT_VERSION))
 def test_every_earlier_version_upgrades_keeping_every_row(db_url: str, tmp_path: Path, version: int) -> None:
     """A database left by version ``version`` (the previous one included), a row in each of its
-    tables: after the upgrade every row is there, value for value, and the learner's export has it."""
+    tables: after the upgrade every row is there, value for value (before version 6, under the
+    learner's keyed ID, sessions ended), and the learner's export has it."""
     engine = db.create_engine(db_url)
     assert migrations.upgrade(engine, target=version) == version
     present = [name for name, (since, _) in EVERY_TABLE_ROWS.items() if since <= version]
@@ -313,10 +404,17 @@ def test_every_earlier_version_upgrades_keeping_every_row(db_url: str, tmp_path:
     store = open_store(db_url, data=tmp_path)
     with store.engine.connect() as conn:
         assert migrations.current_version(conn) == migrations.CURRENT_VERSION
+    learner_id = CODED_OLD_ID
+    if version < 6:
+        learner_id = keyed_learner_id(load_secret(tmp_path), "CB-007", LEARNER.name_key, LEARNER.unit_key)
+        before = _rekeyed(before, CODED_OLD_ID, learner_id)
+        assert store.learner_by_alias(CODED_OLD_ID) is not None
     assert dump(store.engine, present) == before
-    exported = store.export_learner(LEARNER.learner_id)
+    exported = store.export_learner(learner_id)
     assert exported["learner"]["unit"] == 'Trạm "Y tế" & <b>xã</b>'
     for name in present:
-        if name not in ("learners", "rooms"):  # the learner's rows, and only theirs
+        if name in ("kiosk_sessions",) and version < 6:
+            assert exported[name] == [], name  # sessions end at the upgrade
+        elif name not in ("learners", "rooms", "audit_events"):  # the learner's rows, and only theirs
             assert len(exported[name]) == 1, name
-    assert store.sign_in(LEARNER.name, "x", STAFF, "cb-007").id == LEARNER.learner_id
+    assert store.sign_in(LEARNER.name, "x", STAFF, "cb-007").id == learner_id

@@ -380,6 +380,38 @@ def _append_only(conn: Connection, table: str) -> None:
         )
 
 
+def _m7_certificate_signatures(conn: Connection) -> None:
+    """Trusted Ed25519 keys and certificate signatures (see :mod:`widgets.records.signing`):
+    certificates merged from kiosks verify on the trainer's installation."""
+    md = sa.MetaData()
+    sa.Table("certificates", md, sa.Column("id", sa.String(36), primary_key=True))  # FK target
+    keys = sa.Table(
+        "signing_keys",
+        md,
+        sa.Column("key_id", sa.String(16), primary_key=True),
+        sa.Column("public_key", sa.String(64), nullable=False),
+        sa.Column("origin", sa.String(16), nullable=False),
+        sa.Column("label", sa.Text, nullable=False),
+        sa.Column("added_at", UTCDateTime, nullable=False),
+        sa.Column("revoked_at", UTCDateTime),
+        sa.Column("seal", sa.String(64), nullable=False),
+    )
+    signatures = sa.Table(
+        "certificate_signatures",
+        md,
+        sa.Column(
+            "certificate_id",
+            sa.String(36),
+            sa.ForeignKey("certificates.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("key_id", sa.String(16), sa.ForeignKey("signing_keys.key_id"), nullable=False),
+        sa.Column("signature", sa.String(100), nullable=False),
+        sa.Index("ix_certificate_signatures_key", "key_id"),
+    )
+    md.create_all(conn, tables=[keys, signatures])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "learners, attempts, answers, scenario choices", _m1_learning_records),
     Migration(2, "completions, pledges, certificates", _m2_course_end),
@@ -387,6 +419,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "kiosk sessions", _m4_kiosk_sessions),
     Migration(5, "covering indexes for the trainer reports", _m5_report_indexes),
     Migration(6, "keyed learner IDs, PINs, lockouts, audit trail", _m6_unkeyed, _m6_identity),
+    Migration(7, "certificate signatures and trusted kiosk keys", _m7_certificate_signatures),
 )
 CURRENT_VERSION = MIGRATIONS[-1].version
 

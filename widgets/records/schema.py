@@ -306,6 +306,35 @@ audit_events = sa.Table(
     sa.Index("ix_audit_events_event", "event", "at"),
 )
 
+# Migration 7 (certificates anyone can check, see widgets.records.signing): the Ed25519 public
+# keys this installation trusts (its own, pinned, or recorded at first import) and each
+# certificate's signature. A key is never replaced; ``revoked_at`` withdraws it.
+signing_keys = sa.Table(
+    "signing_keys",
+    metadata,
+    sa.Column("key_id", sa.String(16), primary_key=True),  # SHA-256 of the raw key, 16 hex digits
+    sa.Column("public_key", sa.String(64), nullable=False),  # base64 of the raw 32 bytes
+    sa.Column("origin", sa.String(16), nullable=False),  # own | pinned | import
+    sa.Column("label", sa.Text, nullable=False),  # what the trainer knows it by (kiosk, file)
+    sa.Column("added_at", UTCDateTime, nullable=False),
+    sa.Column("revoked_at", UTCDateTime),
+    sa.Column("seal", sa.String(64), nullable=False),  # HMAC under the certificate secret
+)
+
+certificate_signatures = sa.Table(
+    "certificate_signatures",
+    metadata,
+    sa.Column(
+        "certificate_id",
+        sa.String(36),
+        sa.ForeignKey("certificates.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("key_id", sa.String(16), sa.ForeignKey("signing_keys.key_id"), nullable=False),
+    sa.Column("signature", sa.String(100), nullable=False),  # base64 of the 64-byte signature
+    sa.Index("ix_certificate_signatures_key", "key_id"),
+)
+
 LEARNER_TABLES = (
     credentials,
     learner_aliases,

@@ -775,7 +775,7 @@ class Store:
                 code = certs.make_code(secret, certs.payload(draft.fields()))
                 values = {**draft.fields(), "code": code, "issued_at": now}
                 if db.insert_ignore(conn, certificates, values):
-                    self._sign(conn, key, {**draft.fields(), "code": code}, now)
+                    self._sign(conn, secret, key, {**draft.fields(), "code": code}, now)
                     return rows.certificate(queries.certificate_row(conn, learner_id))
                 existing = queries.certificate_row(conn, learner_id)
                 if existing is not None:
@@ -785,7 +785,9 @@ class Store:
         return db.write(self.engine, run)
 
     @staticmethod
-    def _sign(conn: Connection, key: signing.SigningKey, fields: dict[str, Any], now: datetime) -> None:
+    def _sign(
+        conn: Connection, secret: bytes, key: signing.SigningKey, fields: dict[str, Any], now: datetime
+    ) -> None:
         """Sign a new certificate with this installation's key (recorded as ``own``)."""
         own = {
             "key_id": key.id,
@@ -793,6 +795,7 @@ class Store:
             "origin": signing.OWN,
             "label": "bản cài đặt này",
             "added_at": now,
+            "seal": signing.seal(secret, key.id, key.public_text, signing.OWN),
         }
         db.insert_ignore(conn, signing_keys, own)
         signature = {"certificate_id": fields["id"], "key_id": key.id, "signature": key.sign(fields)}
@@ -840,13 +843,17 @@ class Store:
     def _signature_holds(self, cert: Certificate) -> bool:
         """The certificate carries a valid Ed25519 signature by a key this installation trusts
         and has not revoked (its own, or a kiosk's: see :mod:`widgets.records.signing`)."""
+        try:
+            secret = certs.load_secret(self.data, create=False)
+        except FileNotFoundError:
+            return False
         query = (
-            sa.select(certificate_signatures.c.signature, signing_keys.c.public_key)
+            sa.select(certificate_signatures.c.signature, signing_keys)
             .join(signing_keys, signing_keys.c.key_id == certificate_signatures.c.key_id)
             .where(certificate_signatures.c.certificate_id == cert.id, signing_keys.c.revoked_at.is_(None))
         )
         found = db.read(self.engine, lambda conn: conn.execute(query).first())
-        if found is None:
+        if found is None or not signing.sealed(secret, found):
             return False
         public = signing.decode_public(found.public_key)
         return signing.check(public, {**cert.fields(), "code": cert.code}, found.signature)
