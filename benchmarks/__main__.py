@@ -20,14 +20,15 @@ from typing import Any
 
 from benchmarks import common, report
 
-ORDER = ("tti", "roundtrip", "load", "profile", "content", "records", "dashboard")
+ORDER = ("weight", "tti", "roundtrip", "load", "profile", "content", "records", "dashboard")
 
 
 def _jobs(args: argparse.Namespace) -> dict[str, Callable[[], dict[str, Any]]]:
-    from benchmarks import content, dashboard, load, profile, records, roundtrip, tti
+    from benchmarks import content, dashboard, load, profile, records, roundtrip, tti, weight
 
     quick = args.quick
     return {
+        "weight": weight.run,
         "content": lambda: content.run(3 if quick else 7),
         "records": lambda: records.run(count=100 if quick else records.COUNT),
         "dashboard": lambda: dashboard.run(with_postgres=not quick),

@@ -49,6 +49,46 @@ def _missing(section: dict[str, Any] | None) -> str | None:
     return None
 
 
+def weight_rows(results: dict[str, Any]) -> list[list[str]]:
+    """First visit on the wire (cold cache, via the bare address) and a later page."""
+    section = results.get("weight")
+    why = _missing(section)
+    goal = f"≤ {(section or {}).get('goal_mb', 1.5)} MB, nothing lost"
+    if why:
+        return [["First page on the wire", why, "", "", goal, "—", "—"]]
+    ours, bare, later = section["ours_first"], section["bare_first"], section["ours_later"]
+    mb = 1_000_000
+
+    def visit(data: dict[str, Any]) -> str:
+        return (
+            f"{data['wire_bytes'] / mb:.2f} MB in {data['requests']} files "
+            f"({data['decoded_bytes'] / mb:.2f} MB decoded, {data['gzip_responses']} gzip)"
+        )
+
+    lost = "nothing lost" if not ours["failed"] else f"failed: {len(ours['failed'])}"
+    return [
+        [
+            "First page on the wire (home via `/`, empty cache)",
+            visit(bare),
+            f"{visit(ours)}; {lost}",
+            f"{_fmt(section.get('ratio'))}×",
+            goal,
+            _verdict(section.get("met")),
+            _load(section),
+        ],
+        [
+            "A later page on the wire (module page, same browser cache)",
+            "",
+            f"{later['wire_bytes'] / mb:.3f} MB ({later['from_cache']} of {later['requests']} files "
+            "from the cache)",
+            "",
+            "",
+            "—",
+            _load(section),
+        ],
+    ]
+
+
 def tti_rows(results: dict[str, Any]) -> list[list[str]]:
     section = results.get("tti")
     why = _missing(section)
@@ -373,7 +413,8 @@ def render(results: dict[str, Any]) -> str:
         "",
     ]
     rows = (
-        tti_rows(results)
+        weight_rows(results)
+        + tti_rows(results)
         + roundtrip_rows(results)
         + load_rows(results)
         + content_rows(results)
