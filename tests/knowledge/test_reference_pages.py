@@ -59,7 +59,8 @@ def test_directive_page_has_every_clause_with_its_anchor(site: Path, course: Cou
     sections = re.findall(r'<section class="nk-clause" id="clause-([^"]+)"', html)
     assert sections == list(course.directive.clause_ids)
     for clause in course.directive.clauses:
-        assert clause.text in html and f">{clause.id}</a>" in html
+        assert clause.text in html and f'data-clause="{clause.id}"' in html and f">{clause.name}</a>" in html
+        assert f">{clause.id}</a>" not in html  # learners see the clause's name, not its ID
     assert course.directive.number in html and 'href="tong-quan.ipynb"' in html
     assert "nk-directive-page" in page._dom_classes
 

@@ -15,6 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from widgets.content.cache import cache_dir
+from widgets.content.citations import clause_names, humanise_html
 from widgets.content.markdown import render_inline, render_markdown
 from widgets.i18n import t
 
@@ -42,6 +43,38 @@ def _template_cache() -> jinja2.BytecodeCache | None:
     return _TemplateCache(str(directory))
 
 
+_names: dict[str, dict[str, str]] = {}
+"""Clause ID → name shown to learners, per content folder."""
+
+
+def current_clause_names() -> dict[str, str]:
+    """The names of the clauses of the course being served (``$NEUGUONG_CONTENT`` or content/);
+    empty, so IDs stay as written, when it cannot be read."""
+    from widgets.content.course import default_content_dir, load_course
+    from widgets.content.problems import ContentError
+
+    root = str(default_content_dir())
+    if root not in _names:
+        try:
+            _names[root] = clause_names(load_course().directive)
+        except (ContentError, OSError) as error:
+            log.warning("clause names unavailable: %s", error)
+            return {}
+    return _names[root]
+
+
+def _markdown(text: str) -> Markup:
+    return Markup(humanise_html(render_markdown(text), current_clause_names()))
+
+
+def _inline(text: str) -> Markup:
+    return Markup(humanise_html(render_inline(text), current_clause_names()))
+
+
+def _clause_name(clause_id: str) -> str:
+    return current_clause_names().get(clause_id, clause_id)
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -53,8 +86,9 @@ def environment() -> jinja2.Environment:
         bytecode_cache=_template_cache(),
         auto_reload=False,  # package files: no stat of the template at every render
     )
-    env.filters["md"] = lambda text: Markup(render_markdown(text))
-    env.filters["mdi"] = lambda text: Markup(render_inline(text))
+    env.filters["md"] = _markdown
+    env.filters["mdi"] = _inline
+    env.filters["clause_name"] = _clause_name
     env.globals["t"] = t
     return env
 

@@ -7,6 +7,7 @@ import itertools
 import ipywidgets as w
 
 from widgets.content.model import Course, Module, ModuleKind, Scenario
+from widgets.engine.final import rules_summary
 from widgets.engine.progress import LockedError
 from widgets.engine.quiz import QuizAttempt
 from widgets.engine.results import ScenarioResult, ScenarioStep
@@ -40,6 +41,8 @@ def module_page(module_id: str, course: Course | None = None) -> w.Widget:
     if session is None:
         lesson.append(render("message", text=t("module.sign_in_first"), kind="warning"))
     lesson.append(render("lesson", sections=module.sections, clause_hrefs=site.clauses(course)))
+    if module.kind is ModuleKind.ASSESSMENT:
+        lesson.append(render("final_rules", text=final_rules_text(module)))
     locked = _final_locked(course, module, session, site)
     quiz = None if locked else _quiz(course, module, session, site)
     if locked:
@@ -56,6 +59,20 @@ def module_page(module_id: str, course: Course | None = None) -> w.Widget:
     page.add_class("nk-page")
     page.add_class(f"nk-module-{module.id}")
     return page
+
+
+def final_rules_text(module: Module) -> str:
+    """The final's drawing and scoring rules in one sentence, shown before the learner starts."""
+    rules = rules_summary(module.quiz)
+    count = rules["draw"] or len(module.quiz.pool)
+    text = t(
+        "final.rules",
+        draw=count,
+        scenarios=rules["scenarios"],
+        application=rules["min_application"],
+        pass_mark=rules["pass_mark"],
+    )
+    return f"{text} {t('final.partial_credit')}" if rules["partial_credit"] else text
 
 
 def _final_locked(course: Course, module: Module, session: LearnerSession | None, site: SiteLinks) -> str:
