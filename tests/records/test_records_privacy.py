@@ -21,7 +21,7 @@ from widgets.records.identity import LEADER, STAFF
 from widgets.records.models import Learner
 from widgets.records.policy import FINAL_ID
 from widgets.records.progress import Requirement
-from widgets.records.schema import LEARNER_TABLES, learners, room_members, rooms
+from widgets.records.schema import LEARNER_TABLES, learner_aliases, learners, room_members, rooms
 from widgets.records.store import EXPORT_FORMAT, Store
 
 REQS = (Requirement("m1", "m1", ("s1",)),)
@@ -30,6 +30,12 @@ REQS = (Requirement("m1", "m1", ("s1",)),)
 def full_learner(store: Store, name: str, code: str | None = None) -> Learner:
     """A learner with rows in every table."""
     learner = store.sign_in(name, "Sở Nội vụ <b>&</b>", LEADER, code)
+    assert store.authenticate(name, "Sở Nội vụ <b>&</b>", LEADER, code, "112233", "112233") == learner
+    with store.engine.begin() as conn:  # an ID from before migration 6
+        conn.execute(
+            learner_aliases.insert(),
+            {"alias_id": str(uuid.uuid4()), "learner_id": learner.id, "created_at": datetime.now(UTC)},
+        )
     for quiz_id in ("m1", FINAL_ID):
         attempt = store.start_attempt(learner.id, quiz_id)
         result = AnswerResult("q1", ("a", "b"), 1.0, 1.0, True, (), ("officials.1",))
