@@ -164,18 +164,21 @@ def test_leaving_pages_leaves_no_kernel_running(learner_site, page, network, wai
     assert refused == []
 
 
-def test_page_goes_home_when_its_kernel_is_gone(learner_site, page, wait_for_voila):
-    page.goto(learner_site.render_url("other.ipynb"))
+def test_page_reopens_itself_when_its_kernel_is_gone(learner_site, page, wait_for_voila):
+    """The same address again (the learner resumes there), not the home page (issue 16)."""
+    address = learner_site.render_url("other.ipynb")
+    page.goto(address)
     kernel_id = wait_for_voila(page)
 
     assert learner_site.shutdown_kernel(kernel_id) == 204  # as the culler would
 
-    notice = page.locator("#nk-session-notice")
-    notice.wait_for(state="visible", timeout=30_000)
-    assert "Phiên học trên máy chủ đã kết thúc" in notice.inner_text()
-    assert notice.get_attribute("role") == "alertdialog"
-    page.wait_for_url("**/voila/render/home.ipynb", timeout=60_000)
-    wait_for_voila(page)
+    with page.expect_navigation(timeout=90_000):  # after reload_delay_seconds
+        notice = page.locator("#nk-session-notice")
+        notice.wait_for(state="visible", timeout=30_000)
+        assert "Phiên học trên máy chủ đã kết thúc" in notice.inner_text()
+        assert notice.get_attribute("role") == "alertdialog"
+    assert wait_for_voila(page) != kernel_id
+    assert page.url == address
 
 
 def test_kiosk_returns_home_after_idle_time(start_voila, page, wait_for_voila):

@@ -7,8 +7,13 @@
  *    403 and the kernel keeps running. When the cookie is missing we set a random token
  *    as the page starts, which tornado's double-submit check accepts (a cookie the server
  *    issued, e.g. on the directory page, is kept). XSRF checking stays on.
- * 2. Watchdog: when the kernel is gone (culled, crashed, server restarted) or the server
- *    cannot be reached, show a Vietnamese message and go back to the home page.
+ * 2. Watchdog: when the kernel is gone (culled, shut down after the page vanished, crashed,
+ *    server restarted) or the server cannot be reached, show a Vietnamese message and open
+ *    the same address again once the server answers: the page resumes from the records
+ *    store (answers are saved one by one) and scrolls back to the quiz or scenario the
+ *    learner was at. A page whose connection came back with its kernel alive carries on.
+ *    A hidden tab waits until it is shown; a page that loses its kernel again within a
+ *    minute of being reopened goes to the home page instead (no reload loop).
  * 3. Optional idle reset (kiosk): after a configured time without input, sign out and go home.
  * 4. Kiosk ("kiosk": true): the learner's session lives in a server-side token (its URLs carry
  *    ?kiosk=<token>, never the learner). Links replace the history entry instead of adding
@@ -29,6 +34,10 @@
   var tripped = false;
   var failures = 0;
   var kernelId = null;
+  var openSockets = 0; // kernel websockets open now
+  var REOPENED_KEY = "nk-reopened"; // sessionStorage: {url, at} of the last automatic reopen
+  var RESUME_KEY = "nk-resume"; // sessionStorage: {url, anchor, scrollY} to restore once shown
+  var LOOP_MS = 60000;
 
   window.addEventListener("beforeunload", function () {
     unloading = true;
@@ -135,12 +144,19 @@
   }
 
   var MESSAGES = {
-    kernel: "Phiên học trên máy chủ đã kết thúc (do để lâu không dùng hoặc máy chủ vừa khởi động lại).",
-    network: "Mất kết nối tới máy chủ bài học.",
+    kernel:
+      "Phiên học trên máy chủ đã kết thúc (do để lâu không dùng hoặc máy chủ vừa khởi động lại). " +
+      "Trang sẽ mở lại đúng chỗ bạn đang học; các câu đã trả lời vẫn được giữ.",
+    network: "Mất kết nối tới máy chủ bài học. Trang sẽ tự mở lại khi có kết nối.",
     idle: "Đã lâu không có thao tác. Phiên học sẽ kết thúc để bảo vệ thông tin của bạn."
   };
 
-  function showNotice(reason, seconds, buttonText) {
+  var COUNTS = {
+    home: "Tự động về trang chủ sau {n} giây.",
+    reload: "Tự động mở lại trang sau {n} giây."
+  };
+
+  function showNotice(reason, seconds, buttonText, countText) {
     var box = document.getElementById("nk-session-notice");
     if (!box) {
       box = document.createElement("div");
@@ -164,7 +180,7 @@
     var count = box.querySelector(".nk-session-notice__count");
     var left = seconds;
     function render() {
-      count.textContent = "Tự động về trang chủ sau " + left + " giây.";
+      count.textContent = (countText || COUNTS.home).replace("{n}", String(left));
     }
     render();
     var timer = window.setInterval(function () {
@@ -205,17 +221,199 @@
     });
   }
 
+  function storage() {
+    try {
+      return window.sessionStorage;
+    } catch (err) {
+      return null;
+    }
+  }
+
+  function readStored(key) {
+    var store = storage();
+    try {
+      return store ? JSON.parse(store.getItem(key) || "null") : null;
+    } catch (err) {
+      return null;
+    }
+  }
+
+  function writeStored(key, value) {
+    var store = storage();
+    try {
+      if (store) {
+        store.setItem(key, JSON.stringify(value));
+      }
+    } catch (err) {
+      // private mode or full: the page still reopens, only without its position
+    }
+  }
+
+  // Which quiz or scenario box the learner is looking at (index among them), if any.
+  function currentAnchor() {
+    var boxes = document.querySelectorAll(".nk-quiz, .nk-scenario");
+    var middle = window.innerHeight / 2;
+    var best = -1;
+    var distance = Infinity;
+    Array.prototype.forEach.call(boxes, function (box, index) {
+      var rect = box.getBoundingClientRect();
+      if (rect.height === 0) {
+        return;
+      }
+      var inside = rect.top <= middle && rect.bottom >= middle;
+      var d = inside ? 0 : Math.min(Math.abs(rect.top - middle), Math.abs(rect.bottom - middle));
+      if (d < distance && d < window.innerHeight) {
+        best = index;
+        distance = d;
+      }
+    });
+    return best;
+  }
+
+  // Open this address again (its learner or kiosk token included): the page resumes.
+  function reopen() {
+    var here = window.location.href;
+    var last = readStored(REOPENED_KEY);
+    if (last && last.url === here && Date.now() - last.at < LOOP_MS) {
+      goHome(); // it just came back and lost its kernel again: not a loop of reloads
+      return;
+    }
+    writeStored(REOPENED_KEY, { url: here, at: Date.now() });
+    writeStored(RESUME_KEY, { url: here, anchor: currentAnchor(), scrollY: window.scrollY });
+    window.location.replace(here);
+  }
+
+  function kernelAlive() {
+    if (!kernelId) {
+      return Promise.resolve(false);
+    }
+    var url = base + "api/kernels/" + encodeURIComponent(kernelId);
+    return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(
+      function (response) {
+        if (!response.ok) {
+          return false;
+        }
+        return response.json().then(function (model) {
+          return !!model && model.execution_state !== "dead";
+        });
+      },
+      function () {
+        return false;
+      }
+    );
+  }
+
+  // The connection is back and the kernel kept: carry on where the learner is.
+  function recover() {
+    tripped = false;
+    failures = 0;
+    document.documentElement.removeAttribute("data-nk-session");
+    if (notice) {
+      notice.close();
+      notice = null;
+    }
+  }
+
+  // Once the server answers: after a network drop, keep the page if its kernel lived and its
+  // websocket reconnects (the browser retries it); otherwise open the address again.
+  function restore(reason) {
+    serverAnswers().then(function (ok) {
+      if (!ok) {
+        window.setTimeout(function () {
+          restore(reason);
+        }, 3000);
+        return;
+      }
+      if (reason !== "network") {
+        reopen();
+        return;
+      }
+      kernelAlive().then(function (alive) {
+        if (!alive) {
+          reopen();
+          return;
+        }
+        var waited = 0;
+        (function waitForSocket() {
+          if (openSockets > 0) {
+            recover();
+          } else if (waited >= 15) {
+            reopen();
+          } else {
+            waited += 1;
+            window.setTimeout(waitForSocket, 1000);
+          }
+        })();
+      });
+    });
+  }
+
+  function whenVisible(callback) {
+    if (!document.hidden) {
+      callback();
+      return;
+    }
+    var shown = function () {
+      if (!document.hidden) {
+        document.removeEventListener("visibilitychange", shown);
+        callback();
+      }
+    };
+    document.addEventListener("visibilitychange", shown);
+  }
+
+  var notice = null;
+
   function trip(reason) {
     if (tripped || unloading) {
       return;
     }
     tripped = true;
     document.documentElement.setAttribute("data-nk-session", reason);
-    var delay = Math.max(0, Number(cfg.reloadDelaySeconds) || 0);
-    var notice = showNotice(reason, delay, "Về trang chủ ngay");
-    notice.button.addEventListener("click", goHome);
-    window.setTimeout(goHome, delay * 1000);
+    // A hidden tab opens nothing (no kernel for a page nobody looks at) until it is shown.
+    whenVisible(function () {
+      var delay = Math.max(0, Number(cfg.reloadDelaySeconds) || 0);
+      notice = showNotice(reason, delay, "Mở lại trang ngay", COUNTS.reload);
+      var started = false;
+      var start = function () {
+        if (!started && tripped) {
+          started = true;
+          restore(reason);
+        }
+      };
+      notice.button.addEventListener("click", start);
+      window.setTimeout(start, delay * 1000);
+    });
   }
+
+  // A reopened page goes back to the quiz or scenario its learner was at, once drawn.
+  function restorePosition() {
+    var saved = readStored(RESUME_KEY);
+    if (!saved || saved.url !== window.location.href) {
+      return;
+    }
+    var store = storage();
+    if (store) {
+      store.removeItem(RESUME_KEY);
+    }
+    var deadline = Date.now() + 60000;
+    (function place() {
+      var rendered = document.documentElement.getAttribute("data-nk-rendered") === "true";
+      var boxes = document.querySelectorAll(".nk-quiz, .nk-scenario");
+      var box = saved.anchor >= 0 ? boxes[saved.anchor] : null;
+      if (rendered && (box || saved.anchor < 0)) {
+        if (box) {
+          box.scrollIntoView({ block: "start" });
+        } else {
+          window.scrollTo(0, Number(saved.scrollY) || 0);
+        }
+        document.documentElement.setAttribute("data-nk-resumed", saved.anchor >= 0 ? "anchor" : "scroll");
+      } else if (Date.now() < deadline) {
+        window.setTimeout(place, 250);
+      }
+    })();
+  }
+  restorePosition();
 
   // Notice a dropped kernel websocket at once instead of at the next poll.
   var NativeWebSocket = window.WebSocket;
@@ -237,7 +435,16 @@
     var ws =
       protocols === undefined ? new NativeWebSocket(url) : new NativeWebSocket(url, protocols);
     if (/\/api\/kernels\/[^/]+\/channels/.test(String(url))) {
+      var counted = false;
+      ws.addEventListener("open", function () {
+        counted = true;
+        openSockets += 1;
+      });
       ws.addEventListener("close", function () {
+        if (counted) {
+          counted = false;
+          openSockets -= 1;
+        }
         if (!unloading) {
           window.setTimeout(check, 500);
         }
