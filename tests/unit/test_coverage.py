@@ -39,7 +39,7 @@ def test_table_output_has_the_same_figures(fixture_course_dir: Path) -> None:
     done = neuguong("coverage", str(fixture_course_dir))
     assert done.returncode == 0, done.stderr
     rows = [line.split() for line in done.stdout.splitlines()]
-    assert rows[1:] == [["doc", "1", "4", "0"], ["officials.1", "1", "3", "2"]]
+    assert rows[1:] == [["doc", "1", "4", "0", "2", "50%"], ["officials.1", "1", "3", "2", "3", "100%"]]
     assert "bài học" in done.stdout.splitlines()[0] and "tình huống" in done.stdout.splitlines()[0]
 
 
@@ -47,6 +47,16 @@ def test_figures_come_only_when_asked_for(fixture_course_dir: Path) -> None:
     done = neuguong("coverage", str(fixture_course_dir), "--json", "--figures")
     report = json.loads(done.stdout)
     assert report["clauses"] == EXPECTED and report["questions"] == 6 and report["scenarios"] == 1
+    assert report["levels"] == {
+        "recall": 2,
+        "application": 4,
+        "unset": 0,
+        "application_share": 66,
+        "clauses": {
+            "doc": {"questions": 4, "application": 2, "share": 50},
+            "officials.1": {"questions": 3, "application": 3, "share": 100},
+        },
+    }
     table = neuguong("coverage", str(fixture_course_dir), "--figures").stdout
     assert table.startswith(neuguong("coverage", str(fixture_course_dir)).stdout.rstrip("\n") + "\n\n")
 

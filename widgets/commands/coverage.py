@@ -10,7 +10,13 @@ import sys
 from pathlib import Path
 
 from widgets.content.course import load_course
-from widgets.content.coverage import clause_coverage, course_figures, coverage_table, figures_summary
+from widgets.content.coverage import (
+    clause_coverage,
+    course_figures,
+    coverage_table,
+    figures_summary,
+    level_coverage,
+)
 from widgets.content.problems import ContentError
 
 
@@ -42,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
         report = {"clauses": coverage, **course_figures(course)} if args.figures else coverage
         print(json.dumps(report, ensure_ascii=False, indent=2))
     elif args.figures:
-        print(coverage_table(coverage) + "\n\n" + figures_summary(course_figures(course)))
+        table = coverage_table(coverage, level_coverage(course))
+        print(table + "\n\n" + figures_summary(course_figures(course)))
     else:
-        print(coverage_table(coverage))
+        print(coverage_table(coverage, level_coverage(course)))
     return 0

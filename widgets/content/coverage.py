@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from widgets.content.model import Course, Scenario
+from widgets.content.model import Course, Level, Scenario
 
 KINDS = ("lessons", "questions", "scenarios")
 
@@ -26,6 +26,27 @@ def clause_coverage(course: Course) -> dict[str, dict[str, int]]:
         for scenario in module.scenarios:
             for node in scenario.nodes:
                 count("scenarios", node.cites + tuple(c for a in node.actions for c in a.cites))
+    return counts
+
+
+def level_coverage(course: Course) -> dict[str, dict[str, int]]:
+    """For every clause ID: questions citing it, how many are ``application``, and that share in
+    percent (rounded down)."""
+    report = {}
+    for clause_id in course.directive.clause_ids:
+        citing = [q for q in course.questions if clause_id in q.cites]
+        application = sum(q.level is Level.APPLICATION for q in citing)
+        share = 100 * application // len(citing) if citing else 0
+        report[clause_id] = {"questions": len(citing), "application": application, "share": share}
+    return report
+
+
+def level_figures(course: Course) -> dict[str, int]:
+    """Questions by level over the whole course (``unset`` until every question has one)."""
+    questions = course.questions
+    counts = {level.value: sum(q.level is level for q in questions) for level in Level}
+    counts["unset"] = sum(q.level is None for q in questions)
+    counts["application_share"] = 100 * counts["application"] // len(questions) if questions else 0
     return counts
 
 
@@ -59,6 +80,7 @@ def course_figures(course: Course) -> dict[str, Any]:
             }
             for scenario in course.scenarios
         },
+        "levels": {**level_figures(course), "clauses": level_coverage(course)},
         "faq": len(course.faq),
         "glossary": len(course.glossary),
         "modules": {
@@ -78,10 +100,19 @@ def course_figures(course: Course) -> dict[str, Any]:
     }
 
 
-def coverage_table(coverage: dict[str, dict[str, int]]) -> str:
-    """The coverage as an aligned text table."""
-    header = ("điều khoản", "bài học", "câu hỏi", "tình huống")
+def coverage_table(
+    coverage: dict[str, dict[str, int]], levels: dict[str, dict[str, int]] | None = None
+) -> str:
+    """The coverage as an aligned text table; with ``levels``, the application questions per
+    clause and their share."""
+    header: tuple[str, ...] = ("điều khoản", "bài học", "câu hỏi", "tình huống")
     rows = [header, *((cid, *(str(c[k]) for k in KINDS)) for cid, c in coverage.items())]
+    if levels is not None:
+        rows[0] = (*header, "vận dụng", "tỷ lệ")
+        rows[1:] = [
+            (*row, str(levels[row[0]]["application"]), f"{levels[row[0]]['share']}%") for row in rows[1:]
+        ]
+        header = rows[0]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
     return "\n".join(line.rstrip() for line in lines)
@@ -90,10 +121,13 @@ def coverage_table(coverage: dict[str, dict[str, int]]) -> str:
 def figures_summary(figures: dict[str, Any]) -> str:
     """The course's overall figures in a few lines of text."""
     types = ", ".join(f"{name} {count}" for name, count in figures["question_types"].items())
+    levels = figures["levels"]
     fewest = min((d["shortest_path"] for d in figures["decisions"].values()), default=0)
     return "\n".join(
         (
             f"câu hỏi: {figures['questions']} ({len(figures['question_types'])} dạng: {types})",
+            f"mức độ: vận dụng (application) {levels['application']}, ghi nhớ (recall) {levels['recall']}, "
+            f"chưa ghi {levels['unset']}; tỷ lệ vận dụng {levels['application_share']}%",
             f"tình huống: {figures['scenarios']} (ít nhất {fewest} quyết định trên mỗi đường đi)",
             f"hỏi đáp: {figures['faq']}; thuật ngữ: {figures['glossary']}",
         )
