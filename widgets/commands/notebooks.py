@@ -9,8 +9,9 @@ from pathlib import Path
 from widgets.content.course import load_course
 from widgets.content.problems import ContentError
 from widgets.notebooks import stale_notebooks, write_notebooks
+from widgets.site import resources
 
-DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "notebooks" / "learner"
+DEFAULT_FOLDER = resources.notebooks_dir("learner")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-REPO = Path(__file__).resolve().parents[2]
-SHARE_JUPYTER = REPO / "share" / "jupyter"
-CONFIG_ROOT = REPO / "deploy" / "voila"
-DEFAULT_DATA = REPO / "var"
+from widgets.site import resources
+
+# Checkout or installed wheel: resolved in one place (widgets/site/resources.py).
+REPO = resources.kit_root()
+SHARE_JUPYTER = resources.share_jupyter()
+CONFIG_ROOT = resources.voila_config_root()
+DEFAULT_DATA = resources.default_data_dir()
 
 DATA_ENV = "NEUGUONG_DATA"
 TOKEN_ENV = "NEUGUONG_TRAINER_TOKEN"
@@ -29,9 +32,9 @@ MIN_TOKEN_LENGTH = 12
 
 MODES = ("learner", "kiosk", "trainer")
 ROOTS = {
-    "learner": REPO / "notebooks" / "learner",
-    "kiosk": REPO / "notebooks" / "learner",
-    "trainer": REPO / "notebooks" / "trainer",
+    "learner": resources.notebooks_dir("learner"),
+    "kiosk": resources.notebooks_dir("learner"),
+    "trainer": resources.notebooks_dir("trainer"),
 }
 
 
