@@ -16,7 +16,7 @@ from widgets.engine.progress import FINAL_ID, LockedError, requirements_for
 from widgets.engine.quiz import CheckOutcome, QuizAttempt
 from widgets.engine.results import QuizResult, ScenarioResult, ScenarioStep
 from widgets.engine.scoring import score
-from widgets.records import kiosk
+from widgets.records import audit, kiosk
 from widgets.records.models import Certificate, Learner, Progress
 from widgets.records.store import Store
 
@@ -92,6 +92,10 @@ class LearnerSession:
             number = len(history) + 1
             attempt_id = str(uuid.uuid4())
             self.store.start_attempt(self.learner.id, quiz_id, attempt_id=attempt_id, module_id=module.id)
+            if quiz_id == FINAL_ID:
+                self.store.audit(
+                    audit.FINAL_ATTEMPT, self.learner.id, {"attempt": attempt_id, "number": number}
+                )
         attempt = QuizAttempt.start(
             quiz_id,
             self.question_pool(module),
@@ -147,10 +151,15 @@ class LearnerSession:
     def issue_certificate(self) -> Certificate:
         """The learner's certificate, issued once the course's rules hold: every required module
         complete, the final passed and the pledge signed; else :class:`LockedError`."""
-        lock = self.progress().certificate_lock()
+        progress = self.progress()
+        lock = progress.certificate_lock()
         if lock is not None:
             raise LockedError("certificate", lock)
-        return self.store.issue_certificate(self.learner.id)
+        certificate = self.store.issue_certificate(self.learner.id)
+        if progress.certificate is None:  # issued now, not shown again
+            detail = {"code": certificate.code, "certificate": certificate.id}
+            self.store.audit(audit.CERTIFICATE_ISSUED, self.learner.id, detail)
+        return certificate
 
     def scenario_run(self, module: Module, scenario: Scenario) -> tuple[str, tuple[ScenarioStep, ...]]:
         """The open run of a scenario and its steps so far, or a new run."""

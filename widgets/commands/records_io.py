@@ -6,7 +6,13 @@ Asia/Ho_Chi_Minh) as one xAPI-shaped statement per line; learners travel as pseu
 accounts unless ``--with-names``. ``records import FILE…`` merges files into this store:
 importing a file twice changes nothing, overlapping files merge without duplicates, and a
 malformed line is reported with its number and skipped. Exit status: 0, or 1 when some line
-was skipped (everything else is imported).
+was skipped (everything else is imported). A kiosk's certificates keep their signatures; its
+key is trusted on first import, or, with ``--pinned-only``, only if pinned beforehand.
+
+``records keys`` lists the certificate-signing keys this installation trusts; ``--own`` prints
+this installation's public key (run it on a kiosk at set-up), ``--trust KEY --label NAME``
+pins a kiosk's key on the trainer's installation, ``--revoke ID`` withdraws one (a lost
+kiosk). See :mod:`widgets.records.signing`.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from widgets.records import certificates as certs
+from widgets.records import db, signing
 from widgets.records.errors import RecordsError
 from widgets.records.policy import COURSE_TZ
 from widgets.records.store import open_store
@@ -48,7 +56,19 @@ def register(subparsers: Any) -> None:
     load = actions.add_parser("import", help="nhập (gộp) các tệp .jsonl vào hồ sơ của máy này")
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
     load.add_argument("--db", metavar="URL", help="URL cơ sở dữ liệu hồ sơ")
+    load.add_argument(
+        "--pinned-only",
+        action="store_true",
+        help="chỉ nhận giấy chứng nhận ký bằng khoá đã ghim (records keys)",
+    )
     load.set_defaults(func=run_import)
+    keys = actions.add_parser("keys", help="các khoá ký giấy chứng nhận mà máy này tin cậy")
+    keys.add_argument("--own", action="store_true", help="in khoá công khai của chính máy này")
+    keys.add_argument("--trust", metavar="KEY", help="ghim khoá công khai (base64) của một máy kiosk")
+    keys.add_argument("--label", default="", help="tên gọi của máy có khoá được ghim")
+    keys.add_argument("--revoke", metavar="ID", help="thu hồi khoá (mã khoá 16 ký tự)")
+    keys.add_argument("--db", metavar="URL", help="URL cơ sở dữ liệu hồ sơ")
+    keys.set_defaults(func=run_keys)
 
 
 def _date(text: str) -> datetime:
@@ -94,16 +114,52 @@ def run_import(args: argparse.Namespace) -> int:
     failed = False
     for path in args.files:
         try:
-            report = import_file(store.engine, path)
+            report = import_file(
+                store.engine, path, secret=certs.load_secret(store.data), pinned_only=args.pinned_only
+            )
         except OSError as error:
             print(f"{path}: không đọc được tệp ({error.strerror})", file=sys.stderr)
             failed = True
             continue
         print(summary(report))
+        for key in report.new_keys:
+            print(f"{path}: khoá ký mới được tin cậy từ lần nhập này: {key} (xem: records keys)")
         for line, message in report.errors:
             print(f"{path}:{line}: {message}", file=sys.stderr)
         failed = failed or bool(report.errors)
     return 1 if failed else 0
+
+
+def run_keys(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    now = store.clock()
+    try:
+        if args.own:
+            key = signing.load_key(store.data)
+            print(f"{key.id} {key.public_text}")
+            return 0
+        secret = certs.load_secret(store.data)
+        if args.trust:
+            label = args.label or "ghim bằng tay"
+            kid, added = db.write(
+                store.engine,
+                lambda conn: signing.trust_key(
+                    conn, secret, args.trust, origin=signing.PINNED, label=label, now=now
+                ),
+            )
+            print(f"{kid}: {'đã ghim' if added else 'đã có từ trước'}")
+            return 0
+        if args.revoke:
+            done = db.write(store.engine, lambda conn: signing.revoke_key(conn, args.revoke, now))
+            print(f"{args.revoke}: {'đã thu hồi' if done else 'không có khoá đang dùng với mã này'}")
+            return 0 if done else 1
+        for key in db.read(store.engine, lambda conn: signing.trusted_keys(conn, secret)):
+            state = "THU HỒI" if key.revoked_at else ("tin cậy" if key.sealed else "KHÔNG có dấu của máy này")
+            print(f"{key.key_id}  {key.origin:<6}  {key.added_at:%Y-%m-%d}  {state}  {key.label}")
+    except RecordsError as error:
+        print(f"neuguong records keys: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def summary(report: ImportReport) -> str:

@@ -46,19 +46,25 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import dataclasses as dc
 import hashlib
 import hmac
 import json
 import os
 import secrets
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from sqlalchemy.engine import Connection
 
+from widgets.records import db
 from widgets.records.errors import RecordsError
+from widgets.records.schema import signing_keys
 
 KEY_FILE = "signing-key"
 OWN, PINNED, IMPORTED = "own", "pinned", "import"
@@ -161,3 +167,76 @@ def load_key(data: Path) -> SigningKey:
         return SigningKey(Ed25519PrivateKey.from_private_bytes(seed))
     except ValueError:
         raise RecordsError(f"Tệp khoá ký {path} bị hỏng; hãy khôi phục từ bản sao lưu.") from None
+
+
+# ------------------------------------------------------------------------ trusted keys
+
+
+@dc.dataclass(frozen=True, slots=True)
+class TrustedKey:
+    key_id: str
+    public_key: str
+    origin: str
+    label: str
+    added_at: datetime
+    revoked_at: datetime | None
+    sealed: bool
+    """The row carries this installation's seal (else it is ignored when verifying)."""
+
+
+def trust_key(
+    conn: Connection, secret: bytes, public_text: object, *, origin: str, label: str, now: datetime
+) -> tuple[str, bool]:
+    """Record ``public_text`` (base64 Ed25519) as trusted, sealed under ``secret``.
+
+    Returns ``(key_id, added)``; a key already recorded is left as it is (``added`` False).
+    Raises :class:`SigningKeyError` for a malformed key, an unknown origin, or a fingerprint
+    already recorded with another key.
+    """
+    if origin not in ORIGINS:
+        raise SigningKeyError(f"Nguồn khoá không hợp lệ: {origin!r}.")
+    public = decode_public(public_text)
+    text = encode(public)
+    kid = key_id(public)
+    existing = conn.execute(sa.select(signing_keys).where(signing_keys.c.key_id == kid)).first()
+    if existing is not None:
+        if existing.public_key != text:
+            raise SigningKeyError(f"Khoá {kid} đã được ghi nhận với một khoá công khai khác.")
+        return kid, False
+    row = {
+        "key_id": kid,
+        "public_key": text,
+        "origin": origin,
+        "label": " ".join(str(label).split())[:200] or kid,
+        "added_at": now,
+        "revoked_at": None,
+        "seal": seal(secret, kid, text, origin),
+    }
+    return kid, db.insert_ignore(conn, signing_keys, row)
+
+
+def revoke_key(conn: Connection, kid: str, now: datetime) -> bool:
+    """Withdraw trust from a key: its certificates verify as not valid from now on."""
+    done = conn.execute(
+        signing_keys.update()
+        .where(signing_keys.c.key_id == kid, signing_keys.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return bool(done.rowcount)
+
+
+def trusted_keys(conn: Connection, secret: bytes | None) -> list[TrustedKey]:
+    """Every recorded key, oldest first, with whether its seal holds under ``secret``."""
+    found = conn.execute(sa.select(signing_keys).order_by(signing_keys.c.added_at, signing_keys.c.key_id))
+    return [
+        TrustedKey(
+            row.key_id,
+            row.public_key,
+            row.origin,
+            row.label,
+            row.added_at,
+            row.revoked_at,
+            secret is not None and sealed(secret, row),
+        )
+        for row in found
+    ]

@@ -10,6 +10,13 @@ A learner exported without a name is stored under a placeholder name with an emp
 (so no sign-in by name can match it; the learner's UUID still can), and so is the name on
 their certificate and their pledge; a later import of the same learner with a name fills
 them in. A pledge is kept once per learner (the first one merged), like a certificate.
+
+A certificate signed by its kiosk (:mod:`widgets.records.signing`) keeps its signature. The
+kiosk's public key, which comes with it, is recorded as trusted the first time it is seen
+(trust on first import, labelled with the file it came from and sealed with this
+installation's certificate secret); with ``pinned_only`` an unknown key is refused instead and
+only keys pinned beforehand (``neuguong records keys --trust``) are accepted. A key already
+recorded under the same fingerprint with other bytes is refused.
 """
 
 from __future__ import annotations
@@ -20,16 +27,25 @@ import math
 import uuid
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from widgets.records import db, identity
+from widgets.records import db, identity, signing
 from widgets.records.errors import SignInError
-from widgets.records.schema import answers, attempts, certificates, learners, pledges, scenario_choices
+from widgets.records.schema import (
+    answers,
+    attempts,
+    certificate_signatures,
+    certificates,
+    learners,
+    pledges,
+    scenario_choices,
+    signing_keys,
+)
 from widgets.reports.xapi import ADL, finish_id, parse_activity_iri
 
 CHUNK = 500
@@ -54,6 +70,12 @@ class ImportReport:
     """Statements already present (nothing written)."""
     errors: list[tuple[int, str]] = dc.field(default_factory=list)
     """(line number, Vietnamese message) for every line skipped."""
+    new_keys: list[str] = dc.field(default_factory=list)
+    """Fingerprints of the kiosk keys first trusted by this import."""
+    secret: bytes | None = dc.field(default=None, repr=False)
+    """This installation's certificate secret, to seal newly trusted keys (``None``: the
+    certificates are merged without their signatures)."""
+    pinned_only: bool = False
 
     @property
     def changed(self) -> bool:
@@ -87,11 +109,21 @@ class Parsed:
     learner: LearnerInfo
     attempt: AttemptInfo | None
     row: dict[str, Any]
+    signature: dict[str, str] | None = None
+    """A certificate's signature: ``key``, ``public_key`` and ``value``."""
 
 
-def import_lines(engine: Engine, lines: Iterable[str], source: str = "") -> ImportReport:
-    """Parse and merge every line; see the module docstring."""
-    report = ImportReport(source=source)
+def import_lines(
+    engine: Engine,
+    lines: Iterable[str],
+    source: str = "",
+    *,
+    secret: bytes | None = None,
+    pinned_only: bool = False,
+) -> ImportReport:
+    """Parse and merge every line; see the module docstring. ``secret``: this installation's
+    certificate secret, which seals the kiosk keys trusted on first import."""
+    report = ImportReport(source=source, secret=secret, pinned_only=pinned_only)
     batch: list[Parsed] = []
     for number, line in enumerate(lines, start=1):
         report.lines = number
@@ -111,10 +143,12 @@ def import_lines(engine: Engine, lines: Iterable[str], source: str = "") -> Impo
     return report
 
 
-def import_file(engine: Engine, path: Path) -> ImportReport:
+def import_file(
+    engine: Engine, path: Path, *, secret: bytes | None = None, pinned_only: bool = False
+) -> ImportReport:
     """Merge one ``.jsonl`` file (UTF-8, with or without BOM)."""
     with Path(path).open(encoding="utf-8-sig", errors="replace") as handle:
-        return import_lines(engine, handle, str(path))
+        return import_lines(engine, handle, str(path), secret=secret, pinned_only=pinned_only)
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -158,7 +192,7 @@ def _parse(data: dict[str, Any], number: int) -> Parsed:
             "attempt_id": _uuid(cert["attempt"], "attempt"),
             "issued_at": at,
         }
-        return Parsed(number, "certificate", learner, None, row)
+        return Parsed(number, "certificate", learner, None, row, _signature(cert.get("signature")))
     if verb == "completed" and kind == "pledge":
         text = result["response"]
         _expect(isinstance(text, str), "response của cam kết phải là chuỗi")
@@ -233,6 +267,22 @@ def _parse(data: dict[str, Any], number: int) -> Parsed:
             row["end_node_id"] = _text(end, "end_node", 200) if end is not None else None
         return Parsed(number, "finish", learner, attempt, row)
     raise StatementError(f"không nhận ra câu lệnh: động từ {verb!r} với hoạt động {kind!r}")
+
+
+def _signature(value: object) -> dict[str, str] | None:
+    """A certificate's signature extension, checked for shape (its key matches its fingerprint)."""
+    if value is None:
+        return None
+    _expect(isinstance(value, dict), "chữ ký của giấy chứng nhận phải là một đối tượng")
+    assert isinstance(value, dict)
+    try:
+        public = signing.decode_public(value.get("public_key"))
+    except signing.SigningKeyError as error:
+        raise StatementError(error.message) from None
+    key = value.get("key")
+    _expect(key == signing.key_id(public), "mã khoá không khớp khoá công khai")
+    signature = _text(value.get("value"), "signature", 100)
+    return {"key": str(key), "public_key": signing.encode(public), "value": signature}
 
 
 def _extensions(ext: dict[str, Any]) -> dict[str, Any]:
@@ -337,7 +387,7 @@ def _apply(engine: Engine, batch: list[Parsed], report: ImportReport) -> None:
     """Write one batch in one transaction; counts are merged into ``report`` on commit."""
 
     def run(conn: Connection) -> tuple[ImportReport, list[tuple[int, str]]]:
-        local = ImportReport()
+        local = ImportReport(source=report.source, secret=report.secret, pinned_only=report.pinned_only)
         errors: list[tuple[int, str]] = []
         seen_learners: dict[str, str] = {}
         seen_attempts: dict[str, tuple[str, str, str]] = {}
@@ -357,6 +407,7 @@ def _apply(engine: Engine, batch: list[Parsed], report: ImportReport) -> None:
     report.added.update(local.added)
     report.updated.update(local.updated)
     report.errors.extend(errors)
+    report.new_keys.extend(local.new_keys)
 
 
 def _write(
@@ -388,8 +439,41 @@ def _write(
         values = {**item.row, "learner_id": item.learner.id, "full_name": row.full_name, "unit": row.unit}
         if item.kind == "pledge":
             return _insert(conn, pledges, values, report) or changed
-        return _insert(conn, certificates, {**values, "role": row.role}, report) or changed
+        changed = _insert(conn, certificates, {**values, "role": row.role}, report) or changed
+        return _attach_signature(conn, item, report) or changed
     return changed
+
+
+def _attach_signature(conn: Connection, item: Parsed, report: ImportReport) -> bool:
+    """Keep a merged certificate's signature, trusting its kiosk's key on first import (or
+    refusing an unknown key under ``pinned_only``)."""
+    signed = item.signature
+    if signed is None or report.secret is None:
+        return False
+    present = conn.execute(sa.select(certificates.c.id).where(certificates.c.id == item.row["id"])).first()
+    if present is None:  # not merged (its code is taken here): nothing to sign
+        return False
+    known = conn.execute(
+        sa.select(signing_keys.c.public_key).where(signing_keys.c.key_id == signed["key"])
+    ).scalar()
+    if known is None and report.pinned_only:
+        raise StatementError(f"khoá {signed['key']} của máy cấp giấy chưa được ghim (records keys --trust)")
+    try:
+        _, added = signing.trust_key(
+            conn,
+            report.secret,
+            signed["public_key"],
+            origin=signing.IMPORTED,
+            label=f"nhập từ {Path(report.source).name or 'records import'}",
+            now=datetime.now(UTC),
+        )
+    except signing.SigningKeyError as error:
+        raise StatementError(error.message) from None
+    if added:
+        report.new_keys.append(signed["key"])
+        report.added["signing_keys"] += 1
+    values = {"certificate_id": item.row["id"], "key_id": signed["key"], "signature": signed["value"]}
+    return _insert(conn, certificate_signatures, values, report) or added
 
 
 def _insert(conn: Connection, table: sa.Table, values: dict[str, Any], report: ImportReport) -> bool:

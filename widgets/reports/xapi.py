@@ -22,6 +22,9 @@ pledge made                 completed (pledge)     the pledge's UUID
 
 The pledge travels with its text (``result.response``, the course's wording, no name in it)
 so that a learner who pledged on an offline kiosk keeps the pledge in the trainer's store.
+A certificate travels with its Ed25519 signature and the issuing installation's public key
+(never the private key), so that the installation importing it can verify it
+(:mod:`widgets.records.signing` says how it comes to trust a kiosk's key).
 
 Every answer and choice also carries its attempt (``context.registration`` and an extension
 with its kind, activity, module and start), so any subset of the lines can be imported.
@@ -42,7 +45,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from widgets.records import db, policy
-from widgets.records.schema import answers, attempts, certificates, learners, pledges, scenario_choices
+from widgets.records.schema import (
+    answers,
+    attempts,
+    certificate_signatures,
+    certificates,
+    learners,
+    pledges,
+    scenario_choices,
+    signing_keys,
+)
 
 XAPI_VERSION = "1.0.3"
 HOME_PAGE_ENV = "NEUGUONG_XAPI_HOME_PAGE"
@@ -227,7 +239,9 @@ class StatementBuilder:
         out["context"] = self._context(learner, attempt)
         return out
 
-    def certified(self, learner: Any, cert: Any) -> dict[str, Any]:
+    def certified(self, learner: Any, cert: Any, signed: Any = None) -> dict[str, Any]:
+        """``signed``: the certificate's signature row with its key (see
+        :mod:`widgets.records.signing`), exported so the importing installation can check it."""
         out = self._statement(
             cert.id, learner, "completed", self._activity("course", self.course_id), cert.issued_at
         )
@@ -240,6 +254,17 @@ class StatementBuilder:
                     "code": cert.code,
                     "score_percent": cert.score_percent,
                     "attempt": cert.attempt_id,
+                    **(
+                        {
+                            "signature": {
+                                "key": signed.key_id,
+                                "public_key": signed.public_key,
+                                "value": signed.signature,
+                            }
+                        }
+                        if signed is not None
+                        else {}
+                    ),
                 }
             },
         }
@@ -286,6 +311,19 @@ def _export(conn: Connection, builder: StatementBuilder, since: datetime | None)
     answer_rows = conn.execute(sa.select(answers).where(*after(answers.c.answered_at))).all()
     choice_rows = conn.execute(sa.select(scenario_choices).where(*after(scenario_choices.c.chosen_at))).all()
     cert_rows = conn.execute(sa.select(certificates).where(*after(certificates.c.issued_at))).all()
+    signed = {
+        row.certificate_id: row
+        for row in conn.execute(
+            sa.select(
+                certificate_signatures.c.certificate_id,
+                certificate_signatures.c.signature,
+                signing_keys.c.key_id,
+                signing_keys.c.public_key,
+            )
+            .join(signing_keys, signing_keys.c.key_id == certificate_signatures.c.key_id)
+            .where(certificate_signatures.c.certificate_id.in_([row.id for row in cert_rows]))
+        )
+    }
     pledge_rows = conn.execute(sa.select(pledges).where(*after(pledges.c.pledged_at))).all()
     wanted = sa.union(
         sa.select(answers.c.attempt_id).where(*after(answers.c.answered_at)),
@@ -322,7 +360,8 @@ def _export(conn: Connection, builder: StatementBuilder, since: datetime | None)
         attempt = attempt_rows[row.attempt_id]
         out.append((row.chosen_at, 1, row.id, builder.chose(learner_rows[row.learner_id], attempt, row)))
     for row in cert_rows:
-        out.append((row.issued_at, 3, row.id, builder.certified(learner_rows[row.learner_id], row)))
+        statement = builder.certified(learner_rows[row.learner_id], row, signed.get(row.id))
+        out.append((row.issued_at, 3, row.id, statement))
     for row in pledge_rows:
         out.append((row.pledged_at, 3, row.id, builder.pledged(learner_rows[row.learner_id], row)))
     out.sort(key=lambda item: item[:3])
