@@ -9,7 +9,7 @@ the same rule the home page applies. "Passed the final" uses the final assessmen
 from __future__ import annotations
 
 import dataclasses as dc
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from widgets.records import policy
 from widgets.records.identity import identity_key
@@ -84,20 +84,29 @@ def learner_completion(cohort: Cohort, requirements: Sequence[Requirement]) -> l
 
 
 def unit_completion(
-    rows: Sequence[LearnerCompletion], roster: Roster | None = None, unit_order: Sequence[str] = ()
+    rows: Sequence[LearnerCompletion],
+    roster: Roster | None = None,
+    unit_order: Sequence[str] = (),
+    successors: Mapping[str, str] | None = None,
 ) -> list[UnitCompletion]:
     """Roll learners up per unit (units matched without case or spacing differences).
 
     With a roster, each unit also lists who is expected but has not signed in, and who
     signed in but has not completed every module; roster learners are matched by staff code,
     else by name + unit. Units come in ``unit_order`` (the course's list), then by name.
+    ``successors`` (a retired unit → the current unit that took it over, from units.yml) counts
+    learners who signed in under a retired unit with its successor; their records keep the
+    unit as they signed in.
     """
     roster = roster or Roster()
     by_unit: dict[str, list[LearnerCompletion]] = {}
     names: dict[str, str] = dict(roster.unit_names)
+    moved = {identity_key(old): new for old, new in (successors or {}).items()}
     for row in rows:
-        by_unit.setdefault(row.learner.unit_key, []).append(row)
-        names.setdefault(row.learner.unit_key, row.learner.unit)
+        unit = moved.get(row.learner.unit_key, row.learner.unit)
+        key = identity_key(unit)
+        by_unit.setdefault(key, []).append(row)
+        names.setdefault(key, unit)
     expected_by_unit: dict[str, list[RosterEntry]] = {}
     for entry in roster.entries:
         expected_by_unit.setdefault(entry.unit_key, []).append(entry)

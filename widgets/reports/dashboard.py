@@ -71,7 +71,7 @@ def build_dashboard(
             quiz_id=quiz,
             pass_mark=pass_mark_of(course, quiz),
             learners=tuple(learners),
-            units=tuple(unit_completion(learners, roster, course.units)),
+            units=tuple(unit_completion(learners, roster, course.units, course.successors)),
             scores=aggregates.score_report(conn, filters, quiz),
             items=tuple(items),
             clauses=tuple(clause_rollup(items, course.directive.clauses)),
