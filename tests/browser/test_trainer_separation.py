@@ -16,8 +16,8 @@ REPO = Path(__file__).resolve().parents[2]
 TRAINER = REPO / "notebooks" / "trainer"
 NOTEBOOKS = sorted(path.name for path in TRAINER.glob("*.ipynb"))
 # What would show that a trainer notebook was served (its code or its title).
-MARKERS = (b"widgets.views.trainer", b"dashboard_page", b"room_page", b"guide_page")
-TITLES = ("Bảng theo dõi lớp học", "Phòng học trực tiếp", "Hướng dẫn giảng viên")
+MARKERS = (b"widgets.views.trainer", b"dashboard_page", b"room_page", b"guide_page", b"audit_page")
+TITLES = ("Bảng theo dõi lớp học", "Phòng học trực tiếp", "Hướng dẫn giảng viên", "Nhật ký đăng nhập")
 ROUTES = (
     "voila/render/../trainer/{nb}",
     "voila/render/%2e%2e/trainer/{nb}",
@@ -43,7 +43,7 @@ def site(start_voila: Callable[..., Any]) -> Any:
 
 
 def test_the_trainer_notebooks_exist_outside_the_learner_root(site: Any) -> None:
-    assert NOTEBOOKS == ["dashboard.ipynb", "guide.ipynb", "room.ipynb"]
+    assert NOTEBOOKS == ["audit.ipynb", "dashboard.ipynb", "guide.ipynb", "room.ipynb"]
     assert not TRAINER.resolve().is_relative_to(Path(site.root_dir).resolve())
     status, html = site.fetch_page("home.ipynb")
     assert status == 200 and "nk-" in html  # the same server does serve learner pages

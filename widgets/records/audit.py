@@ -103,13 +103,16 @@ def select(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int | None = 1000,
+    learner_ids: Iterable[str] | None = None,
 ) -> sa.Select[tuple[object, ...]]:
-    """The events matching every filter given, newest first."""
+    """The events matching every filter given, newest first (``learner_ids``: any of them)."""
     query = sa.select(audit_events).order_by(audit_events.c.at.desc(), audit_events.c.id.desc())
     if event:
         query = query.where(audit_events.c.event == event)
     if learner_id:
         query = query.where(audit_events.c.learner_id == learner_id)
+    if learner_ids is not None:
+        query = query.where(audit_events.c.learner_id.in_(list(learner_ids)))
     if since is not None:
         query = query.where(audit_events.c.at >= since)
     if until is not None:

@@ -372,11 +372,35 @@ class Store:
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = 1000,
+        learner_ids: Iterable[str] | None = None,
     ) -> list[audit_trail.AuditEvent]:
         """The trail's events matching every filter given, newest first."""
-        query = audit_trail.select(event=event, learner_id=learner_id, since=since, until=until, limit=limit)
+        query = audit_trail.select(
+            event=event, learner_id=learner_id, since=since, until=until, limit=limit, learner_ids=learner_ids
+        )
         found = db.read(self.engine, lambda conn: conn.execute(query).all())
         return [audit_trail.AuditEvent(r.id, r.at, r.event, r.learner_id, r.detail) for r in found]
+
+    def search_learners(self, text: object, *, limit: int = 50) -> list[Learner]:
+        """Learners whose staff code is ``text``, or whose name or unit contains it (case and
+        spacing ignored): what a trainer types to find someone."""
+        if not isinstance(text, str) or not text.strip():
+            return []
+        key = identity.identity_key(text)
+        pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = (
+            sa.select(learners)
+            .where(
+                sa.or_(
+                    learners.c.staff_code == text.strip().upper(),
+                    learners.c.name_key.like(pattern, escape="\\"),
+                    learners.c.unit_key.like(pattern, escape="\\"),
+                )
+            )
+            .order_by(learners.c.full_name, learners.c.unit)
+            .limit(limit)
+        )
+        return [rows.learner(row) for row in db.read(self.engine, lambda conn: conn.execute(query).all())]
 
     def learner_by_alias(self, alias_id: str) -> Learner | None:
         """The learner an ID from before migration 6 now belongs to, if any."""

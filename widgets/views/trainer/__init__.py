@@ -1,4 +1,5 @@
-"""Trainer pages (served only by the trainer site): dashboard, live room, facilitator guide.
+"""Trainer pages (served only by the trainer site): dashboard, live room, facilitator guide,
+audit trail and PIN reset.
 
 Each trainer notebook is one import and one call, e.g.
 ``from widgets.views.trainer import dashboard_page`` then ``dashboard_page()``. The names
@@ -12,6 +13,8 @@ import importlib
 from typing import Any
 
 _NAMES = {
+    "AuditPage": "audit",
+    "audit_page": "audit",
     "DashboardPage": "dashboard",
     "dashboard_page": "dashboard",
     "GuidePage": "guide",
