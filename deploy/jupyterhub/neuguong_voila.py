@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""Start the learner site as one JupyterHub user's server, behind jhsingle-native-proxy.
+"""Start the learner site as one JupyterHub user's server, behind jupyter-standaloneproxy.
 
 The spawner runs (see ``tljh/jupyterhub_config.d/neuguong.py`` and ``z2jh/values.yaml``)::
 
-    jhsingle-native-proxy --destport 0 --authtype oauth \\
-        python3 /opt/neuguong/deploy/jupyterhub/neuguong_voila.py {--}port={port} {--}base-url={base_url}
+    jupyter-standaloneproxy --timeout=300 -- \\
+        python3 /opt/neuguong/deploy/jupyterhub/neuguong_voila.py --port={port} --base-url={base_url}
 
-jhsingle-native-proxy checks the Hub's OAuth, strips the user's prefix (``/user/<name>``) and
-forwards to this Voilà on 127.0.0.1:{port}. Voilà is told the prefix (``Voila.base_url``) so its
-links keep it, and serves at ``/`` (``Voila.server_url``). Everything else is the learner
-configuration of the kit (``deploy/voila/learner/voila.py``, through
+jupyter-server-proxy's standalone proxy checks the Hub's OAuth, strips the user's prefix
+(``/user/<name>``) and forwards to this Voilà on 127.0.0.1:{port}. Voilà is told the prefix
+(``Voila.base_url``) so its links keep it, and serves at ``/`` (``Voila.server_url``).
+Everything else is the learner configuration of the kit (``deploy/voila/learner/voila.py``, through
 ``widgets.site.launch.build_launch``), so the hardening (no ``execute_request``, no
 tracebacks, file lockdown) is the same as on a standalone server.
 
@@ -34,7 +34,7 @@ def base_url(prefix: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, required=True, help="the port jhsingle-native-proxy chose")
+    parser.add_argument("--port", type=int, required=True, help="the port the proxy chose")
     parser.add_argument(
         "--base-url",
         default=os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"),
@@ -42,7 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--data", default=os.environ.get("NEUGUONG_DATA"), help="default $NEUGUONG_DATA")
     parser.add_argument("--dry-run", action="store_true", help="print the voila command, do not start it")
-    args = parser.parse_args(argv)
+    # The spawner appends its own options (--debug, --notebook-dir=..., ...) after the
+    # command; they are meant for jupyterhub-singleuser, not for this site: ignored.
+    args, ignored = parser.parse_known_args(argv)
+    if ignored:
+        print(f"neuguong_voila: ignoring the spawner's options {ignored}", file=sys.stderr)
 
     from widgets.site.launch import LaunchError, build_launch, run
 

@@ -135,6 +135,7 @@ def site_config(folder: Path, *, upstreams: Sequence[int], http_port: int, https
         "listen [::]:80;": "",
         "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
         "listen [::]:443 ssl http2;": "",
+        "root /etc/nginx/neuguong;": f"root {NGINX_CONF.parent};",  # 429.html
     }
     for old, new in replacements.items():
         assert old in text, f"placeholder {old!r} is gone from {NGINX_CONF.name}"

@@ -3,7 +3,7 @@
 * JupyterHub: the Zero to JupyterHub ``values.yaml`` parses and runs the learner site as each
   user's server; the TLJH snippet compiles and configures the spawner; the TLJH install
   script is valid bash; the per-user launcher keeps the user's URL prefix, and behind a
-  proxy that strips the prefix (as jhsingle-native-proxy does) the page's links and its
+  proxy that strips the prefix (as jupyter-standaloneproxy does) the page's links and its
   kernel websocket work.
 * nginx: ``deploy/nginx/neuguong.conf`` passes ``nginx -t``; in front of two real learner
   replicas it asks for the password, keeps each learner on the replica that runs their page's
@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import gzip
 import json
+import os
 import re
+import shutil
 import ssl
 import subprocess
 import sys
 import time
+import unicodedata
 import urllib.error
 import urllib.request
 import uuid
@@ -43,6 +47,7 @@ from scale_servers import (
     nginx_start,
     nginx_test,
     site_config,
+    spawn,
     wait_http,
 )
 from traitlets.config import Config
@@ -59,9 +64,10 @@ def test_z2jh_values_run_the_learner_site_as_each_users_server() -> None:
     values = yaml.safe_load((HUB / "z2jh" / "values.yaml").read_text(encoding="utf-8"))
     single = values["singleuser"]
     cmd = single["cmd"]
-    assert cmd[0].endswith("/jhsingle-native-proxy")
-    assert "/opt/neuguong/deploy/jupyterhub/neuguong_voila.py" in cmd
-    assert "{--}port={port}" in cmd and "{--}base-url={base_url}" in cmd
+    assert cmd[0] == "/opt/neuguong-proxy/bin/jupyter-standaloneproxy"
+    launcher = cmd.index("/opt/neuguong/deploy/jupyterhub/neuguong_voila.py")
+    assert "--" in cmd[:launcher], "the site's command comes after the proxy's options"
+    assert "--port={port}" in cmd[launcher:] and "--base-url={base_url}" in cmd[launcher:]
     assert single["defaultUrl"] is None
     assert single["extraEnv"]["NEUGUONG_DB_URL"]["valueFrom"]["secretKeyRef"]["key"] == "db-url"
     assert single["extraEnv"]["NEUGUONG_PREHEAT"] == "0"
@@ -71,7 +77,8 @@ def test_z2jh_values_run_the_learner_site_as_each_users_server() -> None:
     )
     assert values["cull"]["enabled"] is True and values["cull"]["timeout"] > 0
     dockerfile = (HUB / "z2jh" / "Dockerfile").read_text(encoding="utf-8")
-    assert "/opt/neuguong-proxy/bin/pip" in dockerfile and '"tornado>=6.4,<6.6"' in dockerfile
+    assert '"jupyter-server-proxy[standalone]>=4.5,<5"' in dockerfile
+    assert "jhsingle" not in dockerfile.split("replaces jhsingle-native-proxy")[1]
 
 
 def test_tljh_snippet_compiles_and_configures_the_spawner(
@@ -88,8 +95,10 @@ def test_tljh_snippet_compiles_and_configures_the_spawner(
     c = Config()
     c.Spawner.default_url = "/lab"  # what TLJH sets before the snippets run
     exec(code, {"get_config": lambda: c, "__file__": str(path)})
-    assert c.Spawner.cmd[0] == "/opt/neuguong-proxy/bin/jhsingle-native-proxy"
-    assert "/opt/neuguong/deploy/jupyterhub/neuguong_voila.py" in c.Spawner.cmd
+    assert c.Spawner.cmd[0] == "/opt/neuguong-proxy/bin/jupyter-standaloneproxy"
+    launcher = c.Spawner.cmd.index("/opt/neuguong/deploy/jupyterhub/neuguong_voila.py")
+    assert "--" in c.Spawner.cmd[:launcher]
+    assert "--port={port}" in c.Spawner.cmd and "--base-url={base_url}" in c.Spawner.cmd
     assert c.Spawner.default_url == ""
     assert c.JupyterHub.default_url == "/hub/user-redirect/voila/render/home.ipynb"
     assert c.Spawner.environment["NEUGUONG_DB_URL"] == "postgresql+psycopg://u:p@db:5432/neuguong"
@@ -109,9 +118,10 @@ def test_tljh_install_script_is_valid_bash() -> None:
 def test_hub_launcher_keeps_the_users_prefix(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(HUB_LAUNCHER), "--port=9123", "--base-url=/user/lo-van-a", f"--data={tmp_path}",
-         "--dry-run"],
+         "--dry-run", "--debug", "--notebook-dir=/home/lo-van-a"],  # the last two: what a spawner appends
         capture_output=True, text=True, check=True,
     )  # fmt: skip
+    assert "ignoring the spawner's options ['--debug', '--notebook-dir=/home/lo-van-a']" in done.stderr
     argv = done.stdout.splitlines()[0].split()
     assert "--Voila.base_url=/user/lo-van-a/" in argv
     assert "--Voila.server_url=/" in argv
@@ -170,13 +180,15 @@ def _wait_nginx(nginx: Any, url: str, timeout: float = 30.0) -> None:
     raise RuntimeError(f"nginx did not answer {url}")
 
 
-def _kernel_info(ws_url: str, headers: list[str]) -> str:
-    """Open the kernel websocket and get a kernel_info_reply (the kernel exists there)."""
+def _kernel_info(ws_url: str, headers: list[str], origin: str | None = None) -> str:
+    """Open the kernel websocket and get a kernel_info_reply (the kernel exists there).
+    ``origin``: send it as a browser does (else no Origin header)."""
     import websocket
 
     ws = websocket.create_connection(
-        ws_url, header=headers, sslopt={"cert_reqs": ssl.CERT_NONE}, timeout=60, suppress_origin=True
-    )
+        ws_url, header=headers, sslopt={"cert_reqs": ssl.CERT_NONE}, timeout=60,
+        **({"origin": origin} if origin else {"suppress_origin": True}),
+    )  # fmt: skip
     try:
         msg_id = uuid.uuid4().hex
         ws.send(
@@ -262,10 +274,51 @@ def test_nginx_keeps_each_learner_on_the_replica_of_their_kernel(tmp_path: Path)
         status, _, headers = _get(base + "/", {"Authorization": AUTH})
         assert status == 302 and headers["Location"].endswith("/voila/render/home.ipynb")
 
+        # /voila/query/ is the kernel's own loopback route (registered when kernels are
+        # preheated, as in production): nginx itself refuses it, it never reaches a replica.
+        status, body, _ = _get(f"{base}/voila/query/{kernel}", {"Authorization": AUTH, "Cookie": jar})
+        assert status == 404 and b"<center>nginx" in body
+
+        _check_static_files(base)
+        _check_rate_limit_per_browser(base)
+
+
+def _check_static_files(base: str) -> None:
+    """Static files: compressed; a year in the browser's cache when versioned (?v=)."""
+    css = f"{base}/voila/templates/neuguong/static/neuguong.css"
+    status, plain, _ = _get(css, {"Authorization": AUTH})
+    assert status == 200
+    status, body, headers = _get(f"{css}?v=0123abcd", {"Authorization": AUTH, "Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(body) == plain and len(body) < len(plain) / 2
+    assert "Accept-Encoding" in (headers.get("Vary") or "")
+    assert headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
+    status, _, headers = _get(css, {"Authorization": AUTH})
+    assert "immutable" not in (headers.get("Cache-Control") or ""), "unversioned files are not pinned"
+
+
+def _check_rate_limit_per_browser(base: str) -> None:
+    """A reload storm from one browser gets the Vietnamese 429 page; another browser behind
+    the same address (a room behind one NAT) is not held back by it. A missing notebook is
+    used so that no request starts a kernel."""
+    page = f"{base}/voila/render/khong-co-trang-nay.ipynb"
+    storm = [_get(page, {"Authorization": AUTH, "Cookie": "nk_route=hoc-vien-a"}) for _ in range(30)]
+    refused = [(body, headers) for status, body, headers in storm if status == 429]
+    assert refused, [status for status, _, _ in storm]
+    assert storm[0][0] != 429, "the first loads pass"
+    body, headers = refused[0]
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    text = body.decode("utf-8")
+    assert unicodedata.is_normalized("NFC", text)
+    assert '<html lang="vi">' in text and "Máy chủ đang bận, vui lòng chờ một chút" in text
+    assert headers["Retry-After"] == "10"
+    status, _, _ = _get(page, {"Authorization": AUTH, "Cookie": "nk_route=hoc-vien-b"})
+    assert status != 429, "another browser from the same address still gets in"
+
 
 @pytest.mark.slow
 def test_hub_launcher_behind_a_prefix_stripping_proxy(tmp_path: Path) -> None:
-    """What jhsingle-native-proxy does in front of a user's server: /user/<name>/x → /x."""
+    """What jupyter-standaloneproxy does in front of a user's server: /user/<name>/x → /x."""
     binary = nginx_binary()
     prefix = "/user/lo-van-a/"
     port = free_port()
@@ -294,3 +347,47 @@ def test_hub_launcher_behind_a_prefix_stripping_proxy(tmp_path: Path) -> None:
         kernel = KERNEL_ID.search(html).group(1)  # type: ignore[union-attr]
         ws = f"ws://127.0.0.1:{port}{prefix}api/kernels/{kernel}/channels?session_id={uuid.uuid4().hex}"
         assert _kernel_info(ws, []) == "ok"
+
+
+def standalone_proxy() -> str:
+    """``jupyter-standaloneproxy`` (jupyter-server-proxy[standalone] >= 4.5 with jupyterhub, in
+    an environment of its own, as in production): ``$NEUGUONG_STANDALONE_PROXY`` or PATH."""
+    found = os.environ.get("NEUGUONG_STANDALONE_PROXY") or shutil.which("jupyter-standaloneproxy")
+    if not found:
+        pytest.skip(
+            "no jupyter-standaloneproxy: python3 -m venv V && V/bin/pip install "
+            "'jupyter-server-proxy[standalone]>=4.5,<5' 'jupyterhub==5.*'; "
+            "NEUGUONG_STANDALONE_PROXY=V/bin/jupyter-standaloneproxy"
+        )
+    return found
+
+
+@pytest.mark.slow
+def test_hub_launcher_behind_jupyter_standaloneproxy(tmp_path: Path) -> None:
+    """The real proxy of the JupyterHub recipes, with the spawner's command (Hub login off:
+    no Hub here): it starts the site on the first request, strips the user's prefix, and
+    carries the kernel websocket opened with a browser's Origin (tornado 6.6)."""
+    proxy = standalone_proxy()
+    prefix = "/user/lo-van-a/"
+    port = free_port()
+    env = {**os.environ, "JUPYTERHUB_SERVICE_PREFIX": prefix, "NEUGUONG_PREHEAT": "0",
+           "NEUGUONG_DATA": str(tmp_path / "data")}  # fmt: skip
+    values = yaml.safe_load((HUB / "z2jh" / "values.yaml").read_text(encoding="utf-8"))
+    cmd = [sys.executable if a == "/opt/neuguong-env/bin/python" else a for a in values["singleuser"]["cmd"]]
+    cmd = [str(HUB_LAUNCHER) if a.endswith("/neuguong_voila.py") else a for a in cmd]
+    argv = [proxy, "--no-authentication", "--address=127.0.0.1", f"--port={port}", *cmd[1:]]
+    with contextlib.ExitStack() as stack:
+        site = started(stack, spawn("standaloneproxy", argv, env, tmp_path / "proxy.log", port))
+        base = f"http://127.0.0.1:{port}{prefix}"
+        _wait_nginx(site, base)
+        status, body, _ = _get(base + "voila/render/home.ipynb")
+        assert status == 200, site.tail()
+        html = body.decode()
+        assert f'"baseUrl": "{prefix}"' in html
+        sources = re.findall(r'(?:src|href)="(/[^"]*)"', html)
+        assert sources and all(s.startswith(prefix) for s in sources), sources
+        kernel = KERNEL_ID.search(html).group(1)  # type: ignore[union-attr]
+        ws = f"ws://127.0.0.1:{port}{prefix}api/kernels/{kernel}/channels?session_id={uuid.uuid4().hex}"
+        assert _kernel_info(ws, [], origin=f"http://127.0.0.1:{port}") == "ok"
+        status, _, _ = _get(f"http://127.0.0.1:{port}/user/someone-else/voila/render/home.ipynb")
+        assert status == 404, "only the user's own prefix is served"

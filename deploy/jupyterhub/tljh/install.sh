@@ -25,12 +25,11 @@ PROXY=${NEUGUONG_PROXY_ENV:-/opt/neuguong-proxy}
 "$TLJH/user/bin/pip" install --quiet -e "$KIT[postgres]"
 
 # 2. The proxy that puts each user's Voilà behind the Hub's login, in its own environment:
-#    jhsingle-native-proxy 0.8.3 answers every browser websocket with 403 under tornado 6.6
-#    (checked: "Cross origin websockets not allowed"), so it gets tornado < 6.6. Keep its
-#    jupyterhub at the Hub's major version.
+#    jupyter-server-proxy's standalone mode (jupyter-standaloneproxy, since 4.5), with
+#    jupyterhub at the Hub's major version for the OAuth hand-off.
 HUB_MAJOR=$("$TLJH/hub/bin/python" -c 'import jupyterhub; print(jupyterhub.__version__.split(".")[0])')
 python3 -m venv "$PROXY"
-"$PROXY/bin/pip" install --quiet "jhsingle-native-proxy==0.8.3" "tornado>=6.4,<6.6" \
+"$PROXY/bin/pip" install --quiet "jupyter-server-proxy[standalone]>=4.5,<5" \
     "jupyterhub==${HUB_MAJOR}.*"
 
 # 3. The records store: create the schema once, and the installation's certificate secret,
@@ -39,13 +38,17 @@ install -d -m 0750 -o root -g jupyterhub-users "$DATA"
 NEUGUONG_DATA="$DATA" NEUGUONG_DB_URL="$NEUGUONG_DB_URL" "$TLJH/user/bin/python" - <<'PY'
 from pathlib import Path
 import os
-from widgets.records.certificates import load_secret
+from widgets.records import certificates, identity
 from widgets.records.store import open_store
+data = Path(os.environ["NEUGUONG_DATA"])
+certificates.load_secret(data)                # creates certificate-secret once
+identity.load_secret(data)                    # creates identity-secret once
 open_store()                                  # migrates the shared database to current
-load_secret(Path(os.environ["NEUGUONG_DATA"]))  # creates certificate-secret once
 PY
-chgrp jupyterhub-users "$DATA/certificate-secret"
-chmod 0640 "$DATA/certificate-secret"
+for secret in certificate-secret identity-secret; do
+    chgrp jupyterhub-users "$DATA/$secret"
+    chmod 0640 "$DATA/$secret"
+done
 
 # 4. Settings read by the snippet (root only: it holds the database password).
 umask 077

@@ -5,8 +5,9 @@ Copy to /opt/tljh/config/jupyterhub_config.d/neuguong.py (``install.sh`` does), 
 here wins. Secrets are not in this file: the PostgreSQL URL and the public host name are
 read from /opt/tljh/config/neuguong.env (root only, written by ``install.sh``).
 
-How a learner's server runs: jhsingle-native-proxy checks the Hub's OAuth and strips the
-``/user/<name>`` prefix; behind it, ``deploy/jupyterhub/neuguong_voila.py`` starts Voilà with
+How a learner's server runs: jupyter-server-proxy's standalone proxy
+(``jupyter-standaloneproxy``) checks the Hub's OAuth and strips the ``/user/<name>`` prefix;
+behind it, ``deploy/jupyterhub/neuguong_voila.py`` starts Voilà with
 the kit's learner configuration (no ``execute_request``, no tracebacks, images-only files)
 on 127.0.0.1. Users never get JupyterLab or a terminal.
 """
@@ -18,10 +19,11 @@ from pathlib import Path
 c = get_config()  # noqa: F821 -- injected by JupyterHub
 
 KIT = os.environ.get("NEUGUONG_KIT", "/opt/neuguong")
-# jhsingle-native-proxy 0.8.3 refuses every browser websocket under tornado >= 6.6 (it calls
-# check_origin for same-origin requests, which tornado 6.6 no longer accepts by default), so
-# it runs from its own environment with tornado < 6.6; the site itself runs in TLJH's user
-# environment (tornado 6.6 is fine there). install.sh creates both.
+# The proxy (jupyter-server-proxy[standalone] >= 4.5, with the Hub's jupyterhub major for
+# the OAuth hand-off) has an environment of its own, so that jupyterhub's dependencies never
+# meet the kit's; the site itself runs in TLJH's user environment. install.sh creates both.
+# (It replaces jhsingle-native-proxy, unmaintained, which refused every browser websocket
+# under tornado 6.6.)
 PROXY = os.environ.get("NEUGUONG_PROXY_ENV", "/opt/neuguong-proxy")
 PYTHON = os.environ.get("NEUGUONG_PYTHON", "/opt/tljh/user/bin/python3")
 ENV_FILE = Path(os.environ.get("NEUGUONG_TLJH_ENV_FILE", "/opt/tljh/config/neuguong.env"))
@@ -41,17 +43,19 @@ def _read_env(path: Path) -> dict[str, str]:
 
 settings = _read_env(ENV_FILE)
 
-# ---- The user's server: the learner site behind jhsingle-native-proxy -----------------------
+# ---- The user's server: the learner site behind jupyter-standaloneproxy ---------------------
+# The proxy listens where the Hub says ($JUPYTERHUB_SERVICE_URL), starts the command after
+# `--` on a free port ({port}) on the first request, waits up to --timeout seconds for it,
+# and forwards /user/<name>/x to it as /x.
 c.Spawner.cmd = [
-    f"{PROXY}/bin/jhsingle-native-proxy",
-    "--destport", "0",
-    "--authtype", "oauth",
-    "--request-timeout", "300",
+    f"{PROXY}/bin/jupyter-standaloneproxy",
+    "--timeout=300",
+    "--",
     PYTHON, f"{KIT}/deploy/jupyterhub/neuguong_voila.py",
-    "{--}port={port}",
-    "{--}base-url={base_url}",
+    "--port={port}",
+    "--base-url={base_url}",
 ]  # fmt: skip
-# TLJH sets default_url to /lab; jhsingle-native-proxy does not take that option.
+# TLJH sets default_url to /lab; the standalone proxy does not take that option.
 c.Spawner.default_url = ""
 # After logging in, go straight to the site's home page (spawning the server if needed).
 c.JupyterHub.default_url = "/hub/user-redirect/voila/render/home.ipynb"
