@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from widgets.certificates.settings import VERIFY_NOTEBOOK
 from widgets.certificates.text import local_date
 from widgets.content.course import load_course
 from widgets.content.model import Course
@@ -21,9 +22,11 @@ from widgets.views.request import query_params
 from widgets.views.sitelinks import SiteLinks
 from widgets.views.sync import when_synced
 
-VERIFY_NOTEBOOK = "xac-minh.ipynb"
 CODE_PARAM = "code"
 """``xac-minh.ipynb?code=NG-XXXX-XXXX``: the address the certificate's QR code holds."""
+
+
+__all__ = ["CODE_PARAM", "VERIFY_NOTEBOOK", "VerifyPage", "verify_page"]
 
 
 class VerifyPage(w.VBox):
