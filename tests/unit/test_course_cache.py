@@ -49,3 +49,22 @@ def test_corrupt_cache_falls_back_to_parsing(cache: Path, course_copy: Path) -> 
     assert read_cached(root, fingerprint) is None
     assert course_module.load_course(course_copy).module("tong-quan").title == "Tổng quan"
     assert isinstance(pickle.loads(path.read_bytes()).title, str)
+
+
+def test_a_pickle_from_a_model_without_the_new_fields_is_not_read(
+    cache: Path, course_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18 added fields (question level, interpretive, interpretation boxes, units, the
+    final's pool): the cache key holds every model field, so an older pickle is another file."""
+    from widgets.content import cache as cache_module
+
+    shape = dict(cache_module.model_shape())
+    assert {"level", "interpretive", "partial_credit", "decision_set"} <= set(shape["Question"])
+    assert {"partial_credit", "scenarios", "min_application", "pool"} <= set(shape["QuizPolicy"])
+    assert "parts" in shape["LessonSection"] and "short" in shape["Clause"] and "Unit" in shape
+    root = course_copy.resolve()
+    fingerprint = course_module._fingerprint(root)
+    now = cache_file(root, fingerprint)
+    older = {**shape, "Question": tuple(f for f in shape["Question"] if f != "level")}
+    monkeypatch.setattr(cache_module, "model_shape", lambda: tuple(sorted(older.items())))
+    assert cache_file(root, fingerprint) != now
