@@ -16,6 +16,7 @@ import pytest
 
 from widgets.cli import main
 from widgets.content.course import check_course, load_course
+from widgets.content.problems import Problem
 from widgets.notebooks import site_notebooks, stale_notebooks
 
 from .conftest import CONTENT
@@ -83,6 +84,16 @@ def guide_without_practice(old: str) -> str:
     return re.sub(r"^::::: scenario .*?^:::::\n\n?", "", text, flags=re.MULTILINE | re.DOTALL)
 
 
+def unfinished(problem: Problem) -> bool:
+    """A rule a course meets once its questions are written (issue 18): every question has a
+    level, 40 % application overall and 2 per clause. The walk-through meets them last."""
+    return "level" in problem.message
+
+
+def mistakes(content: Path) -> list[Problem]:
+    return [p for p in check_course(content) if not unfinished(p)]
+
+
 def test_a_course_on_another_directive_from_scratch(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -99,7 +110,7 @@ def test_a_course_on_another_directive_from_scratch(
     guide = content / "modules" / "01-huong-dan.md"
     assert check_course(content) and {Path(p.path) for p in check_course(content)} == {guide}
     guide.write_text(guide_without_practice(guide.read_text(encoding="utf-8")), encoding="utf-8")
-    assert check_course(content) == []
+    assert mistakes(content) == []
     assert not load_course(content).module("huong-dan").questions
 
     # 2. a module per part of the directive
@@ -116,7 +127,7 @@ def test_a_course_on_another_directive_from_scratch(
     module = course.module("gio-giac-va-the-cong-chuc")
     assert [s.cites for s in module.sections] == [("yc.1",), ("yc.2",)]
     assert "Cán bộ, công chức, viên chức đeo thẻ khi thi hành công vụ." in module.sections[1].body
-    assert check_course(content) == []
+    assert mistakes(content) == []
 
     # 3. reuse a question bank: the imported question is flagged until it cites a clause
     bank = tmp_path / "bank.gift"
@@ -134,7 +145,12 @@ def test_a_course_on_another_directive_from_scratch(
     line = text[:uncited].count("\n") + 2
     assert [(p.line, "thiếu trường 'cites'" in p.message) for p in check_course(content)] == [(line, True)]
     module_file.write_text(text.replace("question dung-gio\ncites:\n", "question dung-gio\ncites: yc.1\n"))
-    assert check_course(content) == []
+    assert mistakes(content) == []
+    # what is left is the questions still to write: a level on the imported one, then
+    # application questions for every clause
+    left = [p.message for p in check_course(content)]
+    assert "câu hỏi 'dung-gio' thiếu trường 'level' (recall hoặc application)" in left
+    assert {m.split("'")[1] for m in left if m.startswith("điều khoản")} == {"doc", "yc.1", "yc.2"}
 
     # 4. check, regenerate the notebooks, every page of the new module runs
     assert main(["notebooks", "--content", str(content), "--folder", str(notebooks)]) == 0
