@@ -4,20 +4,31 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 TESTING := $(VENV)/.installed-test
+LAB := $(VENV)/.installed-lab
 PYTEST_ARGS ?=
+# pip shows what it downloads and installs (a first install takes a few minutes).
+PIP_INSTALL := $(BIN)/python -m pip install --progress-bar on
 
 .PHONY: serve kiosk trainer lab test check coverage notebooks lint format bench clean
 
 $(VENV)/bin/python:
+	@echo "Tạo môi trường Python trong $(VENV)/ …"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PIP_INSTALL) --upgrade pip
 
 $(RUNTIME): pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -e .
+	@echo "Cài đặt bộ học liệu và các gói cần thiết (lần đầu mất vài phút) …"
+	$(PIP_INSTALL) -e .
 	touch $@
 
 $(TESTING): pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@echo "Cài đặt bộ học liệu và các gói để kiểm thử (lần đầu mất vài phút) …"
+	$(PIP_INSTALL) -e ".[test]"
+	touch $@ $(RUNTIME)
+
+$(LAB): pyproject.toml | $(VENV)/bin/python
+	@echo "Cài đặt JupyterLab …"
+	$(PIP_INSTALL) -e ".[lab]"
 	touch $@ $(RUNTIME)
 
 ## The learner site on http://127.0.0.1:8866 (embedded SQLite store in var/).
@@ -33,7 +44,7 @@ trainer: $(RUNTIME)
 	$(BIN)/neuguong serve --mode trainer
 
 ## JupyterLab on the kit, for authors and trainers.
-lab: $(RUNTIME)
+lab: $(LAB)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## Validate content/ (file:line messages).

@@ -33,16 +33,119 @@ def _requirement(spec: str) -> tuple[str, str]:
     return match.group(1).lower().replace("_", "-"), match.group(2).replace(" ", "")
 
 
+CONDA_NAMES = {"matplotlib-base": "matplotlib", "playwright-python": "playwright"}
+"""conda-forge names that differ from the PyPI ones (matplotlib-base is matplotlib without Qt)."""
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def _declared() -> dict[str, str]:
+    """Every requirement of pyproject.toml, runtime and extras, by normalised name."""
+    project = _pyproject()["project"]
+    specs = project["dependencies"] + [
+        r for extra in project["optional-dependencies"].values() for r in extra
+    ]
+    declared: dict[str, str] = {}
+    for name, spec in map(_requirement, specs):
+        assert declared.setdefault(name, spec) == spec, f"{name} is pinned differently in two places"
+    return declared
+
+
 def test_environment_yml_lists_the_same_dependencies_as_pyproject() -> None:
-    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = dict(map(_requirement, project["dependencies"] + project["optional-dependencies"]["test"]))
     conda = yaml.safe_load((REPO / "environment.yml").read_text(encoding="utf-8"))["dependencies"]
     listed = dict(
         _requirement(item)
         for item in conda
-        if isinstance(item, str) and not item.startswith(("python", "pip"))
+        if isinstance(item, str) and not re.match(r"^(python|pip)\b", item)
     )
-    assert listed == wanted
+    listed = {CONDA_NAMES.get(name, name): spec for name, spec in listed.items()}
+    assert "matplotlib-base" in str(conda) and "playwright-python" in str(conda)
+    assert listed == _declared()
+
+
+def test_environment_yml_pip_section_is_a_valid_requirements_file(tmp_path: Path) -> None:
+    """conda hands the pip section to ``pip install -r`` from the file's folder: pip's own parser
+    must accept it, and it must install this checkout (with extras pyproject defines)."""
+    from pip._internal.network.session import PipSession
+    from pip._internal.req.constructors import install_req_from_parsed_requirement
+    from pip._internal.req.req_file import parse_requirements
+
+    conda = yaml.safe_load((REPO / "environment.yml").read_text(encoding="utf-8"))["dependencies"]
+    sections = [item["pip"] for item in conda if isinstance(item, dict) and "pip" in item]
+    assert len(sections) == 1 and sections[0]
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("\n".join(sections[0]) + "\n", encoding="utf-8")
+    cwd = Path.cwd()
+    os.chdir(REPO)  # conda runs pip beside environment.yml
+    try:
+        parsed = [
+            install_req_from_parsed_requirement(r)
+            for r in parse_requirements(str(requirements), session=PipSession())
+        ]
+    finally:
+        os.chdir(cwd)
+    assert [req.link.file_path for req in parsed if req.link] == [str(REPO)], "pip installs this checkout"
+    extras = set(_pyproject()["project"]["optional-dependencies"])
+    for req in parsed:
+        assert set(req.extras) <= extras
+
+
+def test_every_imported_package_is_declared() -> None:
+    """Every third-party package imported anywhere in ``widgets`` (or by the Voilà configuration
+    files) is a dependency or in an extra; the kit's own runtime imports are runtime dependencies."""
+    import ast
+    from importlib.metadata import packages_distributions
+
+    distributions = packages_distributions()
+    runtime = {_requirement(spec)[0] for spec in _pyproject()["project"]["dependencies"]}
+    declared = set(_declared())
+    optional = {"psycopg"}  # imported only when a PostgreSQL URL is configured (postgres extra)
+    stdlib = set(sys.stdlib_module_names) | {"widgets", "__future__"}
+    found: dict[str, set[str]] = {}
+    files = [
+        *(REPO / "widgets").rglob("*.py"),
+        *(REPO / "deploy" / "voila").rglob("*.py"),
+        REPO / "hatch_build.py",
+    ]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                if top not in stdlib:
+                    found.setdefault(top, set()).add(str(path.relative_to(REPO)))
+    for module, where in sorted(found.items()):
+        dists = {d.lower().replace("_", "-") for d in distributions.get(module, [])}
+        assert dists, f"{module} (imported by {sorted(where)}) is not installed"
+        assert dists & declared, f"{module} ({dists}, imported by {sorted(where)}) is not in pyproject.toml"
+        if module not in optional and module != "hatchling":
+            assert dists & runtime, (
+                f"{module} ({dists}, imported by {sorted(where)}) is not a runtime dependency"
+            )
+
+
+def test_jupyter_packages_whose_internals_the_kit_touches_are_capped() -> None:
+    pins = dict(map(_requirement, _pyproject()["project"]["dependencies"]))
+    for name in ("voila", "ipykernel", "ipywidgets", "jupyter-client", "jupyter-server"):
+        assert "<" in pins[name], f"{name} has no upper bound"
+
+
+def test_license_version_and_changelog() -> None:
+    project = _pyproject()["project"]
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
+    assert (REPO / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    from widgets import __version__
+
+    assert "version" in project["dynamic"]
+    assert f"## [{__version__}]" in (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "widgets", "--version"], capture_output=True, text=True)
+    assert done.stdout.strip() == f"neuguong {__version__}"
+    assert "lab" in project["optional-dependencies"]
+    assert not any(r.startswith("jupyterlab") for r in project["dependencies"]), "jupyterlab is the lab extra"
 
 
 def test_pure_core_never_imports_ipywidgets() -> None:

@@ -6,10 +6,13 @@ import argparse
 import importlib
 import sys
 
+from widgets import __version__
+
 COMMAND_MODULES = (
     "widgets.commands.backup",
     "widgets.commands.check",
     "widgets.commands.coverage",
+    "widgets.commands.init",
     "widgets.commands.interop",
     "widgets.commands.notebooks",
     "widgets.commands.records_cli",
@@ -25,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="neuguong",
         description="Bộ học liệu Công văn 1273/UBND-NV: kiểm tra nội dung, chạy trang học, hồ sơ.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
