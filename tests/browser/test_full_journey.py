@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from signing import fill_pin
 
 from widgets.content.course import load_course
 from widgets.content.model import ModuleKind
@@ -33,12 +34,13 @@ def sign_in(page: Any, site: Any, wait: Callable[..., str], name: str) -> str:
     form.locator(".nk-name input").fill(name)
     form.locator(".nk-unit select").select_option(index=2)
     form.get_by_text("lãnh đạo", exact=True).click()
+    fill_pin(form)
     form.locator(".nk-signin-submit").click()
     page.wait_for_function(
-        "() => document.querySelector('a.nk-redirect') || location.search.includes('learner=')"
+        "() => document.querySelector('a.nk-redirect') || location.search.includes('session=')"
     )
-    href = page.url if "learner=" in page.url else page.locator("a.nk-redirect").get_attribute("href")
-    return re.search(r"learner=([0-9a-f-]+)", href).group(1)
+    href = page.url if "session=" in page.url else page.locator("a.nk-redirect").get_attribute("href")
+    return re.search(r"session=([A-Za-z0-9_-]+)", href).group(1)
 
 
 def finish_quiz(page: Any) -> None:
@@ -81,23 +83,23 @@ def test_full_journey_to_the_certificate(site: Any, page: Any, wait_for_voila: C
     for module in course.modules:
         if module.kind is ModuleKind.ASSESSMENT:
             continue
-        page.goto(site.render_url(module.notebook, f"learner={learner}"))
+        page.goto(site.render_url(module.notebook, f"session={learner}"))
         wait_for_voila(page)
         if module.questions:
             finish_quiz(page)
         finish_scenarios(page)
 
-    page.goto(site.render_url("home.ipynb", f"learner={learner}"))
+    page.goto(site.render_url("home.ipynb", f"session={learner}"))
     wait_for_voila(page)
     final = next(m for m in course.modules if m.kind is ModuleKind.ASSESSMENT)
     card = page.locator(f'.nk-module-card .nk-card-body[data-module="{final.id}"]')
     assert card.get_attribute("data-state") == "open"
 
-    page.goto(site.render_url(final.notebook, f"learner={learner}"))
+    page.goto(site.render_url(final.notebook, f"session={learner}"))
     wait_for_voila(page)
     finish_quiz(page)
 
-    page.goto(site.render_url("home.ipynb", f"learner={learner}"))
+    page.goto(site.render_url("home.ipynb", f"session={learner}"))
     wait_for_voila(page)
     page.locator(".nk-certificate-link a").click()
     wait_for_voila(page)

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from signing import fill_pin
 
 from widgets.content.course import load_course
 
@@ -22,18 +23,22 @@ def site(start_voila: Callable[..., Any], browser: Any) -> Any:
 
 
 def sign_in(page: Any, name: str) -> str:
-    """Fill the sign-in form; returns the learner ID carried by the link to the learner's home."""
+    """Fill the sign-in form (with the PIN); returns the session token carried by the link to
+    the learner's home (never a learner ID)."""
     form = page.locator(".nk-signin")
     form.locator(".nk-name input").fill(name)
     form.locator(".nk-unit select").select_option(index=1)
     form.get_by_text("cán bộ, công chức, viên chức", exact=True).click()
+    fill_pin(form)
     form.locator(".nk-signin-submit").click()
     link = page.locator("a.nk-redirect")
     page.wait_for_function(
-        "() => document.querySelector('a.nk-redirect') || location.search.includes('learner=')"
+        "() => document.querySelector('a.nk-redirect') || location.search.includes('session=')"
     )
-    href = page.url if "learner=" in page.url else link.get_attribute("href")
-    return parse_qs(urlparse(href).query)["learner"][0]
+    href = page.url if "session=" in page.url else link.get_attribute("href")
+    query = parse_qs(urlparse(href).query)
+    assert "learner" not in query
+    return query["session"][0]
 
 
 def answer_current_rightly(page: Any) -> str:
@@ -54,7 +59,7 @@ def test_sign_in_progress_survives_reload_and_new_context(
     wait_for_voila(page)
     learner = sign_in(page, "Cầm Thị Hương")
     module = next(m for m in load_course().modules if m.id == "tong-quan")
-    page.goto(site.render_url(module.notebook, f"learner={learner}"))
+    page.goto(site.render_url(module.notebook, f"session={learner}"))
     wait_for_voila(page)
     first = answer_current_rightly(page)
 
@@ -82,9 +87,10 @@ def test_sign_in_progress_survives_reload_and_new_context(
     other.route(
         "**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort()
     )
-    fresh = other.new_page()
-    fresh.goto(site.render_url("home.ipynb", f"learner={learner}"))
+    fresh = other.new_page()  # another device: name, unit and PIN bring the same records back
+    fresh.goto(site.render_url("home.ipynb"))
     wait_for_voila(fresh)
+    sign_in(fresh, "Cầm Thị Hương")
     progress = fresh.locator(".nk-progress")
     progress.wait_for()
     assert "Cầm Thị Hương" in progress.inner_text()

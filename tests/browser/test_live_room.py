@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from signing import session_query
 
 from widgets.content.course import load_course
 from widgets.records.store import open_store
@@ -58,6 +59,7 @@ def test_room_counts_answers_from_two_browsers(
     try:
         store = open_store()
         ids = [store.sign_in(name, course.units[0], "cán bộ, công chức, viên chức").id for name in NAMES]
+        queries = [session_query(store, learner_id) for learner_id in ids]
     finally:
         if previous is None:
             os.environ.pop("NEUGUONG_DB_URL")
@@ -65,17 +67,17 @@ def test_room_counts_answers_from_two_browsers(
             os.environ["NEUGUONG_DB_URL"] = previous
 
     contexts = []
-    for learner_id in ids:
+    for query in queries:
         context = browser.new_context(viewport={"width": 1024, "height": 768})
         context.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
         contexts.append(context)
         learner = context.new_page()
-        learner.goto(learners_site.render_url("home.ipynb", f"learner={learner_id}"))
+        learner.goto(learners_site.render_url("home.ipynb", query))
         wait_for_voila(learner)
         learner.locator(".nk-room-code-input input").fill(code)
         learner.locator(".nk-room-join").click()
         learner.locator(".nk-room-status").get_by_text(code).wait_for()
-        learner.goto(learners_site.render_url(module.notebook, f"learner={learner_id}"))
+        learner.goto(learners_site.render_url(module.notebook, query))
         wait_for_voila(learner)
         learner.locator(".nk-scenario").first.locator(".nk-scenario-choice").first.click()
         learner.locator(".nk-outcome").first.wait_for()

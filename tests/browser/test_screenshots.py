@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 from PIL import Image
+from signing import session_query
 
 from widgets.content.course import load_course
 from widgets.content.model import Course, Scenario
@@ -167,7 +168,7 @@ def learner_who_passed(store: Store, course: Course, code: str) -> str:
 
 
 def open_page(page: Any, site: Any, wait: Callable[..., str], notebook: str, learner_id: str) -> None:
-    page.goto(site.render_url(notebook, f"learner={learner_id}"))
+    page.goto(site.render_url(notebook, session_query(open_store(data=site.data_dir), learner_id)))
     wait(page)
     page.add_style_tag(content=UNROLL)
 

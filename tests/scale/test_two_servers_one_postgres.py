@@ -3,7 +3,8 @@
 Two real Voilà learner servers (different ports, different data folders) run with
 ``NEUGUONG_DB_URL`` pointing at the same fresh PostgreSQL database, as two replicas behind a
 proxy or two office machines would. A learner signs in and answers on server A; server B's
-home page, opened with the same ``?learner=``, shows the module in progress. A second
+home page, opened with the same ``?session=`` token, shows the module in progress (the servers
+share the installation's identity secret, as replicas of one installation must). A second
 learner does the same on B, seen from A. A workshop room opened on the shared store counts
 the answers made on both servers.
 
@@ -30,6 +31,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from signing import fill_pin
 
 from widgets.content.course import load_course
 from widgets.site.launch import build_launch
@@ -117,11 +119,18 @@ class Site:
         return f"http://127.0.0.1:{self.port}/voila/render/{notebook}" + (f"?{query}" if query else "")
 
 
+SHARED_IDENTITY_SECRET = secrets.token_hex(32)
+
+
 def _start(name: str, db_url: str, work: Path) -> Site:
     environ = {**os.environ, "NEUGUONG_DB_URL": db_url, "NEUGUONG_PREHEAT": "0"}
     environ.pop("NEUGUONG_DATA", None)
     connections = work / "connections"
     connections.mkdir(parents=True)
+    (work / "data").mkdir(parents=True, exist_ok=True)
+    secret = work / "data" / "identity-secret"
+    secret.write_text(SHARED_IDENTITY_SECRET + "\n")  # one installation: one secret
+    secret.chmod(0o600)
     port = free_port()
     spec = build_launch(
         "learner",
@@ -212,14 +221,15 @@ def _sign_in(page: Any, name: str) -> str:
     form.locator(".nk-name input").fill(name)
     form.locator(".nk-unit select").select_option(index=1)
     form.get_by_text("cán bộ, công chức, viên chức", exact=True).click()
+    fill_pin(form)
     form.locator(".nk-signin-submit").click()
     page.wait_for_function(
-        "() => document.querySelector('a.nk-redirect') || location.search.includes('learner=')",
+        "() => document.querySelector('a.nk-redirect') || location.search.includes('session=')",
         timeout=TIMEOUT_MS,
     )
-    href = page.url if "learner=" in page.url else page.locator("a.nk-redirect").get_attribute("href")
+    href = page.url if "session=" in page.url else page.locator("a.nk-redirect").get_attribute("href")
     page.close()
-    return parse_qs(urlparse(href).query)["learner"][0]
+    return parse_qs(urlparse(href).query)["session"][0]
 
 
 def _answer_first_question(page: Any) -> str:
@@ -257,12 +267,12 @@ def test_progress_made_on_one_server_is_seen_on_the_other(
             rooms.join_room(store.engine, room.code, first)
             rooms.join_room(store.engine, room.code, second)
 
-        on_a = _goto(context, a.url(module.notebook, f"learner={first}"))
-        on_b = _goto(context, b.url(module.notebook, f"learner={second}"))
+        on_a = _goto(context, a.url(module.notebook, f"session={first}"))
+        on_b = _goto(context, b.url(module.notebook, f"session={second}"))
         answered = {first: _answer_first_question(on_a), second: _answer_first_question(on_b)}
 
         # Server B shows the progress made on server A.
-        home = _goto(context, b.url("home.ipynb", f"learner={first}"))
+        home = _goto(context, b.url("home.ipynb", f"session={first}"))
         progress = home.locator(".nk-progress")
         progress.wait_for(state="visible", timeout=TIMEOUT_MS)
         assert "Lò Văn Thành" in progress.inner_text()

@@ -102,7 +102,8 @@ class SignInForm(w.VBox):
         return learner
 
     def refuse(self, message: str) -> None:
-        """Show ``message`` as the form's error."""
+        """Show ``message`` as the form's error (sent afresh, so a repeated refusal shows again)."""
+        self.message.value = ""
         self.message.value = render("message", text=message, kind="error")
         return None
 
