@@ -16,14 +16,24 @@ def load(mode: str) -> Config:
     return PyFileConfigLoader("voila.py", path=str(CONFIG_ROOT / mode)).load_config()
 
 
+KIOSK = {"NEUGUONG_SITE_MODE": "kiosk"}
+
+
 def test_default_is_three_minutes_with_a_twenty_second_warning() -> None:
     assert idle_seconds({}) == 180
-    assert session_ttl({}) == timedelta(minutes=3)
+    assert session_ttl(KIOSK) == timedelta(minutes=3)
     assert warning_seconds(180) == 20
 
 
+def test_desk_sessions_live_two_hours_unused_by_default() -> None:
+    assert session_ttl({}) == session_ttl({"NEUGUONG_SITE_MODE": "learner"}) == timedelta(hours=2)
+    assert session_ttl({"NEUGUONG_SESSION_IDLE_SECONDS": "600"}) == timedelta(minutes=10)
+    with pytest.raises(ValueError, match="NEUGUONG_SESSION_IDLE_SECONDS"):
+        session_ttl({"NEUGUONG_SESSION_IDLE_SECONDS": "soon"})
+
+
 def test_idle_time_comes_from_the_environment() -> None:
-    env = {"NEUGUONG_KIOSK_IDLE_SECONDS": " 45 "}
+    env = {**KIOSK, "NEUGUONG_KIOSK_IDLE_SECONDS": " 45 "}
     assert idle_seconds(env) == 45 and session_ttl(env) == timedelta(seconds=45)
     assert warning_seconds(45) == 15 and warning_seconds(8) == 5
 
