@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
 from widgets.cli import main as cli_main
-from widgets.records import db, open_store
+from widgets.records import db, migrations, open_store
 from widgets.records.backup import (
     NotAStoreError,
     TargetNotEmptyError,
@@ -229,3 +229,37 @@ def test_cli_backup_and_restore(
     junk.write_bytes(b"\x00" * 64)
     assert cli_main(["restore", str(junk), "--db", target_url]) == 1
     assert "không phải bản sao lưu kho hồ sơ" in capsys.readouterr().err
+
+
+def test_an_old_backup_is_migrated_on_restore(db_url: str, target_url: str, tmp_path: Path) -> None:
+    engine = db.get_engine(db_url)
+    assert migrations.upgrade(engine, target=4) == 4
+    copy = backup(db_url, tmp_path / "cu.backup")
+    done = restore(target_url, copy.path, data=tmp_path / "data")
+    assert done.schema_version == migrations.CURRENT_VERSION
+
+
+def test_migrate_command_and_a_failing_migration(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A migration that fails leaves the store at its old version (one transaction)."""
+    engine = db.get_engine(db_url)
+    migrations.upgrade(engine, target=4)
+    with engine.begin() as conn:  # what migration 5 will create: it now fails
+        conn.execute(sa.text("CREATE INDEX ix_attempts_learner_activity ON attempts (kind)"))
+    db.dispose_engines()
+    assert cli_main(["migrate", "--db", db_url]) == 1
+    err = capsys.readouterr().err
+    assert "Nâng lược đồ thất bại; kho hồ sơ vẫn ở phiên bản 4" in err
+    assert "phục hồi bản sao lưu" in err
+    with db.get_engine(db_url).connect() as conn:
+        assert migrations.current_version(conn) == 4
+
+    with db.get_engine(db_url).begin() as conn:
+        conn.execute(sa.text("DROP INDEX ix_attempts_learner_activity"))
+    db.dispose_engines()
+    assert cli_main(["migrate", "--db", db_url]) == 0
+    out = capsys.readouterr().out
+    assert f"Đã nâng kho hồ sơ từ phiên bản lược đồ 4 lên {migrations.CURRENT_VERSION}." in out
+    assert cli_main(["migrate", "--db", db_url]) == 0
+    assert "không có gì để nâng" in capsys.readouterr().out

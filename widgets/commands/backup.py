@@ -1,4 +1,4 @@
-"""``neuguong backup DEST`` and ``neuguong restore SRC``: copies of the records store.
+"""``neuguong backup DEST``, ``neuguong restore SRC``, ``neuguong migrate``: the records store.
 
 The store is the configured one (``NEUGUONG_DB_URL``, else ``<data>/records.sqlite``) unless
 ``--db`` names another. A backup of a live store is safe (SQLite's online backup API,
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from widgets.records import config
-from widgets.records.backup import backup, restore
+from widgets.records.backup import backup, migrate, restore
 from widgets.records.errors import RecordsError
 
 
@@ -50,6 +50,15 @@ def register(subparsers: Any) -> None:
     load.add_argument("--safety-dir", type=Path, help="thư mục cho bản sao an toàn (mặc định: cạnh tệp SRC)")
     load.set_defaults(func=run_restore)
 
+    upgrade = subparsers.add_parser(
+        "migrate",
+        help="nâng lược đồ kho hồ sơ lên phiên bản hiện tại (tự chạy khi trang học mở kho)",
+        description="Nâng lược đồ kho hồ sơ lên phiên bản của bộ học liệu đã cài. Trang học tự "
+        "làm việc này lần đầu mở kho; chạy tay khi nâng cấp để thấy lỗi trước khi khởi động.",
+    )
+    upgrade.add_argument("--db", metavar="URL", help="URL cơ sở dữ liệu hồ sơ")
+    upgrade.set_defaults(func=run_migrate)
+
 
 def _url(args: argparse.Namespace) -> str:
     return args.db or config.database_url()
@@ -66,6 +75,19 @@ def run_backup(args: argparse.Namespace) -> int:
         f"Đã sao lưu kho hồ sơ {done.backend} vào {done.path} "
         f"({answers}{_size(done.size)}, {done.seconds:.2f} giây)."
     )
+    return 0
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    try:
+        before, after = migrate(_url(args))
+    except RecordsError as exc:
+        print(f"neuguong migrate: {exc}", file=sys.stderr)
+        return 1
+    if before == after:
+        print(f"Kho hồ sơ đã ở phiên bản lược đồ {after}; không có gì để nâng.")
+    else:
+        print(f"Đã nâng kho hồ sơ từ phiên bản lược đồ {before} lên {after}.")
     return 0
 
 

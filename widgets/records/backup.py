@@ -32,6 +32,7 @@ from sqlalchemy.engine import URL, make_url
 
 from widgets.records import db, migrations, schema
 from widgets.records.errors import RecordsError, SchemaTooNewError
+from widgets.records.store import open_store
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -149,12 +150,19 @@ def _pg_dump(parsed: URL, partial: Path) -> None:
 
 
 def restore(
-    url: str, src: Path | str, *, force: bool = False, safety_dir: Path | None = None
+    url: str,
+    src: Path | str,
+    *,
+    force: bool = False,
+    safety_dir: Path | None = None,
+    data: Path | None = None,
 ) -> RestoreResult:
     """Replace the store at ``url`` by the backup ``src``; migrate it to the current version.
 
     Refuses a file that is not a kit store, and a target holding records unless ``force``
     (then a copy of the target is first saved in ``safety_dir``, default: beside ``src``).
+    ``data`` is the installation's data folder (its identity secret re-keys learners when an
+    old backup is migrated; default: :func:`config.data_dir`).
     """
     src = Path(src)
     kind = backup_kind(src)
@@ -196,8 +204,8 @@ def restore(
              "--single-transaction", "--exit-on-error", f"--dbname={conninfo}", str(src)],
             env,
         )  # fmt: skip
-    engine = db.get_engine(url)
-    version = migrations.upgrade(engine)
+    engine = open_store(url, data=data).engine  # migrates (with the identity secret if needed)
+    version = db.read(engine, migrations.current_version)
     counts = db.read(
         engine,
         lambda conn: (
@@ -370,3 +378,23 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def migrate(url: str, data: Path | None = None) -> tuple[int, int]:
+    """Bring the store at ``url`` to the current schema now; (version before, version after).
+
+    What every process does on its first use of the store (:func:`open_store`), run by hand
+    during an upgrade so that a failing migration shows before the site starts.
+    """
+    engine = db.get_engine(url)
+    before = db.read(engine, migrations.current_version)
+    try:
+        after = db.read(open_store(url, data=data).engine, migrations.current_version)
+    except sa.exc.SQLAlchemyError as exc:
+        now = db.read(engine, migrations.current_version)
+        raise BackupError(
+            f"Nâng lược đồ thất bại; kho hồ sơ vẫn ở phiên bản {now} (mọi thay đổi của lần nâng "
+            "đã được huỷ). Cài lại phiên bản bộ học liệu cũ, hoặc phục hồi bản sao lưu. "
+            f"Chi tiết: {str(exc).splitlines()[0]}"
+        ) from exc
+    return before, after
