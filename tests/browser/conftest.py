@@ -18,7 +18,9 @@ Fixtures (names are stable, other test modules rely on them):
 * ``browser`` (module): Playwright Chromium at ``/usr/bin/chromium``.
 * ``network -> NetworkLog`` (function) and ``page`` (function): a fresh context and page at
   1366x768 whose non-loopback requests are aborted and recorded in ``network.blocked``;
-  teardown asserts that none happened.
+  teardown asserts that none happened, and that the browser console showed no error or
+  warning (apart from the known-harmless version warnings listed below, and what the test
+  allowed with ``network.expect_console(pattern)``) and no uncaught page error.
 * ``VoilaServer`` helpers: ``url``, ``render_url``, ``get``/``request`` (no redirects,
   trainer token added), ``fetch_page`` (GET a page, then release its kernel),
   ``shutdown_kernel``, ``kernel_ids``, ``kernel_pids``, ``wait_for_kernels``, ``log_tail``.
@@ -314,9 +316,55 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+# ---- Browser console: every error or warning fails the test, except these ------------------
+#
+# Voilà 0.5 bundles JupyterLab 4.2.5's packages (its _JUPYTERLAB.CORE_OUTPUT share scope); the
+# prebuilt widget managers it loads (@jupyter-widgets/jupyterlab-manager from ipywidgets 8.1,
+# @voila-dashboards/widgets-manager8) were built against newer 4.x releases and declare
+# ``^4.6.2``-style ranges for the same singletons. Webpack's module federation then warns once
+# per module ("Unsatisfied version 4.2.5 ... required ^4.6.2") and uses the 4.2.5 copy anyway:
+# same major version, the APIs the managers call exist in 4.2, and every widget test passes with
+# them. See deploy/voila/README.md ("Browser console"). Only these exact modules, provided by
+# Voilà's scope at the version Voilà 0.5 bundles, to a caret range of the same major, are allowed.
+BUNDLED = {
+    "@jupyterlab/console": "4.2.5",
+    "@jupyterlab/coreutils": "6.2.5",
+    "@jupyterlab/logconsole": "4.2.5",
+    "@jupyterlab/mainmenu": "4.2.5",
+    "@jupyterlab/notebook": "4.2.5",
+    "@jupyterlab/outputarea": "4.2.5",
+    "@jupyterlab/rendermime": "4.2.5",
+    "@jupyterlab/services": "7.2.5",
+    "@jupyterlab/settingregistry": "4.2.5",
+    "@jupyterlab/statedb": "4.2.5",
+    "@jupyterlab/translation": "4.2.5",
+}
+_UNSATISFIED = re.compile(
+    r"Unsatisfied version (?P<have>\d+\.\d+\.\d+) from _JUPYTERLAB\.CORE_OUTPUT of shared "
+    r"singleton module (?P<module>@jupyterlab/[a-z-]+) \(required \^(?P<major>\d+)\.\d+\.\d+\)"
+)
+# The one non-singleton among them (outputarea) is reported by the other webpack message.
+_NO_SATISFYING = re.compile(
+    r"No satisfying version \(\^(?P<major>\d+)\.\d+\.\d+\) of shared module "
+    r"(?P<module>@jupyterlab/[a-z-]+) found in shared scope default\.\n"
+    r"Available versions: (?P<have>\d+\.\d+\.\d+) from _JUPYTERLAB\.CORE_OUTPUT"
+)
+
+
+def known_harmless(text: str) -> bool:
+    """Whether a console message is one of the version warnings described above."""
+    for pattern in (_UNSATISFIED, _NO_SATISFYING):
+        match = pattern.fullmatch(text)
+        if match:
+            have = match["have"]
+            return BUNDLED.get(match["module"]) == have and have.split(".")[0] == match["major"]
+    return False
+
+
 @dataclass
 class NetworkLog:
-    """What a page asked for: all requests, the blocked ones, failures and console errors."""
+    """What a page asked for: all requests, the blocked ones, failures, console errors and
+    warnings (``console_errors`` holds both, as ``"<type>: <text>"``)."""
 
     requests: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
@@ -324,6 +372,23 @@ class NetworkLog:
     bad_responses: list[tuple[int, str]] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    expected_console: list[re.Pattern[str]] = field(default_factory=list)
+
+    def expect_console(self, pattern: str) -> None:
+        """Allow console messages matching ``pattern`` (``re.search`` on ``"<type>: <text>"``)
+        in this test only: for a test that breaks something on purpose (kills the kernel or the
+        server) and so expects the browser to complain. Say why at the call."""
+        self.expected_console.append(re.compile(pattern))
+
+    def unexpected_console(self) -> list[str]:
+        """Console errors and warnings that are neither known harmless nor expected."""
+        return [
+            text for text in self.console_errors if not any(p.search(text) for p in self.expected_console)
+        ]
+
+    def record_console(self, kind: str, text: str) -> None:
+        if kind in ("error", "warning") and not known_harmless(text):
+            self.console_errors.append(f"{kind}: {text}")
 
 
 @pytest.fixture
@@ -356,11 +421,14 @@ def page(browser: Any, network: NetworkLog) -> Iterator[Any]:
         "response",
         lambda resp: network.bad_responses.append((resp.status, resp.url)) if resp.status >= 400 else None,
     )
-    page.on("console", lambda msg: network.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("console", lambda msg: network.record_console(msg.type, msg.text))
     page.on("pageerror", lambda err: network.page_errors.append(str(err)))
     yield page
     context.close()
     assert network.blocked == [], f"requests left the loopback address: {network.blocked}"
+    unexpected = network.unexpected_console()
+    assert unexpected == [], f"the browser console reported errors or warnings: {unexpected}"
+    assert network.page_errors == [], f"uncaught errors in the page: {network.page_errors}"
 
 
 def kernel_id_of(page: Any) -> str | None:
