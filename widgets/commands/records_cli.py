@@ -1,4 +1,9 @@
-"""``neuguong learner export|delete`` and ``neuguong verify CODE``: records on the command line.
+"""``neuguong learner export|delete``, ``neuguong verify CODE`` and ``neuguong kiosk-setup
+export|import``: records on the command line.
+
+``kiosk-setup export -o FILE`` writes what an offline kiosk of this installation needs to agree
+with it on every learner's ID (the identity secret, JSON, mode 0600); ``kiosk-setup import FILE``
+on the kiosk installs it (before the kiosk's first learner, or with ``--force``).
 
 A learner is chosen by ``--id``, ``--code`` (mã cán bộ) or ``--name`` with ``--unit``. The
 database is the configured one (``NEUGUONG_DB_URL`` or ``<data>/records.sqlite``) unless
@@ -45,6 +50,18 @@ def register(subparsers: Any) -> None:
     verify.add_argument("code", metavar="CODE", help="mã dạng NG-XXXX-XXXX")
     verify.add_argument("--db", metavar="URL", help="URL cơ sở dữ liệu hồ sơ")
     verify.set_defaults(func=run_verify)
+
+    setup = subparsers.add_parser(
+        "kiosk-setup", help="xuất/nhập khoá định danh dùng chung cho các máy kiosk của bản cài đặt"
+    )
+    steps = setup.add_subparsers(dest="setup_command", required=True, metavar="ACTION")
+    out = steps.add_parser("export", help="ghi khoá định danh của máy này ra tệp (quyền 0600)")
+    out.add_argument("-o", "--output", type=Path, required=True, help="tệp JSON")
+    out.set_defaults(func=run_setup_export)
+    into = steps.add_parser("import", help="cài khoá định danh từ tệp đã xuất trên máy chủ")
+    into.add_argument("file", type=Path, help="tệp JSON do «kiosk-setup export» ghi")
+    into.add_argument("--force", action="store_true", help="thay khoá đang có (mã hồ sơ cũ sẽ không khớp)")
+    into.set_defaults(func=run_setup_import)
 
 
 def _add_selector(parser: argparse.ArgumentParser) -> None:
@@ -121,3 +138,50 @@ def _select(store: Store, args: argparse.Namespace) -> Learner | None:
         code = f", mã cán bộ {learner.staff_code}" if learner.staff_code else ""
         print(f"  {learner.id}  {learner.full_name} ({learner.unit}{code})", file=sys.stderr)
     return None
+
+
+SETUP_FORMAT = "neuguong-kiosk-setup"
+
+
+def run_setup_export(args: argparse.Namespace) -> int:
+    """Write the installation's identity secret for its kiosks (JSON, mode 0600)."""
+    from widgets.records import config, identity
+
+    secret = identity.load_secret(config.data_dir())
+    text = json.dumps({"format": SETUP_FORMAT, "format_version": 1, "identity_secret": secret.hex()}) + "\n"
+    fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    print(
+        f"Đã ghi khoá định danh vào {args.output}; chép tệp này sang máy kiosk và giữ kín.", file=sys.stderr
+    )
+    return 0
+
+
+def run_setup_import(args: argparse.Namespace) -> int:
+    """Install a kiosk set-up's identity secret in this machine's data folder."""
+    from widgets.records import config, identity
+
+    try:
+        data = json.loads(args.file.read_text(encoding="utf-8"))
+        secret = bytes.fromhex(data["identity_secret"])
+        if data.get("format") != SETUP_FORMAT or len(secret) < 16:
+            raise ValueError
+    except (OSError, ValueError, KeyError, TypeError):
+        print(f"{args.file} không phải tệp «neuguong kiosk-setup export».", file=sys.stderr)
+        return 1
+    folder = config.data_dir()
+    try:
+        current = identity.load_secret(folder, create=False)
+    except FileNotFoundError:
+        current = None
+    if current is not None and current != secret and not args.force:
+        print(
+            "Máy này đã có khoá định danh khác. Chỉ thay (--force) trên máy chưa có người học: "
+            "hồ sơ đã có sẽ không khớp mã với máy chủ.",
+            file=sys.stderr,
+        )
+        return 1
+    identity.write_secret(folder, secret, replace=True)
+    print(f"Đã cài khoá định danh vào {identity.secret_path(folder)}.", file=sys.stderr)
+    return 0
