@@ -31,6 +31,8 @@ from sqlalchemy.pool import NullPool
 
 from widgets.records import db, open_store
 from widgets.records.backup import pg_tool
+from widgets.records.config import sqlite_url
+from widgets.records.identity import STAFF
 from widgets.records.schema import answers
 from widgets.testing import free_port
 
@@ -288,3 +290,49 @@ def test_four_writers_through_pgbouncer_in_transaction_mode(kit_database: tuple[
         bouncer.terminate()
         bouncer.wait(timeout=20)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# ---- The operations guide (docs/van-hanh.md) -------------------------------------------------
+
+GUIDE = REPO / "docs" / "van-hanh.md"
+
+
+def test_guide_names_only_real_commands_and_files() -> None:
+    import unicodedata
+
+    from widgets.cli import build_parser
+
+    text = GUIDE.read_text(encoding="utf-8")
+    assert unicodedata.is_normalized("NFC", text)
+    commands = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    used = set(re.findall(r"bin/neuguong (\w[\w-]*)", text)) | set(re.findall(r"`neuguong (\w[\w-]*)", text))
+    assert {"backup", "restore", "migrate", "serve"} <= used
+    assert used <= commands, used - commands
+    for path in set(re.findall(r"(?:/opt/neuguong/src/)?(deploy/[\w./-]+\w)", text)):
+        assert (REPO / path).exists(), path
+    for flag in ("--force", "--safety-dir", "--db"):
+        assert flag in text
+
+
+def test_guide_cron_line_makes_a_backup(tmp_path: Path) -> None:
+    """The guide's crontab line, with this machine's paths, makes a dated backup."""
+    line = next(
+        line for line in GUIDE.read_text(encoding="utf-8").splitlines() if line.startswith("30 2 * * * ")
+    )
+    data, backups = tmp_path / "data", tmp_path / "backups"
+    backups.mkdir()
+    store = open_store(sqlite_url(data / "records.sqlite"), data=data)
+    store.sign_in("Lường Văn Tâm", "Sở Nội vụ", STAFF)
+    env_file = tmp_path / "neuguong.env"
+    env_file.write_text(f"NEUGUONG_DATA={data}\n", encoding="utf-8")
+    command = (
+        line.removeprefix("30 2 * * * ")
+        .replace("/etc/neuguong/neuguong.env", str(env_file))
+        .replace("/opt/neuguong/venv/bin/neuguong", str(NEUGUONG))
+        .replace("/srv/neuguong/backups", str(backups))
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEUGUONG_")}
+    done = subprocess.run(["/bin/sh", "-c", command], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    (made,) = backups.iterdir()
+    assert made.name.startswith("neuguong-") and made.suffix == ".sqlite"
