@@ -139,8 +139,9 @@ def _navigate(page: Any, url: str, wait_for_voila: Any) -> str:
 def test_leaving_pages_leaves_no_kernel_running(learner_site, page, network, wait_for_voila):
     """voila#1458: each page's kernel is shut down when the page is left (20 pages)."""
     # home.ipynb is preheated with a pool of 2 in the learner configuration; other tests
-    # may still be releasing their kernels.
-    pool = learner_site.wait_for_kernels(lambda n: n == 2)
+    # may still be releasing their kernels (a page closed without unloading sends no beacon:
+    # its kernel goes once NoDelayConnection.shutdown_grace_seconds has passed).
+    pool = learner_site.wait_for_kernels(lambda n: n == 2, timeout=150)
     kernels: list[str] = []
 
     for index in range(20):
@@ -164,8 +165,10 @@ def test_leaving_pages_leaves_no_kernel_running(learner_site, page, network, wai
     assert refused == []
 
 
-def test_page_reopens_itself_when_its_kernel_is_gone(learner_site, page, wait_for_voila):
+def test_page_reopens_itself_when_its_kernel_is_gone(learner_site, page, network, wait_for_voila):
     """The same address again (the learner resumes there), not the home page (issue 16)."""
+    if hasattr(network, "expect_console"):  # the lost kernel's address answers 404 on purpose
+        network.expect_console(r"status of 404 \(Not Found\)")
     address = learner_site.render_url("other.ipynb")
     page.goto(address)
     kernel_id = wait_for_voila(page)
