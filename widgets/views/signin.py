@@ -18,6 +18,9 @@ from widgets.views.sync import FrontEndBarrier, when_synced
 
 OTHER_UNIT = t("signin.other_unit")
 """The unit that opens a free-text field ("Khác"; units.yml usually lists it last)."""
+TYPED_MARK = "(ghi tên)"
+"""Without an explicit ``typed`` list, a unit whose name holds this opens a field for its own
+name (units.yml ``typed: true``, e.g. "UBND xã/phường (ghi tên)")."""
 SignedIn = Callable[[Learner], None]
 
 
@@ -25,7 +28,12 @@ class SignInForm(w.VBox):
     """Validates through the store (which refuses bad input with a Vietnamese message)."""
 
     def __init__(
-        self, store: Store | None, units: tuple[str, ...], *, barrier: FrontEndBarrier | None = None
+        self,
+        store: Store | None,
+        units: tuple[str, ...],
+        *,
+        barrier: FrontEndBarrier | None = None,
+        typed: tuple[str, ...] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -33,6 +41,8 @@ class SignInForm(w.VBox):
         self.name = w.Text(description=t("signin.name"), layout=w.Layout(width="100%"))
         self.name.add_class("nk-name")
         choices = units if OTHER_UNIT in units else (*units, OTHER_UNIT)
+        self.typed = frozenset(typed if typed is not None else (u for u in units if TYPED_MARK in u))
+        """Choices whose unit the learner types (stored as typed), besides "Khác"."""
         self.unit = w.Dropdown(
             options=[t("signin.choose_unit"), *choices], index=0, description=t("signin.unit")
         )
@@ -84,7 +94,7 @@ class SignInForm(w.VBox):
             return self.refuse(t("signin.unavailable"))
         if not self.unit.index:
             return self.refuse(t("signin.need_unit"))
-        unit = self.unit.value if self.unit.value != OTHER_UNIT else self.unit_other.value
+        unit = self.unit_other.value if self._asks_name() else self.unit.value
         pin, confirm = self.pin.value, self.pin_confirm.value
         self.pin.value = ""
         self.pin_confirm.value = ""
@@ -108,4 +118,9 @@ class SignInForm(w.VBox):
         return None
 
     def _toggle_other(self, change: dict[str, object]) -> None:
-        self.unit_other.layout.display = None if self.unit.value == OTHER_UNIT else "none"
+        self.unit_other.layout.display = None if self._asks_name() else "none"
+        typed = self.unit.value in self.typed
+        self.unit_other.description = t("signin.unit_typed" if typed else "signin.unit_other")
+
+    def _asks_name(self) -> bool:
+        return self.unit.value == OTHER_UNIT or self.unit.value in self.typed
