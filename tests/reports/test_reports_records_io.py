@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from widgets.cli import main
 from widgets.content.model import Rating
 from widgets.engine.results import AnswerResult, QuizResult, ScenarioResult, ScenarioStep
-from widgets.records.identity import LEADER, STAFF
+from widgets.records.identity import LEADER, STAFF, load_secret, write_secret
 from widgets.records.models import Learner
 from widgets.records.policy import FINAL_ID
 from widgets.records.schema import answers, attempts, certificates, learners, pledges, scenario_choices
@@ -188,6 +188,8 @@ def test_three_overlapping_kiosk_exports_merge_without_duplicates(
     make_store: Callable[[str], Store], tmp_path: Path
 ) -> None:
     kiosks = [make_store(f"kiosk{n}") for n in (1, 2, 3)]
+    for kiosk in kiosks[1:]:  # one installation's kiosks share its identity secret (kiosk-setup)
+        write_secret(kiosk.data, load_secret(kiosks[0].data), replace=True)
     learner_day(kiosks[0], "Lò Văn Một", "Sở Nội vụ", T0)
     learner_day(kiosks[0], "Quàng Văn Chung", "Sở Tư pháp", T0 + timedelta(days=1))
     learner_day(kiosks[1], "Lò Thị Hai", "Sở Y tế", T0 + timedelta(hours=1))

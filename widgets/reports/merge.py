@@ -41,6 +41,7 @@ from widgets.records.schema import (
     attempts,
     certificate_signatures,
     certificates,
+    learner_aliases,
     learners,
     pledges,
     scenario_choices,
@@ -417,6 +418,7 @@ def _write(
     seen_learners: dict[str, str],
     seen_attempts: dict[str, tuple[str, str, str]],
 ) -> bool:
+    item = _dealias(conn, item)
     changed = _ensure_learner(conn, item.learner, report, seen_learners)
     if item.attempt is not None:
         changed |= _ensure_attempt(conn, item.learner.id, item.attempt, report, seen_attempts)
@@ -442,6 +444,17 @@ def _write(
         changed = _insert(conn, certificates, {**values, "role": row.role}, report) or changed
         return _attach_signature(conn, item, report) or changed
     return changed
+
+
+def _dealias(conn: Connection, item: Parsed) -> Parsed:
+    """A statement exported before migration 6 names its learner by the old public ID: merge it
+    into the learner that ID now belongs to here (``learner_aliases``), if any."""
+    new_id = conn.execute(
+        sa.select(learner_aliases.c.learner_id).where(learner_aliases.c.alias_id == item.learner.id)
+    ).scalar()
+    if new_id is None:
+        return item
+    return dc.replace(item, learner=dc.replace(item.learner, id=new_id))
 
 
 def _attach_signature(conn: Connection, item: Parsed, report: ImportReport) -> bool:

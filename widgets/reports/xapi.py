@@ -1,8 +1,10 @@
 """Records as xAPI-shaped statements, one JSON object per line (``records export``).
 
 Every statement names its learner by a stable pseudonymous account — ``{"homePage": <home
-page>, "name": <learner UUID>}`` (the learner UUID is derived from the staff code or name +
-unit, so it is the same on every kiosk) — and carries the learner's đơn vị and chức vụ/nhóm
+page>, "name": <learner UUID>}``. The learner UUID is keyed: an HMAC of the staff code or name
++ unit under the installation's identity secret (:mod:`widgets.records.identity`), so it is the
+same on every kiosk that shares the secret (``neuguong kiosk-setup``) and nobody without the
+secret can tell whose it is from a name — and carries the learner's đơn vị and chức vụ/nhóm
 in a context extension, because the trainer's reports need them. The name (and staff code)
 travel only when asked for (``with_names``).
 
