@@ -433,16 +433,20 @@ def start_bare(*, preheat: bool, pool_size: int = 1, timeout: float = 120.0) -> 
 
 
 def make_learners(data_dir: Path, count: int, prefix: str = "Học viên") -> list[str]:
-    """Sign ``count`` distinct learners into the SQLite store the site in ``data_dir`` uses."""
+    """Sign ``count`` distinct learners into the SQLite store the site in ``data_dir`` uses;
+    returns a session token for each (pages take ``?session=<token>``, never a learner ID)."""
+    from datetime import timedelta
+
     from widgets.records.identity import STAFF
     from widgets.records.store import open_store
 
     store = open_store(None, data=data_dir)
-    ids = []
+    tokens = []
     for index in range(count):
         name = f"{prefix} {_letters(index)} {secrets.choice('ABCDEGHKLMNPQRSTUVXY')}"
-        ids.append(store.sign_in(name, "Sở Nội vụ", STAFF).id)
-    return ids
+        learner = store.sign_in(name, "Sở Nội vụ", STAFF)
+        tokens.append(store.open_session(learner.id, timedelta(hours=12)))
+    return tokens
 
 
 def _letters(index: int) -> str:

@@ -3,7 +3,7 @@
 One Chromium per learner on a 2-core machine would measure the browsers, so each simulated
 learner speaks the protocol instead, in one asyncio process:
 
-1. fetches the page (``GET /voila/render/<notebook>?learner=<id>``; Voilà starts a kernel and
+1. fetches the page (``GET /voila/render/<notebook>?session=<token>``; Voilà starts a kernel and
    executes the notebook) and reads the kernel id from the page;
 2. opens the kernel websocket ``/api/kernels/<id>/channels`` and asks for the widget states
    as ipywidgets 8's manager does (``jupyter.widget.control`` comm, ``request_states``);
@@ -379,7 +379,7 @@ class SiteLearner(Learner):
 
     async def visit(self, page_no: int) -> None:
         notebook = LESSONS[page_no % len(LESSONS)]
-        kernel = await self.load(notebook, f"learner={self.learner_id}")
+        kernel = await self.load(notebook, f"session={self.learner_id}")
         try:
             await self.think(READ)
             for _ in range(40):  # bounded: a quiz has at most 20 questions, 2 tries each

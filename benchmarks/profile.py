@@ -181,7 +181,7 @@ def pages() -> dict[str, Any]:
         "module": 'from widgets import module_page\nmodule_page("tong-quan")',
     }
     found = {
-        name: page(name, code, query=f"learner={learner}", data_dir=data) for name, code in cells.items()
+        name: page(name, code, query=f"session={learner}", data_dir=data) for name, code in cells.items()
     }
     for name, code in cells.items():
         found[name]["import_time"] = imports(code.split("\n")[0])

@@ -85,7 +85,7 @@ def ours_clicks(
     learner_iter = iter(learners)
     while len(samples) < wanted:
         notebook = next(pages)
-        page = _open(context, server.render_url(notebook, f"learner={next(learner_iter)}"), ".nk-question")
+        page = _open(context, server.render_url(notebook, f"session={next(learner_iter)}"), ".nk-question")
         try:
             while len(samples) < wanted:
                 box = page.locator(".nk-quiz .nk-question").first

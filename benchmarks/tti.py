@@ -8,7 +8,7 @@ each page fills it), after the servers have gone quiet (pools refilled, previous
 down). Time to interactive is from navigation start to (a) the page's first question
 (``.nk-question``) or, on pages without one, its module content (``.nk-page``; the home
 page: ``.nk-module-card``) visible, and (b) the page's kernel reporting idle. Pages are
-opened by a signed-in learner (``?learner=``), as officials use them.
+opened by a signed-in learner (``?session=<token>``), as officials use them.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def run_mode(browser: Any, mode: str, pages: list[str], runs: int) -> dict[str, 
     try:
         assert ours.data_dir is not None
         learner = common.make_learners(ours.data_dir, 1, prefix="Đo thời gian")[0]
-        query = f"learner={learner}"
+        query = f"session={learner}"
         bare_pool, ours_pool = (1, len(pages)) if preheat else (0, 0)
         common.log(f"tti {mode}: servers up, waiting for pools ({ours_pool} kernels)")
         ours.settle(kernels=ours_pool, timeout=300)

@@ -105,8 +105,8 @@ def run() -> dict[str, Any]:
         with chromium() as browser:
             context = new_context(browser, blocked)
             try:
-                first = _visit(context, f"{ours.base}?learner={learner}", ".nk-module-card")
-                later = _visit(context, ours.render_url(module, f"learner={learner}"), ".nk-page")
+                first = _visit(context, f"{ours.base}?session={learner}", ".nk-module-card")
+                later = _visit(context, ours.render_url(module, f"session={learner}"), ".nk-page")
             finally:
                 context.close()
             context = new_context(browser, blocked)
