@@ -10,6 +10,7 @@ import pytest
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
 
 from widgets.site.launch import config_dir
 from widgets.site.orphans import OrphanReaper
@@ -84,6 +85,16 @@ def test_the_grace_period_is_a_setting_of_at_most_two_minutes() -> None:
 def test_the_site_configuration_selects_it() -> None:
     text = (config_dir("learner") / "voila.py").read_text(encoding="utf-8")
     assert 'kernel_websocket_connection_class = "widgets.site.websocket.NoDelayConnection"' in text
+
+
+@pytest.mark.parametrize("mode", ["learner", "kiosk", "trainer"])
+def test_every_mode_frees_a_vanished_pages_kernel_within_two_minutes(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEUGUONG_TRAINER_TOKEN", "a-trainer-token-for-tests")
+    config = PyFileConfigLoader("voila.py", path=str(config_dir(mode))).load_config()
+    grace = config.NoDelayConnection.get("shutdown_grace_seconds", DEFAULT_GRACE_SECONDS)
+    assert 0 < grace <= 120
 
 
 # ---- The reaper against a real kernel manager and kernel ------------------------------------

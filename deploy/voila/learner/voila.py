@@ -31,7 +31,8 @@ c.VoilaConfiguration.strip_sources = True
 c.VoilaConfiguration.classic_tree = True  # plain HTML directory page, no extra bundle
 c.VoilaConfiguration.resources = {
     "neuguong": {
-        # Where the page goes when its kernel is gone or the connection drops.
+        # A page whose kernel is gone opens its own address again (and resumes); it goes
+        # here instead if it loses its kernel again within a minute.
         "home": "voila/render/home.ipynb",
         "reload_delay_seconds": 8,
         "poll_seconds": 15,
@@ -69,8 +70,12 @@ c.MappingKernelManager.cull_interval = 60
 c.MappingKernelManager.cull_connected = True
 c.MappingKernelManager.cull_busy = False
 # A restarted kernel has lost the page's widgets: let a dead kernel stay dead, so that the
-# page notices (its kernel disappears) and goes back home.
+# page notices (its kernel disappears) and opens itself again, resuming from the records.
 c.KernelRestarter.restart_limit = 0
+# A page that vanished without the beacon (browser killed, phone asleep, network gone): its
+# kernel is shut down this long after its last websocket closed, unless the page reconnects
+# (widgets/site/orphans.py). A dead network is noticed by the websocket's pings (~90 s).
+c.NoDelayConnection.shutdown_grace_seconds = 90
 
 # ---- Kernels forked from a warm process (widgets/site/forking.py) -----------------------------
 # Each page's kernel starts with ipykernel, ipywidgets, SQLAlchemy and the kit already
