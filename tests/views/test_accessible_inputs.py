@@ -111,6 +111,7 @@ def test_sign_in_waits_for_the_name_the_browser_held_back(tmp_path) -> None:  # 
     signed_in: list[str] = []
     form.on_signed_in(lambda learner: signed_in.append(learner.full_name))
     form.unit.index, form.role.index = 1, 1
+    form.pin.value = form.pin_confirm.value = "246810"
     form.name.value = "Lò Thị"  # the first keystrokes
     form.submit.click()
     form.submit.click()  # pressed twice while waiting
