@@ -26,7 +26,7 @@ from widgets.content.course import load_course
 from widgets.content.model import Course, Scenario
 from widgets.engine.results import AnswerResult, QuizResult
 from widgets.engine.scenario import choose, path_result
-from widgets.records.identity import STAFF
+from widgets.records.identity import STAFF, write_secret
 from widgets.records.policy import FINAL_ID
 from widgets.records.store import Store, open_store
 
@@ -117,7 +117,13 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         browser.close()
 
 
+FIXED_IDENTITY_SECRET = bytes(range(32))
+"""Learner IDs (and so quiz draws) are keyed by the installation's secret: a fixed one keeps the
+shots the same from run to run (the pages find their learner through the session token)."""
+
+
 def store_of(site: Any) -> Store:
+    write_secret(site.data_dir, FIXED_IDENTITY_SECRET, replace=True)
     return open_store(data=site.data_dir)
 
 
