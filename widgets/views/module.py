@@ -38,15 +38,15 @@ def module_page(module_id: str, course: Course | None = None) -> w.Widget:
     if controls := kiosk_bar(session):
         parts.append(controls)
     lesson = [render("nav", links=links)]
-    if session is None:
+    locked = _final_locked(course, module, session, site)
+    if locked:  # first, where a direct visit sees it: what remains, each step linked
+        lesson.append(locked)
+    elif session is None:
         lesson.append(render("message", text=t("module.sign_in_first"), kind="warning"))
     lesson.append(render("lesson", sections=module.sections, clause_hrefs=site.clauses(course)))
     if module.kind is ModuleKind.ASSESSMENT:
         lesson.append(render("final_rules", text=final_rules_text(module)))
-    locked = _final_locked(course, module, session, site)
     quiz = None if locked else _quiz(course, module, session, site)
-    if locked:
-        lesson.append(locked)
     if quiz is not None:
         lesson.append(render("heading", text=t("quiz.heading")))
     parts.append(w.HTML("".join(lesson)))
