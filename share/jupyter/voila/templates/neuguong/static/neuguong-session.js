@@ -280,7 +280,7 @@
     }
     writeStored(REOPENED_KEY, { url: here, at: Date.now() });
     writeStored(RESUME_KEY, { url: here, anchor: currentAnchor(), scrollY: window.scrollY });
-    window.location.replace(here);
+    window.location.reload(); // no new history entry; unlike replace(), also with a #fragment
   }
 
   function kernelAlive() {
