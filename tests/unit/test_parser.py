@@ -87,6 +87,27 @@ def test_interpretation_box_keeps_its_place_in_the_lesson(course: Course) -> Non
     assert "Cách hiểu" not in section.body  # the lesson's own text never includes the box
 
 
+def test_interpretation_box_in_a_scenario_node(course: Course) -> None:
+    node = course.scenarios[0].node("ket-thuc")
+    assert node.text == "Kết thúc tình huống."
+    assert [box.body[:9] for box in node.interpretations] == ["Cách hiểu"]
+
+
+def test_interpretation_renders_apart_and_names_the_clause(course: Course) -> None:
+    from widgets.views.fragments import render
+
+    hrefs = {c: f"#{c}" for c in course.directive.clause_ids}
+    html = render("lesson", sections=course.module("tong-quan").sections, clause_hrefs=hrefs)
+    box = html.split('<aside class="nk-interpretation"')[1].split("</aside>")[0]
+    assert "Giải thích thêm (không phải lời văn của Công văn)" in box and "Cách hiểu" in box
+    assert html.index("Văn bản cấm uống") < html.index("nk-interpretation") < html.index("Hỏi lãnh đạo")
+    scenario = course.scenarios[0]
+    node_html = render(
+        "scenario_node", first=False, scenario=scenario, node=scenario.node("ket-thuc"), image=None
+    )
+    assert 'class="nk-interpretation"' in node_html and 'data-clause="officials.1"' in node_html
+
+
 def test_units_current_retired_and_successors(course: Course) -> None:
     assert course.units == ("Sở Nội vụ", "UBND xã/phường (ghi tên)", "Khác")
     assert course.typed_units == ("UBND xã/phường (ghi tên)",)

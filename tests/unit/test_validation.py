@@ -357,7 +357,9 @@ def test_scenario_start_is_not_a_node(course_copy: Path) -> None:
 def test_scenario_without_end_node(course_copy: Path) -> None:
     block = line_of(course_copy, MODULE, "::::: scenario sc-bia")
     chieu = line_of(course_copy, MODULE, ":::: node chieu")
-    edit(course_copy, MODULE, ":::: node ket-thuc\nKết thúc tình huống.\n::::\n", "")
+    end = ":::: node ket-thuc\nKết thúc tình huống.\n\n::: interpretation\n"
+    end += "Cách hiểu của khóa học: từ chối lời mời là cách giữ `officials.1` dễ nhất.\n:::\n::::\n"
+    edit(course_copy, MODULE, end, "")
     found = problems(course_copy)
     dangling = [  # reported at the action whose next names no node
         line_of(course_copy, MODULE, "- Tiếp khách chu đáo."),

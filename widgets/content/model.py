@@ -169,6 +169,16 @@ RATING_POINTS = MappingProxyType({Rating.BEST: 2, Rating.ACCEPTABLE: 1, Rating.V
 
 
 @dc.dataclass(frozen=True, slots=True)
+class Interpretation:
+    """A "Giải thích thêm" box: the course's explanation, not the Công văn's wording."""
+
+    body: str
+    """Markdown source."""
+    cites: tuple[str, ...]
+    source: SourceRef
+
+
+@dc.dataclass(frozen=True, slots=True)
 class Action:
     """One action a learner may take at a decision node."""
 
@@ -198,6 +208,8 @@ class Node:
     """Absolute path of the node's picture (checked to exist when the content was read)."""
     image_alt: str = ""
     """What the picture shows, for those who cannot see it (required with ``image``)."""
+    interpretations: tuple[Interpretation, ...] = ()
+    """"Giải thích thêm" boxes written in the node, shown after its text."""
 
     @property
     def is_end(self) -> bool:
@@ -231,16 +243,6 @@ class Scenario:
             for action in node.actions:
                 ids.update(dict.fromkeys(action.cites))
         return tuple(ids)
-
-
-@dc.dataclass(frozen=True, slots=True)
-class Interpretation:
-    """A "Giải thích thêm" box: the course's explanation, not the Công văn's wording."""
-
-    body: str
-    """Markdown source."""
-    cites: tuple[str, ...]
-    source: SourceRef
 
 
 @dc.dataclass(frozen=True, slots=True)

@@ -8,11 +8,10 @@ from typing import Any
 
 from widgets.content.documents import read_document
 from widgets.content.fields import check_cites, check_fields, cites_field, is_valid_id
-from widgets.content.markdown import BLOCK, Block, as_block, source_of
+from widgets.content.interpretation import lesson_parts
+from widgets.content.markdown import Block
 from widgets.content.model import (
     InstructorNote,
-    Interpretation,
-    LessonPart,
     LessonSection,
     Module,
     ModuleKind,
@@ -114,49 +113,10 @@ def _lesson(
         body_nodes = body_nodes[1:]
     else:
         log.add(block.line, "khối lesson nên mở đầu bằng một tiêu đề (## …)")
-    parts = _lesson_parts(block, lines, body_nodes, known, log)
+    parts = lesson_parts(block, lines, body_nodes, known, log)
     body = "\n\n".join(part.body for part in parts if part.interpretation is None and part.body)
     has_boxes = any(part.interpretation for part in parts)
     return LessonSection(title, body, cites, SourceRef(log.path, block.line), parts if has_boxes else ())
-
-
-def _lesson_parts(
-    block: Block, lines: list[str], nodes: list[Any], known: Collection[str], log: ProblemLog
-) -> tuple[LessonPart, ...]:
-    """The lesson's text runs and its ``interpretation`` boxes, in the order written."""
-    parts: list[LessonPart] = []
-    run: list[Any] = []
-    head = [block.head] if block.head else []
-
-    def flush() -> None:
-        text = "\n\n".join(p for p in (*head, source_of(lines, run)) if p)
-        head.clear()
-        if text:
-            parts.append(LessonPart(text))
-        run.clear()
-
-    for node in nodes:
-        if node.type != BLOCK:
-            run.append(node)
-            continue
-        flush()
-        parts.append(LessonPart("", parse_interpretation(as_block(node), lines, known, log)))
-    flush()
-    return tuple(parts)
-
-
-def parse_interpretation(
-    block: Block, lines: list[str], known: Collection[str], log: ProblemLog
-) -> Interpretation:
-    """A nested ``::: interpretation`` block ("Giải thích thêm"): optional ``cites``."""
-    if block.name != "interpretation":
-        log.add(block.line, f"khối '{block.name}' không dùng trong lesson (dùng: interpretation)")
-    check_fields(block, ("cites",), log)
-    cites = cites_field(block, known, log, required=False)
-    body = block.markdown(lines)
-    if not body:
-        log.add(block.line, "khối interpretation để trống")
-    return Interpretation(body, cites, SourceRef(log.path, block.line))
 
 
 def _id_list(value: Any) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from markdown_it.tree import SyntaxTreeNode
 
 from widgets.content.fields import check_cites, check_fields, cites_field, is_valid_id, split_ids
+from widgets.content.interpretation import lesson_parts
 from widgets.content.markdown import BLOCK, Block, as_block, line_of
 from widgets.content.model import Action, Node, Rating, Scenario, SourceRef
 from widgets.content.problems import ProblemLog
@@ -74,6 +75,7 @@ def _parse_node(
         log.add(block.line, "khối node cần một mã: '::: node <mã>'")
         return None
     text_nodes = [n for n in block.body if n.type != "bullet_list"]
+    parts = lesson_parts(block, lines, text_nodes, known_clauses, log)
     lists = [n for n in block.body if n.type == "bullet_list"]
     actions = tuple(
         action
@@ -82,7 +84,7 @@ def _parse_node(
     )
     if len(lists) > 1:
         log.add(line_of(lists[1]), "mỗi node chỉ có một danh sách hành động")
-    text = block.markdown(lines, text_nodes)
+    text = "\n\n".join(part.body for part in parts if part.interpretation is None and part.body)
     if not text:
         log.add(block.line, f"node '{block.args[0]}' thiếu mô tả tình huống")
     if actions and not MIN_ACTIONS <= len(actions) <= MAX_ACTIONS:
@@ -98,6 +100,7 @@ def _parse_node(
         source=SourceRef(log.path, block.line),
         image=_image(block, base, log),
         image_alt=block.fields.get("image-alt", (0, ""))[1],
+        interpretations=tuple(part.interpretation for part in parts if part.interpretation),
     )
 
 

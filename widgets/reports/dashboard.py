@@ -60,7 +60,7 @@ def build_dashboard(
     """Every section, aggregated in the database in one read transaction (one snapshot)."""
     filters = filters or Filters()
     quiz = quiz_id or default_quiz(course, filters)
-    questions = {q.id: q for q in course.questions}
+    questions = {q.id: q for q in (*course.questions, *(q for m in course.modules for q in m.quiz.pool))}
     scenarios = course.module(filters.module_id).scenarios if filters.module_id else course.scenarios
 
     def sections(conn: Connection) -> DashboardData:

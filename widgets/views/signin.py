@@ -18,9 +18,9 @@ from widgets.views.sync import FrontEndBarrier, when_synced
 
 OTHER_UNIT = t("signin.other_unit")
 """The unit that opens a free-text field ("Khác"; units.yml usually lists it last)."""
-TYPED_MARK = "(ghi tên)"
-"""Without an explicit ``typed`` list, a unit whose name holds this opens a field for its own
-name (units.yml ``typed: true``, e.g. "UBND xã/phường (ghi tên)")."""
+TYPED_MARK = t("signin.typed_mark")
+"""Without an explicit ``typed`` list, a unit whose name holds this ("(ghi tên)") opens a field
+for its own name (units.yml ``typed: true``, e.g. "UBND xã/phường (ghi tên)")."""
 SignedIn = Callable[[Learner], None]
 
 
