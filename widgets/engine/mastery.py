@@ -1,0 +1,246 @@
+"""Mastery by clause ("Nắm vững") and the draw of a review ("Ôn tập"): pure, no clock, no database.
+
+**Evidence.** Every answer and scenario choice that cites a clause is one piece of evidence
+about it (:class:`~widgets.engine.review.Outcome`), taken from the learner's records wherever
+it was made (module quizzes, the final, scenarios, reviews):
+
+* a question counts by its *first try* within each attempt (a second try after the feedback
+  says little about what the learner remembered), for every clause the question cites;
+* a scenario choice counts once per node within each run, by the first action chosen there:
+  right unless its rating is ``violation``; it is evidence for the clauses the chosen action
+  cites, or the node's clauses when the action cites none.
+
+**States**, from that evidence and the Leitner schedule (:mod:`widgets.engine.review`) at ``now``:
+
+===============  ===========  ================================================================
+state            shown as     rule
+===============  ===========  ================================================================
+``new``          chưa học     no evidence at all
+``due``          cần ôn       the clause's review date has come (a wrong latest answer makes it
+                              due at once; a right one after 1, 3, 7, 14 or 30 days)
+``mastered``     đã vững      not due, and all three: answered right on at least
+                              :data:`MASTERY_ITEMS` (2) distinct items; at least
+                              :data:`MASTERY_SHARE` (80 %) of its latest :data:`RECENT` (5)
+                              outcomes right; and in box 2 or higher (answered right again after
+                              a spaced interval, i.e. not only on the day it was learnt)
+``learning``     đang học     everything else (met, not due, not yet mastered)
+===============  ===========  ================================================================
+
+*How recent* is the schedule (a clause not seen within its box's interval falls due), *how
+often right* is the share of the latest outcomes, *on how many distinct items* counts
+questions and scenario nodes answered right. ``content/README.md`` repeats this for authors.
+"""
+
+from __future__ import annotations
+
+import dataclasses as dc
+import random
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from widgets.content.model import Course, ModuleKind, Node, Question, Rating, Scenario
+from widgets.engine.review import ClauseSchedule, Outcome, due_clauses, next_review, schedules
+
+MASTERY_ITEMS = 2
+MASTERY_SHARE = 0.8
+RECENT = 5
+MASTERY_BOX = 2
+REVIEW_MIN = 5
+REVIEW_MAX = 10
+
+
+class MasteryState(StrEnum):
+    NEW = "new"
+    LEARNING = "learning"
+    MASTERED = "mastered"
+    DUE = "due"
+
+
+class AnswerRecord(Protocol):
+    """What the records give for an answer (``widgets.records.models.StoredAnswer``)."""
+
+    attempt_id: str
+    question_id: str
+    try_no: int
+    correct: bool
+    cites: tuple[str, ...]
+    answered_at: datetime
+
+
+class ChoiceRecord(Protocol):
+    """What the records give for a scenario choice (``widgets.records.models.StoredChoice``)."""
+
+    attempt_id: str
+    scenario_id: str
+    node_id: str
+    action_id: str
+    rating: str
+    chosen_at: datetime
+
+
+@dc.dataclass(frozen=True, slots=True)
+class ClauseMastery:
+    clause_id: str
+    state: MasteryState
+    schedule: ClauseSchedule
+    right_items: int
+    """Distinct items answered right."""
+    recent_share: float
+    """Share of right outcomes among the latest :data:`RECENT` (0 when none)."""
+
+
+@dc.dataclass(frozen=True, slots=True)
+class MasteryMap:
+    """Every clause of the directive, in the directive's order, at ``now``."""
+
+    clauses: tuple[ClauseMastery, ...]
+    now: datetime
+
+    @property
+    def due(self) -> list[str]:
+        """Clause IDs due now, the longest overdue first."""
+        return due_clauses({c.clause_id: c.schedule for c in self.clauses}, self.now)
+
+    @property
+    def next_review(self) -> datetime | None:
+        """The earliest review date still to come (``None``: none waiting)."""
+        return next_review({c.clause_id: c.schedule for c in self.clauses}, self.now)
+
+    def state(self, clause_id: str) -> MasteryState:
+        return next(c.state for c in self.clauses if c.clause_id == clause_id)
+
+
+def question_item(question_id: str) -> str:
+    return f"question:{question_id}"
+
+
+def node_item(scenario_id: str, node_id: str) -> str:
+    return f"node:{scenario_id}/{node_id}"
+
+
+def outcomes(
+    course: Course, answers: Iterable[AnswerRecord], choices: Iterable[ChoiceRecord]
+) -> list[Outcome]:
+    """The evidence in a learner's answers and choices (rules in the module docstring)."""
+    found: list[Outcome] = []
+    for answer in answers:
+        if answer.try_no != 1:
+            continue
+        item = question_item(answer.question_id)
+        for clause_id in dict.fromkeys(answer.cites):
+            found.append(Outcome(clause_id, item, bool(answer.correct), answer.answered_at))
+    nodes = {(s.id, n.id): n for s in course.scenarios for n in s.nodes}
+    first: dict[tuple[str, str, str], ChoiceRecord] = {}
+    for choice in sorted(choices, key=lambda c: c.chosen_at):
+        first.setdefault((choice.attempt_id, choice.scenario_id, choice.node_id), choice)
+    for choice in first.values():
+        node = nodes.get((choice.scenario_id, choice.node_id))
+        if node is None:  # content changed since: nothing to cite
+            continue
+        action = next((a for a in node.actions if a.id == choice.action_id), None)
+        cites = (action.cites if action is not None and action.cites else ()) or node.cites
+        right = choice.rating != Rating.VIOLATION.value
+        item = node_item(choice.scenario_id, choice.node_id)
+        for clause_id in dict.fromkeys(cites):
+            found.append(Outcome(clause_id, item, right, choice.chosen_at))
+    return found
+
+
+def clause_mastery(schedule: ClauseSchedule, evidence: Sequence[Outcome], now: datetime) -> ClauseMastery:
+    """One clause's state from its schedule and its evidence (rules in the module docstring)."""
+    ordered = sorted(evidence, key=lambda o: (o.at, o.item_id))
+    right_items = len({o.item_id for o in ordered if o.correct})
+    recent = ordered[-RECENT:]
+    share = sum(o.correct for o in recent) / len(recent) if recent else 0.0
+    if not ordered:
+        state = MasteryState.NEW
+    elif schedule.is_due(now):
+        state = MasteryState.DUE
+    elif right_items >= MASTERY_ITEMS and share >= MASTERY_SHARE and schedule.box >= MASTERY_BOX:
+        state = MasteryState.MASTERED
+    else:
+        state = MasteryState.LEARNING
+    return ClauseMastery(schedule.clause_id, state, schedule, right_items, share)
+
+
+def mastery_map(clause_ids: Sequence[str], evidence: Iterable[Outcome], now: datetime) -> MasteryMap:
+    """The state of every clause in ``clause_ids`` at ``now``."""
+    evidence = list(evidence)
+    found = schedules(clause_ids, evidence)
+    by_clause: dict[str, list[Outcome]] = {cid: [] for cid in clause_ids}
+    for outcome in evidence:
+        if outcome.clause_id in by_clause:
+            by_clause[outcome.clause_id].append(outcome)
+    return MasteryMap(tuple(clause_mastery(found[cid], by_clause[cid], now) for cid in clause_ids), now)
+
+
+# --------------------------------------------------------------------------- the review draw
+
+
+@dc.dataclass(frozen=True, slots=True)
+class ReviewDraw:
+    """What one review asks: 5–10 questions and at most one scenario decision."""
+
+    clauses: tuple[str, ...]
+    questions: tuple[Question, ...]
+    decision: tuple[Scenario, Node] | None = None
+
+
+def reviewable_questions(course: Course) -> tuple[Question, ...]:
+    """The questions a review may ask: lesson modules' questions, not interpretive ones."""
+    return tuple(
+        q
+        for module in course.modules
+        if module.kind is ModuleKind.LESSON
+        for q in module.questions
+        if not q.interpretive and q.cites
+    )
+
+
+def _priority(item: str, evidence: Sequence[Outcome]) -> int:
+    """0: never answered; 1: its latest outcome was wrong; 2: answered right last time."""
+    mine = [o for o in evidence if o.item_id == item]
+    if not mine:
+        return 0
+    return 1 if not max(mine, key=lambda o: o.at).correct else 2
+
+
+def draw_review(
+    course: Course, due: Sequence[str], evidence: Sequence[Outcome], seed: int | str
+) -> ReviewDraw:
+    """The review for the clauses in ``due`` (reproducible for the same inputs and ``seed``).
+
+    Questions citing a due clause are taken unseen first, then those last answered wrongly,
+    then the rest, ties broken at random; every due clause gets a question first (while there
+    is room), then the places fill up to :data:`REVIEW_MAX`, at least :data:`REVIEW_MIN` when
+    the bank allows (a small bank gives fewer). One scenario decision is a node, with actions,
+    whose node or actions cite a due clause, chosen by the same preference.
+    """
+    if not due:
+        return ReviewDraw((), ())
+    rng = random.Random(f"review:{seed}")
+    wanted = set(due)
+    pool = [q for q in reviewable_questions(course) if wanted & set(q.cites)]
+    keyed = sorted(pool, key=lambda q: (_priority(question_item(q.id), evidence), rng.random()))
+    count = min(REVIEW_MAX, len(keyed), max(REVIEW_MIN, 2 * len(due)))
+    chosen: list[Question] = []
+    for clause_id in due:
+        if len(chosen) >= count:
+            break
+        pick = next((q for q in keyed if clause_id in q.cites and q not in chosen), None)
+        if pick is not None and not any(clause_id in q.cites for q in chosen):
+            chosen.append(pick)
+    chosen += [q for q in keyed if q not in chosen][: count - len(chosen)]
+    nodes = [
+        (s, n)
+        for s in course.scenarios
+        for n in s.nodes
+        if n.actions and wanted & ({*n.cites} | {c for a in n.actions for c in a.cites})
+    ]
+    decision = None
+    if nodes:
+        nodes.sort(key=lambda sn: (_priority(node_item(sn[0].id, sn[1].id), evidence), rng.random()))
+        decision = nodes[0]
+    return ReviewDraw(tuple(due), tuple(chosen), decision)
