@@ -16,6 +16,10 @@ from widgets.records.schema import answers, attempts, certificates, learners, sc
 
 QUIZ = "quiz"
 SCENARIO = "scenario"
+REVIEW = "review"
+"""A spaced review (issue 20): its answers and its one scenario decision share one attempt of this
+kind, whose activity is :data:`REVIEW_ID`; it never counts as a module's or the final's attempt."""
+REVIEW_ID = "review"
 
 
 def match_learner(conn: Connection, entry: identity.SignIn) -> Row[Any] | None:

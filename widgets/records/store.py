@@ -42,9 +42,10 @@ from widgets.records.models import (
     Pledge,
     Progress,
     StoredAnswer,
+    StoredChoice,
     Verification,
 )
-from widgets.records.queries import QUIZ, SCENARIO
+from widgets.records.queries import QUIZ, REVIEW, REVIEW_ID, SCENARIO
 from widgets.records.schema import (
     LEARNER_TABLES,
     answers,
@@ -539,6 +540,127 @@ class Store:
 
         self._write_row(scenario_choices, values, (learner_id, SCENARIO, scenario_id), module_id, at)
         return choice_id
+
+    # ------------------------------------------------------------------ reviews
+
+    def start_review(self, learner_id: str, *, review_id: str | None = None) -> AttemptSummary:
+        """Record the start of a spaced review (kind ``review``; idempotent per ``review_id``).
+
+        A review's answers and its scenario decision are stored like any other (one row each, the
+        moment they are made) under this attempt, which no module, final or certificate counts."""
+        review_id = rows.as_uuid(review_id)
+        now = self.clock()
+        return db.write(
+            self.engine,
+            lambda conn: queries.ensure_attempt(
+                conn, learner_id, REVIEW, REVIEW_ID, REVIEW_ID, review_id, now
+            ),
+        )
+
+    def record_review_answer(
+        self,
+        learner_id: str,
+        review_id: str,
+        answer: AnswerResult,
+        *,
+        module_id: str,
+        try_no: int = 1,
+        answer_id: str | None = None,
+    ) -> str:
+        """Store one answer given in a review (``module_id``: the question's module); its ID."""
+        answer_id = rows.as_uuid(answer_id)
+        review_id = rows.as_uuid(review_id)
+        at = self.clock()
+        values = {
+            "id": answer_id,
+            "attempt_id": review_id,
+            "learner_id": learner_id,
+            "module_id": rows.text_id(module_id, "module_id"),
+            "question_id": rows.text_id(answer.question_id, "question_id"),
+            "try_no": rows.positive(try_no, "try_no"),
+            "response": rows.encode_json(answer.response),
+            "score": rows.finite(answer.score, "score"),
+            "max_score": rows.finite(answer.max_score, "max_score"),
+            "correct": bool(answer.correct),
+            "cites": rows.encode_json(answer.cites),
+            "answered_at": at,
+        }
+        self._write_row(answers, values, (learner_id, REVIEW, REVIEW_ID), REVIEW_ID, at)
+        return answer_id
+
+    def record_review_choice(
+        self,
+        learner_id: str,
+        review_id: str,
+        scenario_id: str,
+        module_id: str,
+        step: ScenarioStep,
+        *,
+        choice_id: str | None = None,
+    ) -> str:
+        """Store the scenario decision of a review (one node, step 0); return its ID."""
+        choice_id = rows.as_uuid(choice_id)
+        review_id = rows.as_uuid(review_id)
+        at = self.clock()
+        values = {
+            "id": choice_id,
+            "attempt_id": review_id,
+            "learner_id": learner_id,
+            "module_id": rows.text_id(module_id, "module_id"),
+            "scenario_id": rows.text_id(scenario_id, "scenario_id"),
+            "step_no": 0,
+            "node_id": rows.text_id(step.node_id, "node_id"),
+            "action_id": rows.text_id(step.action_id, "action_id"),
+            "rating": str(step.rating),
+            "next_node_id": rows.text_id(step.next_node_id, "next_node_id"),
+            "chosen_at": at,
+        }
+        self._write_row(scenario_choices, values, (learner_id, REVIEW, REVIEW_ID), REVIEW_ID, at)
+        return choice_id
+
+    def finish_review(
+        self, learner_id: str, review_id: str, score: float, max_score: float
+    ) -> AttemptSummary:
+        """Close a review once every item is answered (idempotent: the first finish counts)."""
+        values = {
+            "finished_at": self.clock(),
+            "score": rows.finite(score, "score"),
+            "max_score": rows.finite(max_score, "max_score"),
+        }
+        return self._finish(learner_id, REVIEW, REVIEW_ID, REVIEW_ID, review_id, values)
+
+    def open_review(self, learner_id: str) -> OpenAttempt | None:
+        """The latest unfinished review with its answers and its decision, to resume; else ``None``."""
+
+        def run(conn: Connection) -> OpenAttempt | None:
+            row = conn.execute(
+                sa.select(attempts)
+                .where(
+                    attempts.c.learner_id == learner_id,
+                    attempts.c.kind == REVIEW,
+                    attempts.c.finished_at.is_(None),
+                )
+                .order_by(attempts.c.started_at.desc(), attempts.c.id.desc())
+                .limit(1)
+            ).first()
+            if row is None:
+                return None
+            return OpenAttempt(
+                rows.attempt(row),
+                answers=queries.latest_answers(conn, row.id),
+                steps=queries.steps(conn, row.id),
+            )
+
+        return db.read(self.engine, run)
+
+    def choices(self, learner_id: str) -> list[StoredChoice]:
+        """Every scenario choice of a learner (runs and reviews), oldest first."""
+        query = (
+            sa.select(scenario_choices)
+            .where(scenario_choices.c.learner_id == learner_id)
+            .order_by(scenario_choices.c.chosen_at, scenario_choices.c.id)
+        )
+        return [rows.choice(row) for row in db.read(self.engine, lambda c: c.execute(query).all())]
 
     def _write_row(
         self,

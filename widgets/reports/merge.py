@@ -205,7 +205,10 @@ def _parse(data: dict[str, Any], number: int) -> Parsed:
             raise StatementError("câu lệnh attempted phải mang mã của chính lượt làm bài")
         return Parsed(number, "attempted", learner, attempt, {})
     if verb == "answered" and kind == "question":
-        _expect(attempt.kind == "quiz", "câu trả lời phải thuộc một lượt làm bài trắc nghiệm")
+        _expect(
+            attempt.kind in ("quiz", "review"),
+            "câu trả lời phải thuộc một lượt làm bài trắc nghiệm hoặc ôn tập",
+        )
         info = rext["answer"]
         score, maximum = _number(result["score"]["raw"], "score"), _number(result["score"]["max"], "max")
         _expect(0 <= score <= maximum + 1e-9, "điểm nằm ngoài khoảng [0, điểm tối đa]")
@@ -231,7 +234,10 @@ def _parse(data: dict[str, Any], number: int) -> Parsed:
         }
         return Parsed(number, "answer", learner, attempt, row)
     if verb == "answered" and kind == "scenario" and node_id is not None:
-        _expect(attempt.kind == "scenario" and attempt.activity_id == activity_id, "lựa chọn sai tình huống")
+        _expect(
+            attempt.kind == "review" or (attempt.kind == "scenario" and attempt.activity_id == activity_id),
+            "lựa chọn sai tình huống",
+        )
         info = rext["choice"]
         _expect(info["rating"] in RATINGS, f"xếp loại không hợp lệ: {info['rating']!r}")
         step = info["step"]
@@ -248,10 +254,12 @@ def _parse(data: dict[str, Any], number: int) -> Parsed:
             "chosen_at": at,
         }
         return Parsed(number, "choice", learner, attempt, row)
-    if verb in ("passed", "failed", "completed") and kind in ("quiz", "scenario"):
+    if verb in ("passed", "failed", "completed") and kind in ("quiz", "scenario", "review"):
         _expect(sid == finish_id(attempt.id), "mã câu lệnh kết thúc không khớp lượt làm bài")
         _expect((kind == "quiz") == (attempt.kind == "quiz"), "kết thúc sai loại hoạt động")
-        _expect(verb != "completed" or kind == "scenario", "bài trắc nghiệm kết thúc bằng passed/failed")
+        _expect((kind == "review") == (attempt.kind == "review"), "kết thúc sai loại hoạt động")
+        _expect(verb != "completed" or kind != "quiz", "bài trắc nghiệm kết thúc bằng passed/failed")
+        _expect(kind != "review" or verb == "completed", "lượt ôn tập kết thúc bằng completed")
         score = result.get("score") or {}
         finish = _extensions(result.get("extensions") or {}).get("finish") or {}
         row = {
@@ -314,7 +322,9 @@ def _attempt(context: dict[str, Any], ext: dict[str, Any]) -> AttemptInfo:
     info = ext["attempt"]
     attempt_id = _uuid(info["id"], "attempt.id")
     _expect(context.get("registration") == attempt_id, "registration khác mã lượt làm bài")
-    _expect(info["kind"] in ("quiz", "scenario"), f"loại lượt làm bài không hợp lệ: {info['kind']!r}")
+    _expect(
+        info["kind"] in ("quiz", "scenario", "review"), f"loại lượt làm bài không hợp lệ: {info['kind']!r}"
+    )
     return AttemptInfo(
         id=attempt_id,
         kind=info["kind"],

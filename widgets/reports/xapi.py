@@ -18,6 +18,7 @@ answer to a question        answered               the answer's UUID
 choice in a scenario        answered (the node)    the choice's UUID
 quiz finished               passed / failed        UUIDv5 of ``finish:<attempt UUID>``
 scenario finished           completed              UUIDv5 of ``finish:<attempt UUID>``
+review finished             completed (review)     UUIDv5 of ``finish:<attempt UUID>``
 certificate issued          completed (course)     the certificate's UUID
 pledge made                 completed (pledge)     the pledge's UUID
 ==========================  =====================  =====================================
@@ -27,6 +28,11 @@ so that a learner who pledged on an offline kiosk keeps the pledge in the traine
 A certificate travels with its Ed25519 signature and the issuing installation's public key
 (never the private key), so that the installation importing it can verify it
 (:mod:`widgets.records.signing` says how it comes to trust a kiosk's key).
+
+A spaced review (attempt kind ``review``, issue 20) is its own activity, ``<home>/activities/review/
+review``, of its own type (``<home>/xapi/activity-types/review``, not an assessment): its answers
+and its scenario decision name it as their parent, so a review never counts as a module's or the
+final's attempt wherever the statements are read.
 
 Every answer and choice also carries its attempt (``context.registration`` and an extension
 with its kind, activity, module and start), so any subset of the lines can be imported.
@@ -75,7 +81,14 @@ ACTIVITY_TYPES = {
 }
 FINISH_NAMESPACE = uuid.UUID("0b9f7c52-1273-5e0a-8f00-9e1e3c0a7a11")
 EXTENSIONS = ("learner", "attempt", "answer", "choice", "finish", "certificate")
-_IRI_RE = re.compile(r"/activities/(question|quiz|scenario|module|course|pledge)/([^/]+)(?:/node/([^/]+))?$")
+_IRI_RE = re.compile(
+    r"/activities/(question|quiz|scenario|review|module|course|pledge)/([^/]+)(?:/node/([^/]+))?$"
+)
+
+
+def attempt_kind(attempt: Any) -> str:
+    """The activity kind of an attempt's statements: ``quiz``, ``scenario`` or ``review``."""
+    return attempt.kind if attempt.kind in ("quiz", "review") else "scenario"
 
 
 def home_page(value: str | None = None) -> str:
@@ -143,14 +156,18 @@ class StatementBuilder:
         return data
 
     def _activity(self, kind: str, activity_id: str, node_id: str | None = None) -> dict[str, Any]:
+        if kind == "review" and node_id is None:
+            kind_type = f"{self.home}/xapi/activity-types/review"
+        else:
+            kind_type = ACTIVITY_TYPES["node" if node_id else kind]
         return {
             "objectType": "Activity",
             "id": activity_iri(self.home, kind, activity_id, node_id),
-            "definition": {"type": ACTIVITY_TYPES["node" if node_id else kind]},
+            "definition": {"type": kind_type},
         }
 
     def _context(self, learner: Any, attempt: Any) -> dict[str, Any]:
-        kind = "quiz" if attempt.kind == "quiz" else "scenario"
+        kind = attempt_kind(attempt)
         return {
             "registration": attempt.id,
             "contextActivities": {
@@ -182,7 +199,7 @@ class StatementBuilder:
         }
 
     def attempted(self, learner: Any, attempt: Any) -> dict[str, Any]:
-        kind = "quiz" if attempt.kind == "quiz" else "scenario"
+        kind = attempt_kind(attempt)
         out = self._statement(
             attempt.id, learner, "attempted", self._activity(kind, attempt.activity_id), attempt.started_at
         )
@@ -227,7 +244,7 @@ class StatementBuilder:
             verb = "passed" if attempt.passed else "failed"
             obj = self._activity("quiz", attempt.activity_id)
         else:
-            verb, obj = "completed", self._activity("scenario", attempt.activity_id)
+            verb, obj = "completed", self._activity(attempt_kind(attempt), attempt.activity_id)
         out = self._statement(finish_id(attempt.id), learner, verb, obj, attempt.finished_at)
         result: dict[str, Any] = {"completion": True}
         if attempt.score is not None and attempt.max_score is not None:
