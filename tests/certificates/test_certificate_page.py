@@ -98,6 +98,8 @@ def test_pledge_then_certificate(site: Path, monkeypatch: pytest.MonkeyPatch, qu
     assert "GIẤY CHỨNG NHẬN HOÀN THÀNH" in view.sheet.value and NAME in view.sheet.value
     assert "neuguong verify" not in view.sheet.value  # no command on the issuing machine
     assert "Xác minh chứng nhận" in view.sheet.value and "quét mã QR" in view.sheet.value
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in view.sheet.value and "<svg" in view.sheet.value
+    assert "Độc lập - Tự do - Hạnh phúc" in view.sheet.value and "(Ký tên, đóng dấu)" in view.sheet.value
     assert store.verify_certificate(certificate.code).valid
 
 

@@ -37,6 +37,11 @@ def qr_png(data: str) -> bytes:
     return out.getvalue()
 
 
+def qr_svg(data: str) -> str:
+    """The same QR code as inline SVG, for the printable page (no text from ``data`` in it)."""
+    return segno.make(data, error="m", micro=False).svg_inline(scale=3, border=4)
+
+
 def certificate_pdf(text: CertificateText, *, issued_at: datetime | None = None) -> bytes:
     """The PDF bytes; text is printed as given (never interpreted as markup)."""
     pdf = FPDF(orientation="L", unit="mm", format="A4")

@@ -12,8 +12,9 @@ import logging
 from collections.abc import Callable
 
 import ipywidgets as w
+from markupsafe import Markup
 
-from widgets.certificates.pdf import certificate_pdf
+from widgets.certificates.pdf import certificate_pdf, qr_svg
 from widgets.certificates.text import PDF_NAME, certificate_text, local_date, pledge_items, pledge_text
 from widgets.content.model import Course
 from widgets.engine.progress import Lock, LockedError, ModuleState, certificate_lock, requirements_for
@@ -102,7 +103,8 @@ class CertificateView(w.VBox):
     def __init__(self, certificate: Certificate, course: Course, pledge: Pledge | None) -> None:
         super().__init__(layout=w.Layout(**PRINTABLE))
         self.certificate = certificate
-        self.sheet = w.HTML(render("certificate", text=certificate_text(certificate, course)))
+        text = certificate_text(certificate, course)
+        self.sheet = w.HTML(render("certificate", text=text, qr=Markup(qr_svg(text.verify_url))))
         self.sheet.add_class("nk-certificate")
         pledged = t("pledge.recorded", date=local_date(pledge.pledged_at)) if pledge else ""
         self.actions = w.HTML(
