@@ -21,10 +21,11 @@ import tornado.httpclient
 import tornado.httpserver
 import tornado.netutil
 
-from tests.db_backends import PG_URL, pg_available
 from widgets import __version__
 from widgets.site.app import NeuguongVoila, check_store
 from widgets.site.launch import SHARE_JUPYTER, build_launch
+
+from db_backends import PG_URL, pg_available
 
 TEMPLATE_STATIC = SHARE_JUPYTER / "voila" / "templates" / "neuguong" / "static"
 PASSED_ENV = (
