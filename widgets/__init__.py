@@ -19,6 +19,7 @@ _VIEWS = {
     "certificate_page": "widgets.views.certificate",
     "practice_page": "widgets.views.practice",
     "verify_page": "widgets.views.verify",
+    "review_page": "widgets.views.review",
 }
 
 __all__ = ["__version__", *_VIEWS]

@@ -16,6 +16,7 @@ REFERENCE_PAGES = {
     "chung-nhan.ipynb": ("certificate_page()", "Cam kết và giấy chứng nhận"),
     "cac-dang-cau-hoi.ipynb": ("practice_page()", "Các dạng câu hỏi"),
     "xac-minh.ipynb": ("verify_page()", "Xác minh chứng nhận"),
+    "on-tap.ipynb": ("review_page()", "Ôn tập"),
 }
 """Site pages beside the modules: file name → (display call, title)."""
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -17,6 +17,7 @@ from widgets.site.lab import forget_token, in_voila, remember_token
 from widgets.views.context import page_session, refusal
 from widgets.views.fragments import render
 from widgets.views.kiosk import kiosk_bar
+from widgets.views.review import mastery_box
 from widgets.views.signin import SignInForm
 from widgets.views.sitelinks import CERTIFICATE_NOTEBOOK, HOME_NOTEBOOK, SiteLinks
 from widgets.views.trainer.join import JoinRoomBox
@@ -77,7 +78,7 @@ class HomePage(w.VBox):
             parts.append(controls)
         if redirect:
             parts.append(w.HTML(render("redirect", href=links.page(HOME_NOTEBOOK))))
-        parts += [overview, JoinRoomBox(session.store.engine, session.learner.id)]
+        parts += [overview, *_mastery(session), JoinRoomBox(session.store.engine, session.learner.id)]
         parts += self._cards(session, progress)
         if controls is None and not in_voila():
             parts.append(self._lab_sign_out(session))
@@ -118,6 +119,14 @@ class HomePage(w.VBox):
 def home_page(course: Course | None = None) -> HomePage:
     """The home page for the learner named in the URL (or the sign-in form)."""
     return HomePage(*page_session(course))
+
+
+def _mastery(session: LearnerSession) -> list[w.Widget]:
+    """The "Nắm vững" map (issue 20), or nothing if the records cannot be read."""
+    try:
+        return [mastery_box(session)]
+    except RecordsError:
+        return []
 
 
 def _card_state(module: Module, progress: Progress | None) -> str:
