@@ -70,6 +70,11 @@ def run_backup(args: argparse.Namespace) -> int:
     except RecordsError as exc:
         print(f"neuguong backup: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        print(
+            f"neuguong backup: không ghi được tệp sao lưu: {exc.strerror} ({exc.filename}).", file=sys.stderr
+        )
+        return 1
     answers = "" if done.answers is None else f"{done.answers} câu trả lời, "
     print(
         f"Đã sao lưu kho hồ sơ {done.backend} vào {done.path} "
@@ -96,6 +101,9 @@ def run_restore(args: argparse.Namespace) -> int:
         done = restore(_url(args), args.src, force=args.force, safety_dir=args.safety_dir)
     except RecordsError as exc:
         print(f"neuguong restore: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"neuguong restore: lỗi đọc/ghi tệp: {exc.strerror} ({exc.filename}).", file=sys.stderr)
         return 1
     if done.safety_copy is not None:
         print(f"Bản sao an toàn của kho cũ: {done.safety_copy}")
