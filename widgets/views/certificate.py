@@ -27,6 +27,7 @@ from widgets.views.context import page_session
 from widgets.views.fragments import render
 from widgets.views.kiosk import kiosk_bar
 from widgets.views.locked import locked_html
+from widgets.views.review import REVIEW_NOTEBOOK, due_clause_names
 from widgets.views.sitelinks import HOME_NOTEBOOK, SiteLinks
 from widgets.views.sync import when_synced
 
@@ -170,7 +171,22 @@ class CertificatePage(w.VBox):
             log.exception("certificate not issued")
             self._notice(t("certificate.error"), "error")
             return
-        self.body.children = [CertificateView(certificate, self.course, pledge)]
+        self.body.children = [CertificateView(certificate, self.course, pledge), *self._review_due()]
+
+    def _review_due(self) -> list[w.Widget]:
+        """Clauses fallen back to "cần ôn" (issue 20): named, with a link to "Ôn tập"; the
+        certificate itself stays as issued."""
+        assert self.session is not None
+        try:
+            names = due_clause_names(self.session)
+        except RecordsError:
+            log.exception("review dates not read")
+            return []
+        if not names:
+            return []
+        box = w.HTML(render("review_due", names=names, review_href=self.links.page(REVIEW_NOTEBOOK)))
+        box.add_class("nk-cert-review-due")
+        return [box]
 
     def _locked(self, lock: Lock) -> None:
         """What remains before the certificate (``nk-locked``), each step linked."""
