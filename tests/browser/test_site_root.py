@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from console_allowlist import BUNDLED, warned_modules
 
 REPO = Path(__file__).resolve().parents[2]
 SLOW_MS = 180_000
@@ -61,3 +62,17 @@ def test_error_page_leads_home_with_the_learner(
     page.wait_for_url(lambda url: urlsplit(url).path == "/voila/render/home.ipynb", timeout=SLOW_MS)
     assert parse_qs(urlsplit(page.url).query) == {"learner": ["abc"]}
     wait_for_voila(page, timeout=SLOW_MS / 1000)
+
+
+def test_the_console_allowlist_is_exactly_what_a_page_warns(
+    learner_site: Any, page: Any, wait_for_voila: Callable[..., str]
+) -> None:
+    """Every allowed module does warn (the list is not stale), and nothing else is allowed
+    (the ``page`` fixture fails on any other error or warning)."""
+    messages: list[str] = []
+    page.on("console", lambda msg: messages.append(msg.text) if msg.type == "warning" else None)
+
+    page.goto(learner_site.render_url("other.ipynb"), timeout=SLOW_MS)
+    wait_for_voila(page, timeout=SLOW_MS / 1000)
+
+    assert warned_modules(messages) == set(BUNDLED)
