@@ -38,7 +38,9 @@ PASSED_ENV = (
 Response = tornado.httpclient.HTTPResponse
 
 
-def make_site(mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> NeuguongVoila:
+def make_site(
+    mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: tuple[str, ...] = ()
+) -> NeuguongVoila:
     """The application ``neuguong serve --mode <mode>`` would run, initialised, not started."""
     monkeypatch.setenv("NEUGUONG_TRAINER_TOKEN", "a-trainer-token-for-tests")
     monkeypatch.setenv("NEUGUONG_PREHEAT", "0")
@@ -52,7 +54,7 @@ def make_site(mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Neu
     site = NeuguongVoila()
     previous = signal.getsignal(signal.SIGTERM)
     try:
-        site.initialize([*spec.argv[3:], f"--Voila.connection_dir_root={connections}"])
+        site.initialize([*spec.argv[3:], f"--Voila.connection_dir_root={connections}", *extra])
     finally:
         signal.signal(signal.SIGTERM, previous)  # Voilà installs its own
     return site
@@ -94,7 +96,7 @@ def get(site: NeuguongVoila, path: str, **headers: str) -> Response:
 
 @pytest.fixture
 def make(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], NeuguongVoila]:
-    return lambda mode: make_site(mode, tmp_path, monkeypatch)
+    return lambda mode, *extra: make_site(mode, tmp_path, monkeypatch, extra)
 
 
 @pytest.mark.parametrize(
@@ -113,6 +115,17 @@ def test_root_redirects_to_the_modes_home_keeping_the_query(make: Any, mode: str
     assert bare.code == 302 and bare.headers["Location"] == home
     assert with_query.code == 302 and with_query.headers["Location"] == f"{home}?learner=abc&x=1"
     assert "no-store" in bare.headers["Cache-Control"]
+
+
+def test_behind_a_prefix_stripping_proxy_the_redirect_keeps_the_public_prefix(make: Any):
+    """JupyterHub (deploy/jupyterhub/neuguong_voila.py): routes at ``server_url`` ``/``,
+    links under ``base_url`` ``/user/an/``."""
+    site = make("learner", "--Voila.base_url=/user/an/", "--Voila.server_url=/")
+
+    root, health = fetch(site, [("/?learner=x", {}), ("/healthz", {})])
+
+    assert root.headers["Location"] == "/user/an/voila/render/home.ipynb?learner=x"
+    assert health.code == 200
 
 
 def test_trainer_home_exists_in_its_site(make: Any):
