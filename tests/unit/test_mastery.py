@@ -17,6 +17,7 @@ from widgets.engine.mastery import (
     mastery_map,
     outcomes,
     question_item,
+    requirement_clauses,
     reviewable_questions,
 )
 from widgets.engine.review import Outcome
@@ -37,6 +38,13 @@ def state(evidence: list[Outcome], day: float, clause: str = "officials.1") -> M
 @pytest.fixture(scope="module")
 def course() -> Course:
     return load_course()
+
+
+def test_the_map_covers_the_11_requirements_not_the_document_particulars(course: Course) -> None:
+    on_map = requirement_clauses(course.directive)
+    assert len(on_map) == 11
+    assert on_map[0] == "heads.1" and on_map[-1] == "oversight"
+    assert not any(cid == "doc" or cid.startswith("doc.") for cid in on_map)
 
 
 def test_no_evidence_is_new() -> None:

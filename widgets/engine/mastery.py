@@ -26,6 +26,11 @@ state            shown as     rule
 ``learning``     đang học     everything else (met, not due, not yet mastered)
 ===============  ===========  ================================================================
 
+**Which clauses.** The map and the reviews cover the directive's requirements: every clause
+except the document's own particulars (``doc`` and ``doc.*``: its number and issuer, its
+recipients, its general request), which are read, not practised — the 11 clauses of Công văn
+1273 (:func:`requirement_clauses`).
+
 *How recent* is the schedule (a clause not seen within its box's interval falls due), *how
 often right* is the share of the latest outcomes, *on how many distinct items* counts
 questions and scenario nodes answered right. ``content/README.md`` repeats this for authors.
@@ -40,7 +45,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from widgets.content.model import Course, ModuleKind, Node, Question, Rating, Scenario
+from widgets.content.model import Course, Directive, ModuleKind, Node, Question, Rating, Scenario
 from widgets.engine.review import ClauseSchedule, Outcome, due_clauses, next_review, schedules
 
 MASTERY_ITEMS = 2
@@ -110,6 +115,19 @@ class MasteryMap:
 
     def state(self, clause_id: str) -> MasteryState:
         return next(c.state for c in self.clauses if c.clause_id == clause_id)
+
+
+DOCUMENT_CLAUSE = "doc"
+"""The ID (and ID prefix, ``doc.``) of the clauses about the document itself."""
+
+
+def requirement_clauses(directive: Directive) -> tuple[str, ...]:
+    """The clauses on the mastery map, in the directive's order (all but ``doc`` and ``doc.*``)."""
+    return tuple(
+        cid
+        for cid in directive.clause_ids
+        if cid != DOCUMENT_CLAUSE and not cid.startswith(DOCUMENT_CLAUSE + ".")
+    )
 
 
 def question_item(question_id: str) -> str:

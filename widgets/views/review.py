@@ -37,7 +37,15 @@ from widgets.content.model import (
     Scenario,
 )
 from widgets.engine.draw import attempt_seed
-from widgets.engine.mastery import REVIEW_MAX, MasteryMap, MasteryState, draw_review, mastery_map, outcomes
+from widgets.engine.mastery import (
+    REVIEW_MAX,
+    MasteryMap,
+    MasteryState,
+    draw_review,
+    mastery_map,
+    outcomes,
+    requirement_clauses,
+)
 from widgets.engine.quiz import CheckOutcome, QuizAttempt
 from widgets.engine.results import QuizResult, ScenarioResult, ScenarioStep
 from widgets.engine.scoring import score
@@ -96,7 +104,7 @@ def learner_mastery(session: LearnerSession, now: datetime | None = None) -> Mas
     """The signed-in learner's mastery of every clause, at ``now`` (default :func:`review_now`)."""
     store, learner_id = session.store, session.learner.id
     evidence = outcomes(session.course, store.answers(learner_id), store.choices(learner_id))
-    return mastery_map(session.course.directive.clause_ids, evidence, now or review_now())
+    return mastery_map(requirement_clauses(session.course.directive), evidence, now or review_now())
 
 
 def day_month(moment: datetime) -> str:
@@ -210,7 +218,7 @@ class ReviewPage(w.VBox):
             choices = [c for c in choices if c.chosen_at < began]
         evidence = outcomes(self.course, answers, choices)
         now = review_now()
-        mastery = mastery_map(self.course.directive.clause_ids, evidence, now)
+        mastery = mastery_map(requirement_clauses(self.course.directive), evidence, now)
         review_id = opened.attempt.id if opened is not None else str(uuid.uuid4())
         draw = draw_review(self.course, mastery.due, evidence, seed=f"{learner.id}:{review_id}")
         questions = draw.questions
