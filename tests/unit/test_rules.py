@@ -89,9 +89,9 @@ def test_final_pool_has_no_guide_or_interpretive_question_and_a_decision_set(cou
     assert not any(q.interpretive for q in pool)
     assert "q-thu-tu" not in {q.id for q in pool}  # interpretive: practice only
     decisions = [q for q in pool if q.decision_set]
-    assert [q.id for q in decisions] == ["sc-bia/trua", "sc-bia/chieu"]  # the best path, in order
+    assert [q.id for q in decisions] == ["sc-bia__trua", "sc-bia__chieu"]  # the best path, in order
     assert all(q.level is Level.APPLICATION for q in decisions)
-    assert course.module_of("sc-bia/trua").id == "tong-quan" and course.question("sc-bia/chieu")
+    assert course.module_of("sc-bia__trua").id == "tong-quan" and course.question("sc-bia__chieu")
 
 
 def test_guide_questions_never_reach_the_final(course_copy: Path) -> None:
@@ -121,7 +121,7 @@ def test_every_draw_keeps_the_rules(course_copy: Path) -> None:
             "final", course.questions, final.quiz, learner_id=f"L{attempt}", attempt=attempt
         ).questions
         assert len(drawn) == 4 and final_violations(course, drawn) == []
-        assert [q.id for q in drawn if q.decision_set] == ["sc-bia/trua", "sc-bia/chieu"]
+        assert [q.id for q in drawn if q.decision_set] == ["sc-bia__trua", "sc-bia__chieu"]
         assert all(q.partial_credit for q in drawn if q.type is QuestionType.MULTIPLE)
 
 
@@ -149,7 +149,7 @@ def test_a_broken_draw_is_caught(course_copy: Path) -> None:
 
 def test_decision_items_score_like_the_scenario(course_copy: Path) -> None:
     _, final = final_course(course_copy)
-    item = next(q for q in final.quiz.pool if q.id == "sc-bia/chieu")
+    item = next(q for q in final.quiz.pool if q.id == "sc-bia__chieu")
     by_text = {c.text: c.id for c in item.choices}
     assert score(item, by_text["Tiếp khách chu đáo."]).score == 1.0
     assert score(item, by_text["Hẹn khách hôm khác."]).score == 0.5  # acceptable: half

@@ -161,8 +161,9 @@ class Rating(StrEnum):
     VIOLATION = "violation"
 
 
-DECISION_SEPARATOR = "/"
-"""Joins a scenario's ID and a node's ID into the ID of a decision item (IDs never hold it)."""
+DECISION_SEPARATOR = "__"
+"""Joins a scenario's ID and a node's ID into the ID of a decision item (content IDs never hold
+"_", and the result stays a valid CSS class name)."""
 
 RATING_POINTS = MappingProxyType({Rating.BEST: 2, Rating.ACCEPTABLE: 1, Rating.VIOLATION: 0})
 """Points a rating earns on a scenario path; the best action earns the maximum."""
