@@ -152,3 +152,10 @@ def test_nothing_due_says_so(site: Path, course: Course, monkeypatch: pytest.Mon
     assert page.quiz is None and page.review_id is None
     assert "Hôm nay chưa có nội dung nào cần ôn." in visible_html(page)
     assert store.open_review(learner_id) is None
+
+
+def test_the_review_page_is_a_generated_notebook() -> None:
+    from widgets.notebooks import REFERENCE_PAGES
+    from widgets.views.review import REVIEW_NOTEBOOK
+
+    assert REFERENCE_PAGES[REVIEW_NOTEBOOK] == ("review_page()", "Ôn tập")
