@@ -68,3 +68,17 @@ def test_a_pickle_from_a_model_without_the_new_fields_is_not_read(
     older = {**shape, "Question": tuple(f for f in shape["Question"] if f != "level")}
     monkeypatch.setattr(cache_module, "model_shape", lambda: tuple(sorted(older.items())))
     assert cache_file(root, fingerprint) != now
+
+
+def test_a_pickle_made_by_other_parsing_code_is_not_read(
+    cache: Path, course_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same model fields, different code building the course (issue 18 renamed the final's
+    decision items): the parsing code's digest is in the key."""
+    from widgets.content import cache as cache_module
+
+    root = course_copy.resolve()
+    fingerprint = course_module._fingerprint(root)
+    now = cache_file(root, fingerprint)
+    monkeypatch.setattr(cache_module, "parser_digest", lambda: "other-code")
+    assert cache_file(root, fingerprint) != now

@@ -2,8 +2,9 @@
 
 Voilà starts a new kernel for every page, so without this each page would parse and validate
 the whole course again (about 1.5 s on a 2-core office PC). The course is pickled under the
-user's cache folder, keyed by the content files' names, sizes and times and by the kit's
-version; any change, or any problem reading the file, falls back to parsing.
+user's cache folder, keyed by the content files' names, sizes and times, by the kit's
+version, the model's fields and the parsing code; any change, or any problem reading the file,
+falls back to parsing.
 """
 
 from __future__ import annotations
@@ -43,8 +44,18 @@ def model_shape() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(sorted((c.__name__, tuple(f.name for f in dataclasses.fields(c))) for c in classes))
 
 
+@functools.cache
+def parser_digest() -> str:
+    """A digest of the code that builds the course (``widgets/content/*.py``): a pickle made by
+    other parsing code (same fields, e.g. the final's pool built differently) is never read."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(model.__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def cache_file(root: Path, fingerprint: Fingerprint) -> Path:
-    shape = (__version__, model_shape(), str(root), fingerprint)
+    shape = (__version__, model_shape(), parser_digest(), str(root), fingerprint)
     key = hashlib.sha256(repr(shape).encode()).hexdigest()[:32]
     return cache_dir() / f"course-{key}.pickle"
 
