@@ -191,3 +191,22 @@ def test_records_keys_command(
     assert uuid.UUID(cert.id)
     with trainer.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(certificate_signatures)).scalar() == 1
+
+
+def test_certificates_issued_before_signatures_are_signed_at_export(
+    make_store: Callable[[str], Store],
+) -> None:
+    """A kiosk upgraded to migration 7 signs its older certificates (only those its own HMAC
+    vouches for) before they travel, so they verify on the trainer's installation too."""
+    kiosk, trainer = make_store("kiosk"), make_store("trainer")
+    old, edited = certified(kiosk), certified(kiosk, "Lường Văn Sửa", UNIT)
+    with kiosk.engine.begin() as conn:  # as before migration 7: no signatures
+        conn.execute(certificate_signatures.delete())
+        conn.execute(certificates.update().where(certificates.c.id == edited.id).values(score_percent=99.0))
+    merge(trainer, export_lines(kiosk))
+    assert not trainer.verify_certificate(old.code).valid
+    assert kiosk.sign_issued_certificates() == 1  # the edited one is not vouched for
+    assert kiosk.sign_issued_certificates() == 0
+    merge(trainer, export_lines(kiosk))
+    assert trainer.verify_certificate(old.code).valid
+    assert not trainer.verify_certificate(edited.code).valid

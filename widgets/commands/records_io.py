@@ -89,8 +89,10 @@ def _course_id() -> str:
 
 def run_export(args: argparse.Namespace) -> int:
     try:
+        store = open_store(args.db)
+        store.sign_issued_certificates()  # older ones too travel signed
         statements = export_statements(
-            open_store(args.db).engine,
+            store.engine,
             since=args.since,
             home=args.home_page,
             with_names=args.with_names,

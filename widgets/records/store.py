@@ -978,6 +978,28 @@ class Store:
             cert,
         )
 
+    def sign_issued_certificates(self) -> int:
+        """Sign this installation's certificates issued before signatures existed (migration 7),
+        each only if its code is this installation's HMAC of it; returns how many were signed.
+        ``records export`` calls it, so a kiosk's older certificates verify where they go."""
+        query = sa.select(certificates).where(
+            ~sa.exists().where(certificate_signatures.c.certificate_id == certificates.c.id)
+        )
+        unsigned = [rows.certificate(row) for row in db.read(self.engine, lambda c: c.execute(query).all())]
+        mine = [cert for cert in unsigned if self._code_matches(cert, cert.code)]
+        if not mine:
+            return 0
+        secret = certs.load_secret(self.data)
+        key = signing.load_key(self.data)
+        now = self.clock()
+
+        def run(conn: Connection) -> None:
+            for cert in mine:
+                self._sign(conn, secret, key, {**cert.fields(), "code": cert.code}, now)
+
+        db.write(self.engine, run)
+        return len(mine)
+
     def _code_matches(self, cert: Certificate, code: str) -> bool:
         """The code is this installation's HMAC of the certificate (it issued it)."""
         try:
