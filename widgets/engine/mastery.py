@@ -172,15 +172,23 @@ def clause_mastery(schedule: ClauseSchedule, evidence: Sequence[Outcome], now: d
     right_items = len({o.item_id for o in ordered if o.correct})
     recent = ordered[-RECENT:]
     share = sum(o.correct for o in recent) / len(recent) if recent else 0.0
-    if not ordered:
-        state = MasteryState.NEW
-    elif schedule.is_due(now):
-        state = MasteryState.DUE
-    elif right_items >= MASTERY_ITEMS and share >= MASTERY_SHARE and schedule.box >= MASTERY_BOX:
-        state = MasteryState.MASTERED
-    else:
-        state = MasteryState.LEARNING
+    state = state_of(schedule, bool(ordered), right_items, share, now)
     return ClauseMastery(schedule.clause_id, state, schedule, right_items, share)
+
+
+def state_of(
+    schedule: ClauseSchedule, met: bool, right_items: int, recent_share: float, now: datetime
+) -> MasteryState:
+    """The state from the figures :func:`clause_mastery` works out (the rules in the module
+    docstring); the trainer's retention report (``widgets.reports.retention``) replays a
+    cohort's evidence with it instead of calling :func:`clause_mastery` at every moment."""
+    if not met:
+        return MasteryState.NEW
+    if schedule.is_due(now):
+        return MasteryState.DUE
+    if right_items >= MASTERY_ITEMS and recent_share >= MASTERY_SHARE and schedule.box >= MASTERY_BOX:
+        return MasteryState.MASTERED
+    return MasteryState.LEARNING
 
 
 def mastery_map(clause_ids: Sequence[str], evidence: Iterable[Outcome], now: datetime) -> MasteryMap:

@@ -8,13 +8,17 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from widgets.engine.mastery import MasteryState
 from widgets.i18n import t
+from widgets.records.policy import COURSE_TZ
 from widgets.reports.items import TOO_EASY, TOO_HARD, ClauseStat
+from widgets.reports.retention import Retention
 from widgets.reports.scenarios import RATINGS, NodeStat
 from widgets.reports.scores import BINS, ScoreReport
 
@@ -120,3 +124,41 @@ def node_ratings(nodes: Sequence[NodeStat]) -> Figure:
         ax.set_xlabel(t("trainer.plot.share_axis"))
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False)
     return fig
+
+
+def retention_plot(retention: Retention) -> Figure:
+    """Per clause (rows) and moment (columns), the share of the learners "đã vững" and "cần ôn":
+    two heat tables with the percentage written in each cell (not colour alone)."""
+    shown = retention.clauses
+    dates = [day_month(m) for m in retention.moments]
+    with matplotlib.rc_context(FONT):
+        fig = _figure(max(6.4, 4.2 + 0.55 * len(dates) * 2), max(2.4, 0.34 * len(shown) + 1.6))
+        axes = fig.subplots(1, 2, sharey=True)
+        labels = [f"{c.label[:42]}{'…' if len(c.label) > 42 else ''}" or c.clause_id for c in shown]
+        for ax, state, cmap in zip(
+            axes, (MasteryState.MASTERED, MasteryState.DUE), ("Greens", "Oranges"), strict=True
+        ):
+            values = [[100.0 * v for v in retention.share(c.clause_id, state)] for c in shown]
+            ax.imshow(values or [[0.0]], cmap=cmap, vmin=0, vmax=100, aspect="auto")
+            for row, line in enumerate(values):
+                for col, value in enumerate(line):
+                    ax.text(
+                        col,
+                        row,
+                        f"{value:.0f}",
+                        ha="center",
+                        va="center",
+                        fontsize=8,
+                        color="white" if value > 60 else "black",
+                    )
+            ax.set_xticks(range(len(dates)), dates, rotation=90 if len(dates) > 6 else 0)
+            ax.set_title(t(f"mastery.state.{state.value}") + " (%)")
+            ax.set_xlabel(t("trainer.plot.retention_axis"))
+        axes[0].set_yticks(range(len(shown)), labels)
+        fig.suptitle(t("trainer.plot.retention_title", learners=retention.learners))
+    return fig
+
+
+def day_month(moment: datetime) -> str:
+    """``dd/mm`` in the course's time zone (the moment is a period's end: the day before it)."""
+    return (moment.astimezone(COURSE_TZ) - timedelta(microseconds=1)).strftime("%d/%m")

@@ -1,0 +1,298 @@
+"""Retention by clause: which requirements of the directive do people forget?
+
+For the learners a trainer chose (unit, role, time range: :func:`~widgets.reports.queries.learner_ids`),
+at a series of moments (:func:`moments`), how many learners are in each mastery state on each
+clause — ``đã vững`` (mastered) and ``cần ôn`` (due) above all — and, per clause, how many
+learners answered it wrongly again after they had mastered it.
+
+The states are the learner's own ("Nắm vững" on the home page): the evidence rules of
+:func:`widgets.engine.mastery.outcomes` (a question's first try in each attempt, for each clause
+it cites; a scenario node's first choice in each run, right unless it is a violation, for the
+clauses its action — or else the node — cites), the Leitner schedule of
+:func:`widgets.engine.review.step` and the rule of :func:`widgets.engine.mastery.state_of`.
+The state at a moment ``m`` counts the evidence given before ``m`` and reads the schedule at
+``m``. Evidence from before the range counts too (a clause learnt in March is still learnt in
+April); the module filter does not apply (a clause is cited across modules).
+
+*Missed again after mastery* ("quên sau khi đã vững"): after some answer the clause was
+mastered, and a later answer on it (before the range's end) was wrong.
+
+Only the evidence leaves the database (a row per first try and per choice, without the
+response), read in one snapshot; the replay runs once per learner and clause, in time order,
+with the moments' counts kept as differences (a state holds from one answer to the next).
+``tests/reports/test_retention.py`` checks the figures against a hand-made cohort and against
+:func:`widgets.engine.mastery.mastery_map` learner by learner.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses as dc
+import json
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from widgets.content.model import Course, Rating
+from widgets.engine.mastery import RECENT, MasteryState, node_item, question_item, state_of
+from widgets.engine.review import ClauseSchedule, step
+from widgets.records import db
+from widgets.records.policy import COURSE_TZ
+from widgets.records.schema import answers, learners, scenario_choices
+from widgets.reports.queries import Filters, learner_ids, of_chosen
+
+MAX_MOMENTS = 12
+"""At most this many moments on the time axis."""
+STATES = tuple(MasteryState)
+
+Evidence = tuple[datetime, str, bool]
+"""(when, item, right) for one clause: naive UTC time (comparisons only), ``question:…``/``node:…``."""
+
+
+@dc.dataclass(frozen=True, slots=True)
+class ClauseRetention:
+    clause_id: str
+    label: str
+    counts: Mapping[MasteryState, tuple[int, ...]]
+    """Learners in each state at each moment."""
+    ever_mastered: int
+    """Learners who had mastered the clause at some time before the range's end."""
+    forgot: int
+    """Of those, the learners who answered it wrongly afterwards."""
+
+    @property
+    def forget_rate(self) -> float | None:
+        return self.forgot / self.ever_mastered if self.ever_mastered else None
+
+
+@dc.dataclass(frozen=True, slots=True)
+class Retention:
+    moments: tuple[datetime, ...]
+    """The moments (aware, the end of each period: evidence before it counts)."""
+    learners: int
+    """Learners of the filters: the denominator of every share."""
+    clauses: tuple[ClauseRetention, ...]
+
+    def share(self, clause_id: str, state: MasteryState) -> tuple[float, ...]:
+        """The share of the learners in ``state`` on ``clause_id`` at each moment (0 without learners)."""
+        row = next(c for c in self.clauses if c.clause_id == clause_id)
+        return tuple(n / self.learners if self.learners else 0.0 for n in row.counts[state])
+
+    def most_forgotten(self) -> list[ClauseRetention]:
+        """Clauses by forget rate, highest first (those never mastered last)."""
+        return sorted(self.clauses, key=lambda c: (c.forget_rate is None, -(c.forget_rate or 0.0), -c.forgot))
+
+
+def moments(start: datetime, end: datetime, most: int = MAX_MOMENTS) -> tuple[datetime, ...]:
+    """Ends of periods from ``start``'s day to ``end`` (inclusive), in the course's time zone:
+    days, weeks or 30-day months, the shortest that gives at most ``most`` moments (or longer,
+    evenly); the last is ``end`` itself."""
+    first = datetime.combine(
+        start.astimezone(COURSE_TZ).date() + timedelta(days=1), datetime.min.time(), COURSE_TZ
+    )
+    if end <= first:
+        return (end,)
+    span = (end - first).total_seconds() / 86400
+    days = next((d for d in (1, 7, 30) if span / d < most), None) or -(-int(span) // (most - 1))
+    found = []
+    moment = first
+    while moment < end and len(found) < most - 1:
+        found.append(moment)
+        moment += timedelta(days=days)
+    return (*found, end)
+
+
+def evidence_of(
+    conn: Connection, course: Course, chosen: sa.Select | None, until: datetime | None
+) -> dict[tuple[str, str], list[Evidence]]:
+    """(learner, clause) → its evidence before ``until`` (the rules of :func:`mastery.outcomes`)."""
+    clause_ids = set(course.directive.clause_ids)
+    naive = _naive(conn)
+    found: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+    a = answers.c
+    at = sa.type_coerce(a.answered_at, sa.String) if conn.dialect.name == "sqlite" else a.answered_at
+    before = [a.answered_at < until] if until is not None else []
+    cited: dict[str, tuple[str, ...]] = {}
+    items: dict[str, str] = {}
+    for learner_id, question_id, cites, correct, when in conn.execute(
+        sa.select(a.learner_id, a.question_id, a.cites, a.correct, at).where(
+            a.try_no == 1, *of_chosen(answers, chosen), *before
+        )
+    ):
+        clauses = cited.get(cites)
+        if clauses is None:
+            clauses = cited[cites] = tuple(c for c in dict.fromkeys(json.loads(cites)) if c in clause_ids)
+        item = items.get(question_id) or items.setdefault(question_id, question_item(question_id))
+        moment = naive(when)
+        for clause_id in clauses:
+            found[(learner_id, clause_id)].append((moment, item, bool(correct)))
+    sc = scenario_choices.c
+    at = sa.type_coerce(sc.chosen_at, sa.String) if conn.dialect.name == "sqlite" else sc.chosen_at
+    before = [sc.chosen_at < until] if until is not None else []
+    first: dict[tuple[str, str, str], tuple[datetime, str, str, str]] = {}
+    for learner_id, attempt_id, scenario_id, node_id, action_id, rating, when in conn.execute(
+        sa.select(
+            sc.learner_id, sc.attempt_id, sc.scenario_id, sc.node_id, sc.action_id, sc.rating, at
+        ).where(*of_chosen(scenario_choices, chosen), *before)
+    ):
+        key = (attempt_id, scenario_id, node_id)
+        moment = naive(when)
+        kept = first.get(key)
+        if kept is None or moment < kept[0]:
+            first[key] = (moment, learner_id, action_id, rating)
+    node_cites = _node_cites(course, clause_ids)
+    for (_, scenario_id, node_id), (moment, learner_id, action_id, rating) in first.items():
+        node = node_cites.get((scenario_id, node_id))
+        if node is None:  # content changed since: nothing to cite
+            continue
+        item, by_action, fallback = node
+        right = rating != Rating.VIOLATION.value
+        for clause_id in by_action.get(action_id, fallback):
+            found[(learner_id, clause_id)].append((moment, item, right))
+    return found
+
+
+def _node_cites(
+    course: Course, clause_ids: set[str]
+) -> dict[tuple[str, str], tuple[str, dict[str, tuple[str, ...]], tuple[str, ...]]]:
+    """(scenario, node) → (its item ID, action → the clauses it is evidence for, the node's own)."""
+    found = {}
+    for scenario in course.scenarios:
+        for node in scenario.nodes:
+            own = tuple(c for c in dict.fromkeys(node.cites) if c in clause_ids)
+            actions = {
+                action.id: tuple(c for c in dict.fromkeys(action.cites) if c in clause_ids)
+                for action in node.actions
+                if action.cites
+            }
+            found[(scenario.id, node.id)] = (node_item(scenario.id, node.id), actions, own)
+    return found
+
+
+def _naive(conn: Connection) -> Callable[[Any], datetime]:
+    """Stored time → naive UTC datetime (SQLite: its text as stored; PostgreSQL: an aware value)."""
+    if conn.dialect.name == "sqlite":
+        return datetime.fromisoformat
+    return lambda value: value.astimezone(UTC).replace(tzinfo=None)
+
+
+def replay(
+    clause_ids: Sequence[str],
+    evidence: Mapping[tuple[str, str], Iterable[Evidence]],
+    learners: int,
+    at: Sequence[datetime],
+    labels: Mapping[str, str] | None = None,
+) -> Retention:
+    """The retention figures at the moments ``at`` (aware, increasing) from each (learner, clause)'s
+    evidence (naive UTC, as :func:`evidence_of` gives) for a cohort of ``learners``."""
+    points = [m.astimezone(UTC).replace(tzinfo=None) for m in at]
+    k = len(points)
+    index = {cid: n for n, cid in enumerate(clause_ids)}
+    # diff[clause][state][j]: +1 where a run of moments in that state starts, -1 after it ends
+    diff = [{s: [0] * (k + 1) for s in STATES} for _ in clause_ids]
+    mastered_once = [0] * len(clause_ids)
+    forgot = [0] * len(clause_ids)
+    learning, mastered = MasteryState.LEARNING, MasteryState.MASTERED
+    for (_, clause_id), found in evidence.items():
+        n = index.get(clause_id)
+        if n is None:
+            continue
+        counts = diff[n]
+        schedule = ClauseSchedule(clause_id)
+        rights: set[str] = set()
+        recent: deque[bool] = deque(maxlen=RECENT)
+        was_mastered = lapsed_after = False
+        ordered = sorted(found)
+        j = (
+            bisect.bisect_right(points, ordered[0][0]) if ordered else k
+        )  # first moment after the first answer
+        state = learning
+        for moment, item, correct in ordered:
+            if j < k and points[j] <= moment:  # the moments since the previous answer
+                _hold(counts, schedule, state, j, upto := bisect.bisect_right(points, moment, j), points)
+                j = upto
+            if not correct or schedule.due_at is None or moment >= schedule.due_at:
+                schedule = step(schedule, correct, moment)  # (a right answer before the date moves nothing)
+            recent.append(correct)
+            if correct:
+                rights.add(item)
+            elif was_mastered:
+                lapsed_after = True
+            state = state_of(schedule, True, len(rights), sum(recent) / len(recent), moment)
+            if state is mastered:
+                was_mastered = True
+        if j < k:
+            _hold(counts, schedule, state, j, k, points)
+        mastered_once[n] += was_mastered
+        forgot[n] += lapsed_after
+    clauses = []
+    for n, clause_id in enumerate(clause_ids):
+        runs = diff[n]
+        counts: dict[MasteryState, tuple[int, ...]] = {}
+        for s in STATES:
+            total, series = 0, []
+            for j in range(k):
+                total += runs[s][j]
+                series.append(total)
+            counts[s] = tuple(series)
+        met = [sum(counts[s][j] for s in STATES) for j in range(k)]
+        counts[MasteryState.NEW] = tuple(learners - m for m in met)
+        clauses.append(
+            ClauseRetention(clause_id, (labels or {}).get(clause_id, ""), counts, mastered_once[n], forgot[n])
+        )
+    return Retention(tuple(at), learners, tuple(clauses))
+
+
+def _hold(
+    counts: dict[MasteryState, list[int]],
+    schedule: ClauseSchedule,
+    state: MasteryState,
+    lo: int,
+    hi: int,
+    points: Sequence[datetime],
+) -> None:
+    """Moments ``lo``..``hi - 1`` (no answer between them): the state after the last answer, or
+    due from the schedule's date on (:func:`state_of` read at each moment)."""
+    if schedule.due_at is None:
+        split = hi
+    else:
+        split = max(lo, min(hi, bisect.bisect_left(points, schedule.due_at, lo, hi)))
+    if split > lo:
+        kept = state if state is not MasteryState.DUE else MasteryState.LEARNING
+        counts[kept][lo] += 1
+        counts[kept][split] -= 1
+    if hi > split:
+        counts[MasteryState.DUE][split] += 1
+        counts[MasteryState.DUE][hi] -= 1
+
+
+def retention(
+    engine: Engine,
+    course: Course,
+    filters: Filters | None = None,
+    *,
+    now: datetime | None = None,
+) -> Retention:
+    """The retention figures for the learners of ``filters``, up to ``until`` (or ``now``)."""
+    filters = filters or Filters()
+    now = now or datetime.now(UTC)
+    end = filters.until or now
+    chosen = learner_ids(filters)
+
+    def read(conn: Connection) -> tuple[int, dict[tuple[str, str], list[Evidence]]]:
+        count = conn.execute(
+            sa.select(sa.func.count()).select_from(learners).where(*of_chosen(learners, chosen))
+        )
+        return int(count.scalar_one()), evidence_of(conn, course, chosen, end)
+
+    cohort, evidence = db.read(engine, read)
+    start = filters.since
+    if start is None:
+        firsts = [min(found)[0] for found in evidence.values() if found]
+        start = min(firsts).replace(tzinfo=UTC) if firsts else end
+    labels = {clause.id: clause.label for clause in course.directive.clauses}
+    return replay(course.directive.clause_ids, evidence, cohort, moments(start, end), labels)
