@@ -8,8 +8,9 @@ Fixtures (names are stable, other test modules rely on them):
 
 * ``start_voila(mode="learner", *, root_dir=None, env=None, extra_args=(), timeout=90.0)
   -> VoilaServer`` (session): starts (once per distinct arguments; same arguments share one
-  server) a real ``voila`` for ``mode`` through ``widgets.site.launch.build_launch`` on a
-  free loopback port, with a temporary ``NEUGUONG_DATA`` (``server.data_dir``); ``root_dir``
+  server) the kit's Voilà (``python -m widgets.site``) for ``mode`` through
+  ``widgets.site.launch.build_launch`` on a free loopback port, with a temporary
+  ``NEUGUONG_DATA`` (``server.data_dir``); ``root_dir``
   defaults to a temporary copy of ``tests/browser/notebooks``; ``env`` adds environment
   variables (e.g. ``{"NEUGUONG_PREHEAT": "0"}``); ``extra_args`` go to voila's command line
   (e.g. ``"--MappingKernelManager.cull_idle_timeout=4"``). Trainer mode gets a random token
