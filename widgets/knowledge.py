@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
+from widgets.content.citations import clause_names, humanise_text
 from widgets.content.markdown import parser
 from widgets.content.model import Course, Module, ModuleKind
 
@@ -202,21 +203,26 @@ def build_index(course: Course) -> tuple[Entry, ...]:
     for clause in course.directive.clauses:
         module = teaching_module(course, clause.id)
         add(HitKind.CLAUSE, clause.label, markdown_text(clause.text), (clause.id,), module, clause.id)
+    names = clause_names(course.directive)
+
+    def text(markdown: str) -> str:  # what learners read: clause names, never clause IDs
+        return humanise_text(markdown_text(markdown), names)
+
     for item in course.faq:
         add(
             HitKind.FAQ,
-            item.question,
-            markdown_text(item.answer),
+            humanise_text(item.question, names),
+            text(item.answer),
             item.cites,
             module_for_clauses(course, item.cites),
         )
     for module in course.modules:
         for section in module.sections:
             if section.cites:  # every hit shows a clause: uncited (guide) sections stay out
-                title = markdown_text(section.title) or module.title
-                add(HitKind.LESSON, title, markdown_text(section.body), section.cites, module)
+                title = text(section.title) or module.title
+                add(HitKind.LESSON, title, text(section.body), section.cites, module)
     for term in course.glossary:
-        body = markdown_text(term.definition)
+        body = text(term.definition)
         add(HitKind.TERM, term.name, body, term.cites, module_for_clauses(course, term.cites))
     return tuple(entries)
 

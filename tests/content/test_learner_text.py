@@ -76,6 +76,19 @@ def test_no_clause_code_in_rendered_learner_text(real_course: Course) -> None:
     assert seen == []
 
 
+@pytest.mark.parametrize(
+    "query", ["công văn", "nêu gương", "rượu bia", "5 rõ", "tiếp dân", "giám sát", "cán bộ"]
+)
+def test_no_clause_code_in_search_results(real_course: Course, query: str) -> None:
+    from widgets.views.search import search_page
+
+    page = search_page(real_course)
+    page.box.value = query
+    html = page.results.value
+    assert "nk-search-hit" in html and clause_codes(html, real_course) == []
+    assert clause_codes(page.faq.value, real_course) == []
+
+
 def test_the_check_finds_clause_codes_when_names_are_not_applied(real_course: Course) -> None:
     """A deliberately broken rendering (Markdown without the clause-name step) is caught."""
     broken = render_markdown("Việc này trái `officials.1` (officials.5).")

@@ -56,3 +56,9 @@ def humanise_html(html: str, names: Mapping[str, str]) -> str:
 def visible_text(html: str) -> str:
     """What a reader sees of ``html``: the text between tags (attributes are not shown)."""
     return "".join(_TAG.split(html)[0::2])
+
+
+def humanise_text(text: str, names: Mapping[str, str]) -> str:
+    """Plain ``text`` (e.g. a search snippet) with every clause ID replaced by the clause's name."""
+    pattern = _bare(tuple(names))
+    return pattern.sub(lambda m: names[m.group(1)], text) if pattern else text
