@@ -186,6 +186,30 @@ def test_a_page_that_loses_its_kernel_again_at_once_goes_home(
     wait_for_voila(page)
 
 
+def test_a_page_whose_connection_comes_back_with_its_kernel_carries_on(
+    site: VoilaServer, page: Any, network: Any, wait_for_voila: Callable[..., str]
+) -> None:
+    if hasattr(network, "expect_console"):  # requests fail on purpose while offline
+        network.expect_console(r"ERR_INTERNET_DISCONNECTED|Failed to fetch|Failed to load resource")
+    page.goto(site.render_url("other.ipynb"))
+    kernel = wait_for_voila(page)
+    page.evaluate("() => { window.nkNotReloaded = true; }")
+
+    page.context.set_offline(True)
+    page.wait_for_function(
+        "() => document.documentElement.getAttribute('data-nk-session') === 'network'", timeout=90_000
+    )
+    notice = page.locator("#nk-session-notice")
+    notice.wait_for(state="visible")
+    assert "Mất kết nối tới máy chủ bài học" in notice.inner_text()
+    page.context.set_offline(False)
+
+    page.wait_for_function("() => !document.documentElement.hasAttribute('data-nk-session')", timeout=90_000)
+    assert notice.is_hidden()
+    assert page.evaluate("() => window.nkNotReloaded === true")  # the same page, not reloaded
+    assert site.get(f"api/kernels/{kernel}")[0] == 200
+
+
 def burst(server: VoilaServer, notebook: str, pages: int) -> list[tuple[int, str]]:
     """``pages`` loads of ``notebook`` at once, each kernel released afterwards; (status, html)
     of each. A page whose kernel died while starting never ends (Voilà keeps sending
