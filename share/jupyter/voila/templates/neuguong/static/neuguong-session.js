@@ -16,7 +16,7 @@
  *    minute of being reopened goes to the home page instead (no reload loop).
  * 3. Optional idle reset (kiosk): after a configured time without input, sign out and go home.
  * 4. Kiosk ("kiosk": true): the learner's session lives in a server-side token (its URLs carry
- *    ?kiosk=<token>, never the learner). Links replace the history entry instead of adding
+ *    ?session=<token>, never the learner, as on every site). Links replace the history entry instead of adding
  *    one, so Back and Forward have nothing of a previous learner to return to; "Kết thúc"
  *    (a widget button) ends the token in the kernel, then the page goes to the start screen
  *    with location.replace; input keeps the token alive through a hidden widget button; a
