@@ -14,8 +14,9 @@ Everything else is the learner configuration of the kit (``deploy/voila/learner/
 tracebacks, file lockdown) is the same as on a standalone server.
 
 Environment (set by the spawner): ``NEUGUONG_DB_URL`` (the shared PostgreSQL),
-``NEUGUONG_DATA`` (a folder holding the installation's ``certificate-secret``, the same for
-every user), ``NEUGUONG_HOSTNAMES`` (the public host name, for Voilà's Host check),
+``NEUGUONG_DATA`` (a folder holding the installation's ``certificate-secret`` and
+``identity-secret``, the same for every user: learner IDs are keyed by the latter),
+``NEUGUONG_HOSTNAMES`` (the public host name, for Voilà's Host check),
 ``NEUGUONG_PREHEAT=0`` (one learner per server: a kernel pool would only add memory).
 """
 
