@@ -159,3 +159,28 @@ def test_the_review_page_is_a_generated_notebook() -> None:
     from widgets.views.review import REVIEW_NOTEBOOK
 
     assert REFERENCE_PAGES[REVIEW_NOTEBOOK] == ("review_page()", "Ôn tập")
+
+
+def test_a_reloaded_review_resumes_with_the_same_questions(
+    site: Path, course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    learner_id = sign_in()
+    store = open_store()
+    on_map = set(requirement_clauses(course.directive))
+    for question in [q for q in reviewable_questions(course) if set(q.cites) <= on_map][:3]:
+        wrong = AnswerResult(question.id, "nothing", 0.0, 1.0, False, (), question.cites)
+        store.record_answer(learner_id, str(uuid.uuid4()), course.module_of(question.id).id, wrong)
+    monkeypatch.setenv("QUERY_STRING", session_query(store, learner_id))
+    first = review_page()
+    assert first.quiz is not None
+    asked = first.quiz.attempt.questions
+    assert len(asked) >= 2
+    for question in asked[:2]:
+        first._save_answer(question, first.quiz.attempt.check(question.id, right(question)))
+
+    again = review_page()  # a reload: a new kernel, the same review
+    assert again.review_id == first.review_id and again.quiz is not None
+    assert {q.id for q in again.quiz.attempt.questions} == {q.id for q in asked}
+    assert all(again.quiz.attempt.is_settled(q.id) for q in asked[:2])
+    assert not any(again.quiz.attempt.is_settled(q.id) for q in asked[2:])
+    assert len([a for a in store.attempts(learner_id) if a.kind == REVIEW]) == 1
