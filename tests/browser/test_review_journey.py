@@ -97,7 +97,7 @@ def state_of(page: Any, clause_id: str) -> str:
 def review_everything(page: Any) -> None:
     """Answer every review question rightly, then take the best action of the decision."""
     course = load_course()
-    quiz = page.locator(".nk-review .nk-quiz")
+    quiz = page.locator(".nk-review-page .nk-quiz")
     while quiz.count() and page.locator(".nk-quiz-summary").count() == 0:
         box = page.locator(".nk-question")
         box.wait_for()

@@ -179,7 +179,7 @@ class ReviewPage(w.VBox):
         self.session = session
         self.links = SiteLinks.of(session)
         self.add_class("nk-page")
-        self.add_class("nk-review")
+        self.add_class("nk-review-page")
         header = w.HTML(render("header", course=course, title=t("review.title"), summary=t("review.intro")))
         self.body = w.VBox()
         self.body.add_class("nk-review-body")
