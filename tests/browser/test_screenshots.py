@@ -3,9 +3,10 @@ with reviewed references in ``tests/browser/screenshots/`` at an office and a ta
 
 Deterministic by construction: learners are seeded through the records API (fixed names,
 staff codes, so fixed learner IDs and quiz draws); the browser sees only the fonts of
-Debian's ``fonts-dejavu-core`` (what CI installs), whatever else this machine has; dates and
-the certificate code are masked; animations and the caret are off. ``NEUGUONG_UPDATE_SCREENSHOTS=1``
-rewrites the references (see ``tests/browser/screenshots/README.md``).
+Debian's ``fonts-dejavu-core`` (what CI installs), whatever else this machine has; dates, the
+certificate code, its QR code and the place-and-date line are masked; animations and the caret
+are off. ``NEUGUONG_UPDATE_SCREENSHOTS=1`` rewrites the references (see
+``tests/browser/screenshots/README.md``).
 """
 
 from __future__ import annotations
@@ -54,8 +55,12 @@ VIEWPORTS = {
 NAME, UNIT = "Lò Thị Mai Hương", "Sở Nội vụ"
 MODULE_NOTEBOOK = "02-tong-quan.ipynb"
 BEGUN_MODULE = "thoi-gio-5-ro"
-VOLATILE = ".nk-cert-date, .nk-cert-code-line, .nk-cert-verify, .nk-pledge-recorded"
-"""Dates and the certificate code (it depends on the installation's secret and the time)."""
+VOLATILE = (
+    ".nk-cert-date, .nk-cert-code-line, .nk-cert-verify, .nk-pledge-recorded, "
+    ".nk-cert-qr svg, .nk-cert-place-date"
+)
+"""Dates and the certificate code and its QR code (the code depends on the installation's secret
+and the time)."""
 UNROLL = """
 body.nk-site { display: block !important; height: auto !important; overflow: visible !important; }
 body.nk-site > #main, #jp-main-content-panel, #rendered_cells {
