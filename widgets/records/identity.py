@@ -80,9 +80,20 @@ def _identity_message(staff_code: str | None, name_key: str, unit_key: str) -> s
 
 def keyed_learner_id(secret: bytes, staff_code: str | None, name_key: str, unit_key: str) -> str:
     """HMAC-SHA256 of the staff code (or name key + unit key) under ``secret``, as a UUID."""
+    return _keyed_uuid(secret, _identity_message(staff_code, name_key, unit_key))
+
+
+def hub_learner_id(secret: bytes, hub_user: str) -> str:
+    """The keyed ID of a JupyterHub user (``hub:<name>``; never equal to a name or code ID)."""
+    if not isinstance(hub_user, str) or not hub_user.strip():
+        raise ValueError("a JupyterHub user name is required")
+    return _keyed_uuid(secret, f"hub:{unicodedata.normalize('NFC', hub_user.strip())}")
+
+
+def _keyed_uuid(secret: bytes, text: str) -> str:
     if len(secret) < 16:
         raise ValueError("the identity secret must be at least 16 bytes")
-    message = _identity_message(staff_code, name_key, unit_key).encode("utf-8")
+    message = text.encode("utf-8")
     digest = bytearray(hmac.new(secret, message, hashlib.sha256).digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x80  # version 8 (custom)
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
