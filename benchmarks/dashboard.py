@@ -8,7 +8,10 @@ fresh PostgreSQL database (vacuumed and analysed after the bulk load, as autovac
 do). The figure is ``widgets.reports.dashboard.build_dashboard(engine, course)`` — everything
 the dashboard shows, unfiltered — first call in a new process and the median of the following
 calls, with the reading step (the SQL aggregations of ``widgets.reports.aggregates``, which
-replaced loading every row with ``load_cohort``) timed on its own, section by section.
+replaced loading every row with ``load_cohort``) timed on its own, section by section. The
+retention report (``widgets.reports.retention.retention`` with its PNG plot, issue 20) is timed
+the same way, at a fixed "now" a month after the cohort starts; ``python -m benchmarks.dashboard
+--retention [--no-pg]`` measures only it.
 """
 
 from __future__ import annotations
@@ -58,6 +61,53 @@ print(json.dumps({"import_s": t1 - t0, "dashboard_s": times, "reads_s": [sum(sec
                   "sections_s": sections, "learners": len(data.learners),
                   "answers": sum(item.n for item in data.items)}))
 """
+
+
+RETENTION_PROBE = r"""
+import json, sys, time
+from datetime import UTC, datetime, timedelta
+from widgets.content.course import load_course
+from widgets.records import db
+from widgets.reports import plots, retention
+course = load_course()
+engine = db.get_engine(sys.argv[1])
+now = datetime(2025, 3, 3, 1, tzinfo=UTC) + timedelta(days=30)  # the cohort's month (a fixed "now")
+times, reads, figures = [], [], []
+for _ in range(int(sys.argv[2])):
+    s = time.perf_counter()
+    found = retention.retention(engine, course, now=now)
+    r = time.perf_counter()
+    plots.data_uri(plots.retention_plot(found))
+    e = time.perf_counter()
+    times.append(e - s); reads.append(r - s); figures.append(e - r)
+print(json.dumps({"retention_s": times, "figures_s": reads, "plot_s": figures, "learners": found.learners,
+                  "moments": len(found.moments)}))
+"""
+
+
+def measure_retention(url: str) -> dict[str, Any]:
+    """Retention by clause (``widgets.reports.retention.retention`` and its plot, PNG), a new process,
+    first call and the median of the others."""
+    load = common.loadavg()
+    done = subprocess.run(
+        [sys.executable, "-c", RETENTION_PROBE, url, str(CALLS)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=common.REPO,
+        timeout=1800,
+    )
+    raw = json.loads(done.stdout.strip().splitlines()[-1])
+    return {
+        "first_call_s": round(raw["retention_s"][0], 3),
+        "retention_s": common.summary(raw["retention_s"][1:] or raw["retention_s"]),
+        "figures_s": common.summary(raw["figures_s"][1:] or raw["figures_s"]),
+        "plot_s": common.summary(raw["plot_s"][1:] or raw["plot_s"]),
+        "learners": raw["learners"],
+        "moments": raw["moments"],
+        "loadavg": load,
+        "loadavg_end": common.loadavg(),
+    }
 
 
 def _generator() -> Any:
@@ -128,7 +178,9 @@ def profile_once(url: str) -> dict[str, Any]:
     return call("dashboard", build_dashboard, db.get_engine(url), load_course())
 
 
-def run(with_postgres: bool = True) -> dict[str, Any]:
+def run(with_postgres: bool = True, only_retention: bool = False) -> dict[str, Any]:
+    """Every figure; with ``only_retention`` only the retention report's (``--retention``), kept
+    in the ``dashboard`` section's ``retention`` entries next to the dashboard's figures."""
     result: dict[str, Any] = {"definition": __doc__.split("\n\n", 1)[1].strip(), "goal_s": 2.0}
     if not (common.REPO / "widgets" / "reports" / "dashboard.py").is_file():
         result["not_measured"] = "widgets/reports/dashboard.py does not exist yet"
@@ -154,9 +206,14 @@ def run(with_postgres: bool = True) -> dict[str, Any]:
         result["sqlite_cohort"] = populate(sqlite_url(partial))
         db.dispose_engines()  # the last connection folds the WAL into the file
         partial.replace(path)
-    result["sqlite"] = measure(sqlite_url(path))
-    common.log(f"dashboard sqlite: median {result['sqlite']['dashboard_s']['median']} s")
-    if result["sqlite"]["dashboard_s"]["median"] >= result["goal_s"]:
+    if only_retention:
+        result["sqlite"] = {"retention": measure_retention(sqlite_url(path))}
+    else:
+        result["sqlite"] = measure(sqlite_url(path))
+        common.log(f"dashboard sqlite: median {result['sqlite']['dashboard_s']['median']} s")
+        result["sqlite"]["retention"] = measure_retention(sqlite_url(path))
+    common.log(f"retention sqlite: median {result['sqlite']['retention']['retention_s']['median']} s")
+    if not only_retention and result["sqlite"]["dashboard_s"]["median"] >= result["goal_s"]:
         result["profile"] = profile_once(sqlite_url(path))
     if with_postgres:
         from benchmarks.records import postgres
@@ -165,13 +222,25 @@ def run(with_postgres: bool = True) -> dict[str, Any]:
             result["postgresql_source"] = source
             if url is not None:
                 result["postgresql_cohort"] = populate(url)
-                result["postgresql"] = measure(url)
-                common.log(f"dashboard postgresql: median {result['postgresql']['dashboard_s']['median']} s")
+                result["postgresql"] = {} if only_retention else measure(url)
+                if not only_retention:
+                    common.log(
+                        f"dashboard postgresql: median {result['postgresql']['dashboard_s']['median']} s"
+                    )
+                kept = result["postgresql"]["retention"] = measure_retention(url)
+                common.log(f"retention postgresql: median {kept['retention_s']['median']} s")
     return result
 
 
 if __name__ == "__main__":
     common.prioritise()
-    data = run("--no-pg" not in sys.argv)
+    alone = "--retention" in sys.argv
+    data = run("--no-pg" not in sys.argv, only_retention=alone)
+    if alone:  # the dashboard's own figures stay as they were
+        kept = common.read_results().get("dashboard") or {}
+        for key in ("sqlite", "postgresql"):
+            if key in data:
+                kept.setdefault(key, {})["retention"] = data[key]["retention"]
+        data = {**kept, "definition": data["definition"], "goal_s": data["goal_s"]}
     common.write_section("dashboard", data)
     print(json.dumps({k: v for k, v in data.items() if k != "definition"}, indent=1))

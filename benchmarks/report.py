@@ -304,6 +304,23 @@ def dashboard_rows(results: dict[str, Any]) -> list[list[str]]:
                 _fmt(data["loadavg"][0], digits=1),
             ]
         )
+    for key in ("sqlite", "postgresql"):
+        data = (section.get(key) or {}).get("retention")
+        if not data:
+            continue
+        median = data["retention_s"]["median"]
+        rows.append(
+            [
+                f"Retention by clause (issue 20) with its plot, 10,000 learners, {key} "
+                "(median; first call; of which the plot)",
+                "",
+                f"{_fmt(median)} s; {_fmt(data['first_call_s'])} s; {_fmt(data['plot_s']['median'])} s",
+                "",
+                "< 2 s",
+                _verdict(median < 2.0),
+                _fmt(data["loadavg"][0], digits=1),
+            ]
+        )
     return rows or [["Dashboard, 10,000 learners", "not measured", "", "", "< 2 s", "—", "—"]]
 
 

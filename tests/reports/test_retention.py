@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from widgets.content.model import Course
@@ -261,3 +262,23 @@ def test_empty_store(store: Store, real_course: Course) -> None:
     found = retention(store.engine, real_course, now=D0)
     assert found.learners == 0 and all(sum(c.counts[N]) == 0 for c in found.clauses)
     assert plots.retention_plot(found) is not None
+
+
+def test_dashboard_tab(store: Store, real_course: Course) -> None:
+    """The 'Ghi nhớ' tab is worked out when opened: the most forgotten clause first, dd/mm/yyyy."""
+    from widgets.views.trainer.dashboard import RETENTION_TAB, DashboardPage
+
+    hand_made(store)
+    page = DashboardPage(real_course, store)
+    assert page.tabs.titles[RETENTION_TAB] == "Ghi nhớ" and page.retention.value == ""
+    page.since.value, page.until.value = date(2025, 3, 3), date(2025, 3, 10)
+    page.update.click()
+    page.tabs.selected_index = RETENTION_TAB
+    html = page.retention.value
+    assert "nk-retention-table" in html and "data:image/png;base64," in html
+    first = html.index('data-clause="')
+    assert html[first:].startswith(f'data-clause="{X}"')
+    row = html[first : html.index("</tr>", first)]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert cells[1:] == ["0", "75", "2", "1", "50"]
+    assert "10/03/2025" in html

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import ipywidgets as w
 
 from widgets.content.model import Course, ModuleKind
+from widgets.engine.mastery import MasteryState
 from widgets.i18n import t
 from widgets.records.identity import ROLES
-from widgets.records.policy import FINAL_ID
+from widgets.records.policy import COURSE_TZ, FINAL_ID
 from widgets.records.store import Store
-from widgets.reports import exports, plots
+from widgets.reports import exports, plots, retention
 from widgets.reports.dashboard import DashboardData, build_dashboard
 from widgets.reports.items import ALL, FIRST, MIN_RESPONSES, TOO_EASY, TOO_HARD
 from widgets.reports.queries import Filters, distinct_values
@@ -20,6 +23,8 @@ from widgets.views.trainer.common import day_end, day_start, download, html, tra
 MAX_LEARNER_ROWS = 300
 """Learners listed on screen; the CSV/XLSX export has them all."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RETENTION_TAB = 4
+"""The "Ghi nhớ" tab's place (its figures are worked out when it is opened)."""
 
 
 class DashboardPage(w.VBox):
@@ -84,6 +89,9 @@ class DashboardPage(w.VBox):
         self.items = w.HTML()
         self.clauses = w.HTML()
         self.scenarios = w.HTML()
+        self.retention = w.HTML()
+        self.retention.add_class("nk-retention")
+        self.retention_shown = False
         self.export_button = w.Button(description=t("trainer.export.make"), icon="download")
         self.export_button.on_click(lambda _: self.make_exports())
         self.export_links = w.HTML()
@@ -93,6 +101,7 @@ class DashboardPage(w.VBox):
                 self.scores,
                 self.items,
                 self.clauses,
+                self.retention,
                 self.scenarios,
                 w.VBox(
                     [
@@ -105,8 +114,9 @@ class DashboardPage(w.VBox):
         )
         self.tabs.titles = tuple(
             t(f"trainer.tab.{name}")
-            for name in ("completion", "scores", "items", "clauses", "scenarios", "export")
+            for name in ("completion", "scores", "items", "clauses", "retention", "scenarios", "export")
         )
+        self.tabs.observe(self._tab_changed, names="selected_index")
         self.children = [html("trainer_style"), header, filters, self.summary, self.tabs]
         self.refresh()
 
@@ -133,7 +143,26 @@ class DashboardPage(w.VBox):
         self.data = data
         self.show(data)
         self.export_links.value = ""
+        self.retention_shown = False
+        if self.tabs.selected_index == RETENTION_TAB:
+            self.show_retention()
         return data
+
+    def show_retention(self) -> retention.Retention | None:
+        """Retention by clause for the current filters (worked out when its tab is opened)."""
+        assert self.store is not None
+        try:
+            filters = self.filters()
+        except ValueError:
+            return None
+        found = retention.retention(self.store.engine, self.course, filters)
+        self.retention.value = retention_html(found)
+        self.retention_shown = True
+        return found
+
+    def _tab_changed(self, change: dict) -> None:
+        if change["new"] == RETENTION_TAB and not self.retention_shown:
+            self.show_retention()
 
     def quiz_title(self, quiz_id: str) -> str:
         if quiz_id == FINAL_ID:
@@ -225,6 +254,32 @@ class DashboardPage(w.VBox):
             content = bytes(files[0]["content"]).decode("utf-8-sig", errors="replace")
             self.roster = parse_roster(content)
         self.refresh()
+
+
+def retention_html(found: retention.Retention) -> str:
+    """The "Ghi nhớ" tab: the plot, then one row per clause, the most forgotten first."""
+    last = len(found.moments) - 1
+    rows = [
+        {
+            "clause_id": c.clause_id,
+            "label": c.label or c.clause_id,
+            "mastered": 100 * found.share(c.clause_id, MasteryState.MASTERED)[last],
+            "due": 100 * found.share(c.clause_id, MasteryState.DUE)[last],
+            "ever": c.ever_mastered,
+            "forgot": c.forgot,
+            "rate": None if c.forget_rate is None else 100 * c.forget_rate,
+        }
+        for c in found.most_forgotten()
+    ]
+    met = any(n < found.learners for c in found.clauses for n in c.counts[MasteryState.NEW])
+    plot = plots.data_uri(plots.retention_plot(found)) if met else None
+    last_day = found.moments[-1] - timedelta(microseconds=1)  # a moment ends a period
+    return render("trainer_retention", rows=rows, plot=plot, until=full_date(last_day))
+
+
+def full_date(moment: datetime) -> str:
+    """``dd/mm/yyyy`` in the course's time zone, whatever the browser's locale."""
+    return moment.astimezone(COURSE_TZ).strftime("%d/%m/%Y")
 
 
 def dashboard_page(course: Course | None = None, store: Store | None = None) -> DashboardPage:
