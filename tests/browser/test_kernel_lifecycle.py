@@ -30,6 +30,7 @@ from driving import answer
 
 REPO = Path(__file__).resolve().parents[2]
 GRACE_SECONDS = 6
+RELOAD_DELAY_SECONDS = 8  # the learner configuration's reload_delay_seconds
 BURST = 20
 VoilaServer = Any
 
@@ -208,6 +209,29 @@ def test_a_page_whose_connection_comes_back_with_its_kernel_carries_on(
     assert notice.is_hidden()
     assert page.evaluate("() => window.nkNotReloaded === true")  # the same page, not reloaded
     assert site.get(f"api/kernels/{kernel}")[0] == 200
+
+
+def test_a_hidden_tab_reopens_only_once_shown(
+    site: VoilaServer, page: Any, network: Any, wait_for_voila: Callable[..., str]
+) -> None:
+    expect_lost_kernel(network)
+    page.goto(site.render_url("other.ipynb"))
+    kernel = wait_for_voila(page)
+    set_hidden = """(hidden) => {
+        Object.defineProperty(document, 'hidden', {configurable: true, get: () => hidden});
+        document.dispatchEvent(new Event('visibilitychange'));
+        window.nkNotReloaded = true;
+    }"""
+    page.evaluate(set_hidden, True)
+    assert site.shutdown_kernel(kernel) == 204
+    page.wait_for_function("() => document.documentElement.getAttribute('data-nk-session') === 'kernel'")
+    time.sleep(RELOAD_DELAY_SECONDS + 4)
+    # Nobody looks at it: no notice, no reload, no new kernel.
+    assert page.evaluate("() => window.nkNotReloaded === true")
+    assert page.locator("#nk-session-notice").count() == 0
+    with page.expect_navigation(timeout=60_000):
+        page.evaluate(set_hidden, False)
+    assert wait_for_voila(page) != kernel
 
 
 def burst(server: VoilaServer, notebook: str, pages: int) -> list[tuple[int, str]]:
