@@ -144,6 +144,11 @@ def test_wrong_answer_review_and_the_clock(
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: the map fits, no sideways scroll
     box = mastery.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for line in mastery.locator(".nk-mastery-clause").all():  # label and state word both on screen
+        for part in (".nk-mastery-label", ".nk-mastery-state", ".nk-mastery-symbol"):
+            inner = line.locator(part).bounding_box()
+            assert inner is not None and inner["width"] > 0 and inner["x"] + inner["width"] <= 390
     page.set_viewport_size({"width": 1366, "height": 768})
 
     page.get_by_role("link", name="Ôn tập", exact=True).click()
