@@ -7,9 +7,11 @@ import logging
 from widgets.content.course import load_course
 from widgets.content.model import Course
 from widgets.i18n import t
+from widgets.records import hub
 from widgets.records.errors import RecordsError, SessionRefusedError
 from widgets.records.store import Store, open_store
 from widgets.session import LearnerSession
+from widgets.site.hub import hub_user
 from widgets.site.kiosk import session_ttl
 from widgets.site.lab import forget_token, in_voila, remembered_token
 from widgets.views.request import query_params
@@ -40,7 +42,8 @@ def page_session(course: Course | None = None) -> tuple[Course, Store | None, Le
     """The course, the store and the signed-in learner's session named by a live
     ``?session=`` token, whose expiry this page view slides (in JupyterLab: the session opened
     on the home notebook there). An address with ``?learner=`` names nobody (see
-    :func:`refusal`)."""
+    :func:`refusal`). Under JupyterHub the learner is the Hub user whose server this is
+    (:func:`hub_page_session`), whatever the address carries."""
     course = course or load_course()
     store = records_store()
     if store is None:
@@ -48,6 +51,8 @@ def page_session(course: Course | None = None) -> tuple[Course, Store | None, Le
     params = query_params()
     if LEARNER_PARAM in params:
         return course, store, None
+    if (user := hub_user()) is not None:
+        return course, store, hub_page_session(course, store, user)
     token = params.get(SESSION_PARAM)
     lab = not token and not in_voila()
     if lab:  # a notebook in JupyterLab: the session signed in there
@@ -66,6 +71,18 @@ def page_session(course: Course | None = None) -> tuple[Course, Store | None, Le
     return course, store, session
 
 
+def hub_page_session(course: Course, store: Store, user: str) -> LearnerSession | None:
+    """The Hub user's session (no token: the Hub authenticates every request to this server,
+    and links carry nothing), or ``None`` until they have filled the profile on the home page.
+    A ``?session=`` token is not read: it could name another learner."""
+    try:
+        learner = hub.hub_learner(store, user)
+    except RecordsError as error:
+        log.error("hub learner not read: %s", error)
+        return None
+    return LearnerSession(course, store, learner) if learner is not None else None
+
+
 def refusal(session: LearnerSession | None) -> str | None:
     """Why a page shows nobody's records although its address named someone (Vietnamese):
     ``?learner=``, or a session token that has ended, expired or never existed."""
@@ -74,7 +91,7 @@ def refusal(session: LearnerSession | None) -> str | None:
     params = query_params()
     if LEARNER_PARAM in params:
         return t("session.learner_refused")
-    if params.get(SESSION_PARAM):
+    if params.get(SESSION_PARAM) and hub_user() is None:  # under the Hub, a token is not read
         return t("session.ended")
     return None
 

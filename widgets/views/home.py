@@ -12,6 +12,7 @@ from widgets.records.errors import RecordsError
 from widgets.records.models import Learner, Progress
 from widgets.records.store import Store
 from widgets.session import LearnerSession
+from widgets.site.hub import hub_user
 from widgets.site.kiosk import session_ttl
 from widgets.site.lab import forget_token, in_voila, remember_token
 from widgets.views.context import page_session, refusal
@@ -45,7 +46,7 @@ class HomePage(w.VBox):
             self._show(session, redirect=False)
 
     def _show_sign_in(self) -> None:
-        self.form = SignInForm(self.store, self.course.units)
+        self.form = SignInForm(self.store, self.course.units, hub_user=hub_user())
         self.form.on_signed_in(self.show_learner)
         self.children = [self.header, SiteLinks().nav("home"), self.form, *self._cards(None, None)]
 
@@ -53,6 +54,9 @@ class HomePage(w.VBox):
         """After sign-in (the PIN checked): a new session, the learner's home, and a link
         (followed by the site) carrying the session's token, never the learner's ID."""
         assert self.store is not None
+        if hub_user() is not None:  # the Hub authenticates every request: no token, no redirect
+            self._show(LearnerSession(self.course, self.store, learner), redirect=False)
+            return
         try:
             session = LearnerSession.start(self.course, self.store, learner, session_ttl())
         except RecordsError:

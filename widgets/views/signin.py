@@ -1,6 +1,9 @@
 """The sign-in form: họ và tên, đơn vị, chức vụ/nhóm, optional mã cán bộ, and a PIN (set with
 its confirmation the first time, ``nk-pin`` and ``nk-pin-confirm``). Refusals (a wrong PIN, a
-lockout, a bad field, a refused address) show in ``nk-signin-error``."""
+lockout, a bad field, a refused address) show in ``nk-signin-error``.
+
+Under JupyterHub (``hub_user`` given) the same form fills the Hub user's profile once: name,
+unit and role only, no staff code and no PIN (the Hub proved who they are)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from collections.abc import Callable
 import ipywidgets as w
 
 from widgets.i18n import t
+from widgets.records import hub
 from widgets.records.errors import RecordsError, SignInError
 from widgets.records.identity import ROLES
 from widgets.records.models import Learner
@@ -34,9 +38,12 @@ class SignInForm(w.VBox):
         *,
         barrier: FrontEndBarrier | None = None,
         typed: tuple[str, ...] | None = None,
+        hub_user: str | None = None,
     ) -> None:
         super().__init__()
         self.store = store
+        self.hub_user = hub_user
+        """The JupyterHub user whose profile this form fills (``None``: the PIN sign-in)."""
         self._callbacks: list[SignedIn] = []
         self.name = w.Text(description=t("signin.name"), layout=w.Layout(width="100%"))
         self.name.add_class("nk-name")
@@ -69,6 +76,9 @@ class SignInForm(w.VBox):
         self.message.add_class("nk-signin-message")
         self.message.add_class("nk-signin-error")
         heading = w.HTML(render("signin_heading"))
+        if hub_user is not None:  # the profile, once: no staff code, no PIN
+            heading.value = render("signin_hub_heading", user=hub_user)
+            self.submit.description = t("signin.hub_submit")
         self.children = [
             heading,
             self.name,
@@ -82,6 +92,10 @@ class SignInForm(w.VBox):
             self.submit,
             self.message,
         ]
+        if hub_user is not None:
+            hidden = (self.code, self.pin, self.pin_confirm, self.pin_help)
+            self.children = [child for child in self.children if child not in hidden]
+            self.add_class("nk-hub-profile")
         self.add_class("nk-signin")
 
     def on_signed_in(self, callback: SignedIn) -> None:
@@ -99,9 +113,14 @@ class SignInForm(w.VBox):
         self.pin.value = ""
         self.pin_confirm.value = ""
         try:
-            learner = self.store.authenticate(
-                self.name.value, unit, self.role.value or "", self.code.value or None, pin, confirm
-            )
+            if self.hub_user is not None:
+                learner = hub.save_hub_profile(
+                    self.store, self.hub_user, self.name.value, unit, self.role.value or ""
+                )
+            else:
+                learner = self.store.authenticate(
+                    self.name.value, unit, self.role.value or "", self.code.value or None, pin, confirm
+                )
         except SignInError as error:
             return self.refuse(str(error))
         except RecordsError:
