@@ -9,6 +9,7 @@ engine allows and reported as a note.
 from __future__ import annotations
 
 import dataclasses as dc
+import functools
 from collections.abc import Callable
 
 from widgets.content.model import Choice, MatchPair, Question, QuestionType, SourceRef
@@ -66,23 +67,24 @@ def parse_gift(source: str, path: str = "<gift>", taken: set[str] | None = None)
 
 def _convert(record: GiftRecord, notes: list[str]) -> Question:
     stem = _markdown(record.text).replace(BLANK, MISSING_WORD)
-    common = {
-        "id": "",
-        "stem": stem,
-        "cites": (),
-        "explanation": _markdown(record.general_feedback),
-        "source": SourceRef("", 0),
-    }
+    question = functools.partial(
+        Question,
+        id="",
+        stem=stem,
+        cites=(),
+        explanation=_markdown(record.general_feedback),
+        source=SourceRef("", 0),
+    )
     if record.kind == "truefalse":
-        return Question(**common, type=QuestionType.TRUE_FALSE, choices=_true_false(record.answers))
+        return question(type=QuestionType.TRUE_FALSE, choices=_true_false(record.answers))
     if record.kind == "match":
-        return Question(**common, type=QuestionType.MATCHING, pairs=_pairs(record, notes))
+        return question(type=QuestionType.MATCHING, pairs=_pairs(record, notes))
     if record.kind == "shortanswer":
-        return Question(**common, type=QuestionType.SHORT, choices=_short(record.answers, notes))
+        return question(type=QuestionType.SHORT, choices=_short(record.answers, notes))
     if record.single:
-        return Question(**common, type=QuestionType.SINGLE, choices=_single(record.answers, notes))
+        return question(type=QuestionType.SINGLE, choices=_single(record.answers, notes))
     choices, partial = _multiple(record.answers, notes)
-    return Question(**common, type=QuestionType.MULTIPLE, choices=choices, partial=partial)
+    return question(type=QuestionType.MULTIPLE, choices=choices, partial=partial)
 
 
 def _true_false(answers: tuple[GiftAnswer, ...]) -> tuple[Choice, ...]:
@@ -145,7 +147,7 @@ def _choices(answers: tuple[GiftAnswer, ...], is_right: Callable[[GiftAnswer], b
 
 
 def _pairs(record: GiftRecord, notes: list[str]) -> tuple[MatchPair, ...]:
-    pairs = []
+    pairs: list[MatchPair] = []
     for item, category in record.pairs:
         if not category:
             raise _RefusedError(f"cặp ghép '{item.text}' thiếu nhóm sau '->'")

@@ -10,6 +10,7 @@ a question's ``code`` a code block under the question text.
 from __future__ import annotations
 
 import dataclasses as dc
+import functools
 import json
 import re
 from typing import Any
@@ -67,9 +68,11 @@ def _convert(item: Any, notes: list[str]) -> Question:
     stem = to_markdown(str(item.get("question", "")), "html")
     if code := item.get("code"):
         stem = f"{stem}\n\n{_code_block(str(code))}".strip()
-    common = {"id": "", "stem": stem, "cites": (), "explanation": "", "source": SourceRef("", 0)}
+    question = functools.partial(
+        Question, id="", stem=stem, cites=(), explanation="", source=SourceRef("", 0)
+    )
     if kind == "string":
-        return Question(**common, type=QuestionType.SHORT, choices=_string_answers(answers, notes))
+        return question(type=QuestionType.SHORT, choices=_string_answers(answers, notes))
     if kind not in {"multiple_choice", "many_choice"}:
         raise _RefusedError(
             f"loại câu hỏi '{kind}' không có (jupyterquiz: multiple_choice, many_choice, string)"
@@ -79,7 +82,7 @@ def _convert(item: Any, notes: list[str]) -> Question:
     if not right:
         raise _RefusedError("câu hỏi không có đáp án đúng ('correct': true)")
     qtype = QuestionType.MULTIPLE if kind == "many_choice" or right > 1 else QuestionType.SINGLE
-    return Question(**common, type=qtype, choices=choices)
+    return question(type=qtype, choices=choices)
 
 
 def _choice_answers(answers: list[Any]) -> tuple[Choice, ...]:
@@ -98,7 +101,7 @@ def _choice_answers(answers: list[Any]) -> tuple[Choice, ...]:
 
 
 def _string_answers(answers: list[Any], notes: list[str]) -> tuple[Choice, ...]:
-    choices = []
+    choices: list[Choice] = []
     for answer in answers:
         if not isinstance(answer, dict):
             raise _RefusedError("mỗi đáp án phải là một đối tượng JSON")
