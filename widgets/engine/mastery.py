@@ -225,12 +225,21 @@ def reviewable_questions(course: Course) -> tuple[Question, ...]:
     )
 
 
-def _priority(item: str, evidence: Sequence[Outcome]) -> int:
+def _latest(evidence: Sequence[Outcome]) -> dict[str, bool]:
+    """Item → whether its latest outcome was right."""
+    latest: dict[str, Outcome] = {}
+    for outcome in evidence:
+        seen = latest.get(outcome.item_id)
+        if seen is None or outcome.at >= seen.at:
+            latest[outcome.item_id] = outcome
+    return {item: outcome.correct for item, outcome in latest.items()}
+
+
+def _priority(item: str, latest: dict[str, bool]) -> int:
     """0: never answered; 1: its latest outcome was wrong; 2: answered right last time."""
-    mine = [o for o in evidence if o.item_id == item]
-    if not mine:
+    if item not in latest:
         return 0
-    return 1 if not max(mine, key=lambda o: o.at).correct else 2
+    return 2 if latest[item] else 1
 
 
 def draw_review(
@@ -247,9 +256,10 @@ def draw_review(
     if not due:
         return ReviewDraw((), ())
     rng = random.Random(f"review:{seed}")
+    latest = _latest(evidence)
     wanted = set(due)
     pool = [q for q in reviewable_questions(course) if wanted & set(q.cites)]
-    keyed = sorted(pool, key=lambda q: (_priority(question_item(q.id), evidence), rng.random()))
+    keyed = sorted(pool, key=lambda q: (_priority(question_item(q.id), latest), rng.random()))
     count = min(REVIEW_MAX, len(keyed), max(REVIEW_MIN, 2 * len(due)))
     chosen: list[Question] = []
     for clause_id in due:
@@ -267,6 +277,6 @@ def draw_review(
     ]
     decision = None
     if nodes:
-        nodes.sort(key=lambda sn: (_priority(node_item(sn[0].id, sn[1].id), evidence), rng.random()))
+        nodes.sort(key=lambda sn: (_priority(node_item(sn[0].id, sn[1].id), latest), rng.random()))
         decision = nodes[0]
     return ReviewDraw(tuple(due), tuple(chosen), decision)
