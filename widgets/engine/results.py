@@ -100,5 +100,5 @@ class ScenarioResult:
 
 def _jsonable(response: Response) -> Any:
     if isinstance(response, tuple):
-        return [_jsonable(item) for item in response]  # type: ignore[arg-type]
+        return [_jsonable(item) for item in response]
     return response
