@@ -10,7 +10,7 @@ from typing import Any
 from widgets.content.cache import read_cached, write_cached
 from widgets.content.directive import parse_directive
 from widgets.content.documents import read_text, read_yaml
-from widgets.content.model import Course, Module, ModuleKind, QuizPolicy, SourceRef, Unit
+from widgets.content.model import Course, Module, ModuleKind, Question, QuizPolicy, Scenario, SourceRef, Unit
 from widgets.content.module import parse_module
 from widgets.content.pool import final_pool
 from widgets.content.problems import ContentError, Problem, ProblemLog
@@ -190,7 +190,7 @@ def _units(path: Path, log: ProblemLog) -> tuple[tuple[Unit, ...], str]:
     text = read_text(path, unit_log)
     data = read_yaml(text, unit_log) if text is not None else None
     raw = data.get("units") if isinstance(data, dict) else None
-    if not isinstance(raw, list) or not raw:
+    if not isinstance(data, dict) or not isinstance(raw, list) or not raw:
         unit_log.add(1, "units.yml cần 'units:' là danh sách đơn vị")
         return (), ""
     _unknown_keys(data, UNITS_KEYS, "units.yml", 1, unit_log)
@@ -257,7 +257,7 @@ def _check_unique_ids(modules: list[Module], log: ProblemLog) -> None:
         if module.id in seen_modules:
             _add_at(log, module.source, f"mã học phần '{module.id}' đã dùng ở {seen_modules[module.id]}")
         seen_modules[module.id] = module.source
-        items = [*module.questions, *module.scenarios]
+        items: list[Question | Scenario] = [*module.questions, *module.scenarios]
         for item in items:
             if item.id in seen_ids:
                 _add_at(log, item.source, f"mã '{item.id}' đã dùng ở {seen_ids[item.id]}")

@@ -35,12 +35,12 @@ def parse_tree(text: str) -> SyntaxTreeNode:
 @functools.lru_cache(maxsize=4096)
 def render_markdown(text: str) -> str:
     """Markdown to HTML with raw HTML disabled: content can never inject a ``<script>``."""
-    return parser().render(text)
+    return str(parser().render(text))
 
 
 def render_inline(text: str) -> str:
     """Inline Markdown (a choice, a title) to HTML without a wrapping paragraph."""
-    return parser().renderInline(text)
+    return str(parser().renderInline(text))
 
 
 def plain_text(text: str) -> str:

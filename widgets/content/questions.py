@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 import unicodedata
@@ -81,27 +82,28 @@ def parse_question(
         log.add(block.line, f"câu hỏi '{question_id}' thiếu danh sách đáp án")
         return None
 
-    common = {
-        "id": question_id,
-        "type": qtype,
-        "stem": stem,
-        "cites": cites,
-        "explanation": extras.get("explanation", ""),
-        "hint": extras.get("hint", ""),
-        "source": SourceRef(log.path, block.line),
-        "points": int_field(block, "points", log, 1),
-        "partial": bool_field(block, "partial", log),
-        "tone_insensitive": bool_field(block, "tone-insensitive", log),
-        "level": _level(block, log),
-        "interpretive": bool_field(block, "interpretive", log),
-    }
+    question = functools.partial(
+        Question,
+        id=question_id,
+        type=qtype,
+        stem=stem,
+        cites=cites,
+        explanation=extras.get("explanation", ""),
+        hint=extras.get("hint", ""),
+        source=SourceRef(log.path, block.line),
+        points=int_field(block, "points", log, 1),
+        partial=bool_field(block, "partial", log),
+        tone_insensitive=bool_field(block, "tone-insensitive", log),
+        level=_level(block, log),
+        interpretive=bool_field(block, "interpretive", log),
+    )
     if qtype is QuestionType.MATCHING:
-        return Question(**common, pairs=_pairs(answer_list, log))
+        return question(pairs=_pairs(answer_list, log))
     if qtype is QuestionType.ORDERING:
-        return Question(**common, order=_ordering(answer_list, log))
+        return question(order=_ordering(answer_list, log))
     choices = _choices(answer_list, log, qtype)
     _check_choices(qtype, choices, line_of(answer_list), log)
-    return Question(**common, choices=choices)
+    return question(choices=choices)
 
 
 def _level(block: Block, log: ProblemLog) -> Level | None:

@@ -12,9 +12,10 @@ import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from widgets.content.documents import read_text, read_yaml
-from widgets.content.model import Course, Level, ModuleKind, Question
+from widgets.content.model import Course, Level, Module, ModuleKind, Question, SourceRef
 from widgets.content.problems import Problem, ProblemLog, display_path
 
 MIN_APPLICATION_SHARE = 40
@@ -37,9 +38,15 @@ def course_rules(course: Course, root: Path) -> list[Problem]:
     ]
 
 
-def _at(where: object, message: str) -> Problem:
-    source = where.source  # type: ignore[attr-defined]
-    return Problem(source.path, source.line, message)
+class _Sourced(Protocol):
+    """Anything the content model locates in a file (a question, a module…)."""
+
+    @property
+    def source(self) -> SourceRef: ...
+
+
+def _at(where: _Sourced, message: str) -> Problem:
+    return Problem(where.source.path, where.source.line, message)
 
 
 def level_problems(course: Course) -> list[Problem]:
@@ -97,7 +104,7 @@ def final_problems(course: Course) -> list[Problem]:
             continue
         policy, pool = module.quiz, module.quiz.pool
 
-        def add(message: str, module: object = module) -> None:
+        def add(message: str, module: Module = module) -> None:
             problems.append(_at(module, f"bài kiểm tra cuối: {message} (course.yml, quiz)"))
 
         if policy.scenarios < 1:
@@ -175,7 +182,8 @@ def style_files(course: Course, root: Path) -> list[Path]:
     """The Markdown learners read: modules, glossary and FAQ (not directive.md, which quotes the
     source word for word)."""
     paths = [Path(m.source.path) for m in course.modules]
-    paths += [Path(entry.source.path) for entry in (*course.glossary, *course.faq)]
+    paths += [Path(term.source.path) for term in course.glossary]
+    paths += [Path(entry.source.path) for entry in course.faq]
     found = []
     for path in dict.fromkeys(paths):
         candidate = path if path.is_absolute() or path.exists() else root / path
