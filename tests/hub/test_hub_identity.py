@@ -89,3 +89,20 @@ def test_a_sign_in_form_cannot_take_over_a_hub_learner(store: Store) -> None:
         with pytest.raises(SignInError):
             store.authenticate("Nguyễn Văn An", "Sở Nội vụ", ROLE, None, "123456", "123456")
     assert hub.hub_learner(store, "an") == learner
+
+
+def test_a_pin_reset_does_not_open_a_hub_learner_to_the_sign_in_form(store: Store) -> None:
+    """A trainer's reset removes the mark; the Hub user's next page puts it back."""
+    learner = hub.save_hub_profile(store, "an", "Nguyễn Văn An", "Sở Nội vụ", ROLE)
+    store.reset_pin(learner.id)
+    assert not store.has_pin(learner.id)
+    assert hub.hub_learner(store, "an") == learner
+    with pytest.raises(SignInError):
+        store.authenticate("Nguyễn Văn An", "Sở Nội vụ", ROLE, None, "123456", "123456")
+
+
+@pytest.mark.parametrize("mode", ["kiosk", "trainer"])
+def test_a_kiosk_or_the_trainer_site_never_takes_a_hub_identity(mode: str) -> None:
+    environ = {site_hub.HUB_USER_ENV: "an", site_hub.SITE_MODE_ENV: mode}
+    assert site_hub.read_hub_user(environ) is None
+    assert site_hub.read_hub_user({**environ, site_hub.SITE_MODE_ENV: "learner"}) == "an"

@@ -38,8 +38,12 @@ def hub_learner_id(store: Store, hub_user: str) -> str:
 
 
 def hub_learner(store: Store, hub_user: str) -> Learner | None:
-    """The Hub user's learner, or ``None`` until they have filled the profile."""
-    return store.get_learner(hub_learner_id(store, hub_user))
+    """The Hub user's learner, or ``None`` until they have filled the profile. A learner whose
+    mark a trainer's PIN reset removed gets it back (no PIN can be set on a Hub learner)."""
+    learner = store.get_learner(hub_learner_id(store, hub_user))
+    if learner is not None and not store.has_pin(learner.id):
+        db.write(store.engine, lambda conn: mark_hub_learner(conn, learner.id))
+    return learner
 
 
 def save_hub_profile(store: Store, hub_user: str, name: object, unit: object, role: object) -> Learner:
