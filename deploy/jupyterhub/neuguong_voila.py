@@ -18,6 +18,10 @@ Environment (set by the spawner): ``NEUGUONG_DB_URL`` (the shared PostgreSQL),
 ``identity-secret``, the same for every user: learner IDs are keyed by the latter),
 ``NEUGUONG_HOSTNAMES`` (the public host name, for Voilà's Host check),
 ``NEUGUONG_PREHEAT=0`` (one learner per server: a kernel pool would only add memory).
+
+The learner is the Hub user: the spawner sets ``JUPYTERHUB_USER`` in this server's environment,
+the site's kernels inherit it (``widgets/site/hub.py``), and no request can change it. The first
+visit fills the profile (name, unit, role; no PIN); see ``deploy/README.md``.
 """
 
 from __future__ import annotations

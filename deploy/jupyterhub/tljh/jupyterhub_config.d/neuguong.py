@@ -61,7 +61,9 @@ c.Spawner.default_url = ""
 c.JupyterHub.default_url = "/hub/user-redirect/voila/render/home.ipynb"
 c.Spawner.environment = {
     "NEUGUONG_DB_URL": settings.get("NEUGUONG_DB_URL", ""),
-    # Holds only the installation's certificate-secret (same for everyone, group-readable).
+    # Holds only the installation's certificate-secret and identity-secret (the same for
+    # everyone, group-readable): learner IDs are keyed by the latter. The learner is the Hub
+    # user ($JUPYTERHUB_USER, which the spawner sets per user server; widgets/site/hub.py).
     "NEUGUONG_DATA": settings.get("NEUGUONG_DATA", "/srv/neuguong/data"),
     "NEUGUONG_HOSTNAMES": settings.get("NEUGUONG_HOSTNAMES", ""),
     # One learner per server: a pool of preheated kernels would only add ~120 MB each.
