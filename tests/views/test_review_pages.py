@@ -88,6 +88,11 @@ def test_wrong_then_reviewed_then_due_again(
         page._save_answer(asked, outcome)
     saved = [a for a in store.answers(learner_id) if a.attempt_id == page.review_id]
     assert len(saved) == len(questions)  # each saved at once
+    while page.quiz.current is not None:  # "Câu tiếp theo" … "Xem kết quả"
+        page.quiz.next()
+    summary = page.quiz.summary.value
+    assert "Kết quả ôn tập" in summary and f"Trả lời đúng {len(questions)}/{len(questions)} câu" in summary
+    assert "để đạt" not in summary  # a review neither passes nor fails
     if page.decision is not None:
         best = max(
             range(len(page.decision.choice_buttons)),

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from widgets.content.markdown import plain_text
 from widgets.content.model import (
     RATING_POINTS,
     Action,
@@ -170,6 +171,30 @@ class DecisionView(ScenarioView):
         self.children = [c for c in self.children if "nk-next" not in c._dom_classes]
 
 
+class ReviewQuizView(QuizView):
+    """The review's questions: the quiz's steps, with a summary that neither passes nor fails."""
+
+    def _show_summary(self) -> None:
+        result = self.attempt.result()
+        review = [
+            {
+                "stem": plain_text(self.attempt_question(answer.question_id).stem.splitlines()[0]),
+                "clauses": [self.directive.clause(cid) for cid in answer.cites],
+            }
+            for answer in result.to_review
+        ]
+        right = sum(1 for answer in result.answers if answer.correct)
+        self.summary.value = render(
+            "review_summary",
+            right=right,
+            total=len(result.answers),
+            review=review,
+            clause_hrefs=self.clause_hrefs,
+        )
+        self.current = None
+        self.children = [self.summary]
+
+
 class ReviewPage(w.VBox):
     """ "Ôn tập": 5–10 questions and one scenario decision on the clauses due, each saved at once."""
 
@@ -242,7 +267,9 @@ class ReviewPage(w.VBox):
             w.HTML(render("message", text=t("review.clauses", names=names), kind="info"))
         ]
         if questions:
-            self.quiz = QuizView(attempt, self.course.directive, clause_hrefs=self.links.clauses(self.course))
+            self.quiz = ReviewQuizView(
+                attempt, self.course.directive, clause_hrefs=self.links.clauses(self.course)
+            )
             self.quiz.on_checked(self._save_answer)
             self.quiz.on_finished(lambda _: self._maybe_finish())
             parts.append(self.quiz)
