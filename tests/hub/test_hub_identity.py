@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,15 @@ def test_a_kiosk_or_the_trainer_site_never_takes_a_hub_identity(mode: str) -> No
     environ = {site_hub.HUB_USER_ENV: "an", site_hub.SITE_MODE_ENV: mode}
     assert site_hub.read_hub_user(environ) is None
     assert site_hub.read_hub_user({**environ, site_hub.SITE_MODE_ENV: "learner"}) == "an"
+
+
+def test_a_hub_sign_in_is_audited_once_per_working_session(store: Store) -> None:
+    learner = hub.save_hub_profile(store, "an", "Nguyễn Văn An", "Sở Nội vụ", ROLE)
+    hour = timedelta(hours=1)
+    assert not hub.note_sign_in(store, learner.id, within=hour)  # the profile was just created
+    start = store.clock()
+    store.clock = lambda: start + timedelta(hours=2)
+    assert hub.note_sign_in(store, learner.id, within=hour)
+    assert not hub.note_sign_in(store, learner.id, within=hour)  # the next page: not again
+    events = [(e.event, e.detail) for e in store.audit_events(learner_id=learner.id)]
+    assert events == [(audit.SIGN_IN, '{"via":"jupyterhub"}'), (audit.SIGN_IN_NEW, '{"via":"jupyterhub"}')]

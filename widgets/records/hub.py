@@ -16,6 +16,7 @@ one, so it cannot take over the profile by setting a first PIN.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,7 +24,7 @@ from sqlalchemy.engine import Connection
 
 from widgets.records import audit, db, identity, queries, rows
 from widgets.records.models import Learner
-from widgets.records.schema import credentials, learners
+from widgets.records.schema import audit_events, credentials, learners
 from widgets.records.store import Store
 
 HUB_MARK = "jupyterhub"
@@ -77,6 +78,30 @@ def save_hub_profile(store: Store, hub_user: str, name: object, unit: object, ro
         return queries.one(conn, learners, learner_id)
 
     return rows.learner(db.write(store.engine, save))
+
+
+def note_sign_in(store: Store, learner_id: str, *, within: timedelta) -> bool:
+    """Record a Hub user's arrival as a ``sign_in`` (``{"via": "jupyterhub"}``) unless they
+    have one, or their profile's creation, in the last ``within``: one event per working
+    session, not one per page. Returns whether it was recorded."""
+    now = store.clock()
+    recent = (
+        sa.select(audit_events.c.id)
+        .where(
+            audit_events.c.learner_id == learner_id,
+            audit_events.c.event.in_((audit.SIGN_IN, audit.SIGN_IN_NEW)),
+            audit_events.c.at >= now - within,
+        )
+        .limit(1)
+    )
+
+    def run(conn: Connection) -> bool:
+        if conn.execute(recent).first() is not None:
+            return False
+        audit.record(conn, audit.SIGN_IN, learner_id, VIA, now)
+        return True
+
+    return db.write(store.engine, run)
 
 
 def mark_hub_learner(conn: Connection, learner_id: str) -> None:

@@ -77,6 +77,8 @@ def hub_page_session(course: Course, store: Store, user: str) -> LearnerSession 
     A ``?session=`` token is not read: it could name another learner."""
     try:
         learner = hub.hub_learner(store, user)
+        if learner is not None:
+            hub.note_sign_in(store, learner.id, within=session_ttl())
     except RecordsError as error:
         log.error("hub learner not read: %s", error)
         return None
