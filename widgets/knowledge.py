@@ -194,7 +194,9 @@ def build_index(course: Course) -> tuple[Entry, ...]:
     """Every searchable entry of the course, in ranking order of kinds then authored order."""
     entries: list[Entry] = []
 
-    def add(kind: HitKind, title: str, body: str, cites: tuple[str, ...], module: Module | None, *extra: str):
+    def add(
+        kind: HitKind, title: str, body: str, cites: tuple[str, ...], module: Module | None, *extra: str
+    ) -> None:
         fields = tuple(_field(text, 1.0) for text in extra)
         entries.append(
             Entry(kind, _field(title, 2.0), _field(body, 1.0), fields, cites, module, len(entries))

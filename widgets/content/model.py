@@ -418,7 +418,9 @@ class Course:
         """The module that holds a question or scenario (or the scenario of a decision item)."""
         item_id = item_id.split(DECISION_SEPARATOR, 1)[0]
         for module in self.modules:
-            if any(item.id == item_id for item in (*module.questions, *module.scenarios)):
+            if any(q.id == item_id for q in module.questions) or any(
+                s.id == item_id for s in module.scenarios
+            ):
                 return module
         raise KeyError(item_id)
 
