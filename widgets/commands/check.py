@@ -9,7 +9,7 @@ from pathlib import Path
 from widgets.content.course import check_course, default_content_dir
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("check", help="kiểm tra nội dung trong content/")
     parser.add_argument("path", nargs="?", type=Path, help="thư mục nội dung (mặc định: content/)")
     parser.set_defaults(func=run)

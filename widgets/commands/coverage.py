@@ -20,7 +20,7 @@ from widgets.content.coverage import (
 from widgets.content.problems import ContentError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("coverage", help="mức độ bao phủ từng điều khoản")
     parser.add_argument("path", nargs="?", type=Path, help="thư mục nội dung (mặc định: content/)")
     parser.add_argument(

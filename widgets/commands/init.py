@@ -18,7 +18,7 @@ from widgets.site import resources
 IGNORED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "init",
         help="chép nội dung khóa học ra một thư mục để chỉnh sửa",

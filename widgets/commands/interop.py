@@ -24,7 +24,7 @@ from widgets.scaffold import ScaffoldError, module_ids, new_module
 Parser = Callable[[str, str, set[str]], ImportResult]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     gift = subparsers.add_parser("gift", help="xuất/nhập ngân hàng câu hỏi Moodle GIFT")
     actions = gift.add_subparsers(dest="gift_command", required=True, metavar="ACTION")
     export = actions.add_parser("export", help="xuất câu hỏi ra GIFT (in ra stdout)")

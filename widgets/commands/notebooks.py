@@ -14,7 +14,7 @@ from widgets.site import resources
 DEFAULT_FOLDER = resources.notebooks_dir("learner")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("notebooks", help="tạo các notebook của trang học từ content/")
     parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER, help="thư mục notebook của học viên")
     parser.add_argument("--content", type=Path, help="thư mục nội dung (mặc định: content/)")

@@ -31,7 +31,7 @@ DEFAULT_LISTEN = {"ip": "localhost", "port": 8866, "base_url": "/"}
 STOP_GRACE_S = 30.0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "serve",
         help="chạy trang học bằng Voilà (learner, kiosk hoặc trainer)",
