@@ -19,6 +19,7 @@ from widgets.reports.queries import Filters, distinct_values
 from widgets.reports.roster import Roster, parse_roster
 from widgets.views.fragments import render
 from widgets.views.trainer.common import day_end, day_start, download, html, trainer_context
+from widgets.views.trainer.dates import DayFormatError, DayInput
 
 MAX_LEARNER_ROWS = 300
 """Learners listed on screen; the CSV/XLSX export has them all."""
@@ -46,17 +47,19 @@ class DashboardPage(w.VBox):
             return
         units, _ = distinct_values(store.engine)
         everything = t("trainer.filter.all")
-        self.since = w.DatePicker(description=t("trainer.filter.since"))
-        self.until = w.DatePicker(description=t("trainer.filter.until"))
+        # "All" is "" rather than None: ipywidgets takes a None value for "nothing selected" and
+        # the browser then showed an empty dropdown now and then.
+        self.since = DayInput(t("trainer.filter.since"))
+        self.until = DayInput(t("trainer.filter.until"))
         self.unit = w.Dropdown(
-            options=[(everything, None), *((u, u) for u in units)], description=t("trainer.filter.unit")
+            options=[(everything, ""), *((u, u) for u in units)], description=t("trainer.filter.unit")
         )
         self.role = w.Dropdown(
-            options=[(everything, None), *((r, r) for r in ROLES)], description=t("trainer.filter.role")
+            options=[(everything, ""), *((r, r) for r in ROLES)], description=t("trainer.filter.role")
         )
         modules = [m for m in course.modules if m.questions or m.scenarios]
         self.module = w.Dropdown(
-            options=[(t("trainer.filter.all_modules"), None), *((m.title, m.id) for m in modules)],
+            options=[(t("trainer.filter.all_modules"), ""), *((m.title, m.id) for m in modules)],
             description=t("trainer.filter.module"),
         )
         self.which = w.Dropdown(
@@ -71,17 +74,23 @@ class DashboardPage(w.VBox):
         self.update.on_click(lambda _: self.refresh())
         self.update.add_class("nk-dashboard-update")
         self.status = w.HTML()
-        for widget in (self.since, self.until, self.unit, self.role, self.module, self.which):
-            widget.style.description_width = "8rem"
-        filters = w.VBox(
+        for widget in (self.since.text, self.until.text, self.unit, self.role, self.module, self.which):
+            widget.style.description_width = "initial"  # the label's own width (CSS: one line)
+            widget.layout.width = "auto"
+        controls = w.Box(
             [
-                w.HBox([self.since, self.until]),
-                w.HBox([self.unit, self.role]),
-                w.HBox([self.module, self.which]),
-                w.HBox([self.roster_upload, self.update]),
-                self.status,
+                self.since,
+                self.until,
+                self.unit,
+                self.role,
+                self.module,
+                self.which,
+                self.roster_upload,
+                self.update,
             ]
         )
+        controls.add_class("nk-filter-row")
+        filters = w.VBox([controls, self.status])
         filters.add_class("nk-dashboard-filters")
         self.summary = w.HTML()
         self.completion = w.HTML()
@@ -126,7 +135,7 @@ class DashboardPage(w.VBox):
             until=day_end(self.until.value),
             units=(self.unit.value,) if self.unit.value else (),
             roles=(self.role.value,) if self.role.value else (),
-            module_id=self.module.value,
+            module_id=self.module.value or None,
         )
 
     def refresh(self) -> DashboardData | None:
@@ -134,9 +143,13 @@ class DashboardPage(w.VBox):
         assert self.store is not None
         try:
             filters = self.filters()
+        except DayFormatError:
+            self.status.value = render("message", text=t("trainer.filter.bad_day"), kind="warning")
+            return None
         except ValueError:
             self.status.value = render("message", text=t("trainer.filter.bad_range"), kind="warning")
             return None
+        self.status.value = ""
         data = build_dashboard(
             self.store.engine, self.course, filters, roster=self.roster, which=self.which.value
         )
