@@ -26,6 +26,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -215,7 +216,7 @@ def _goto(context: Any, url: str) -> Any:
 
 
 def _sign_in(page: Any, name: str) -> str:
-    """Fill the sign-in form of an opened home page; returns the learner ID."""
+    """Fill the sign-in form of an opened home page; returns the session token."""
     form = page.locator(".nk-signin")
     form.wait_for(state="visible", timeout=TIMEOUT_MS)
     form.locator(".nk-name input").fill(name)
@@ -255,11 +256,14 @@ def test_progress_made_on_one_server_is_seen_on_the_other(
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
     try:
         home_a, home_b = _goto(context, a.url("home.ipynb")), _goto(context, b.url("home.ipynb"))
-        first = _sign_in(home_a, "Lò Văn Thành")
-        second = _sign_in(home_b, "Quàng Thị Mai")
+        first_session = _sign_in(home_a, "Lò Văn Thành")
+        second_session = _sign_in(home_b, "Quàng Thị Mai")
 
         room = None
         store = open_store(pg_url, data=a.log.parent / "data")
+        # Pages carry only session tokens; the store knows whose they are.
+        first = store.resume_session(first_session, timedelta(hours=2)).id
+        second = store.resume_session(second_session, timedelta(hours=2)).id
         if (REPO / "widgets" / "reports" / "rooms.py").exists():
             from widgets.reports import rooms
 
@@ -267,12 +271,12 @@ def test_progress_made_on_one_server_is_seen_on_the_other(
             rooms.join_room(store.engine, room.code, first)
             rooms.join_room(store.engine, room.code, second)
 
-        on_a = _goto(context, a.url(module.notebook, f"session={first}"))
-        on_b = _goto(context, b.url(module.notebook, f"session={second}"))
+        on_a = _goto(context, a.url(module.notebook, f"session={first_session}"))
+        on_b = _goto(context, b.url(module.notebook, f"session={second_session}"))
         answered = {first: _answer_first_question(on_a), second: _answer_first_question(on_b)}
 
         # Server B shows the progress made on server A.
-        home = _goto(context, b.url("home.ipynb", f"session={first}"))
+        home = _goto(context, b.url("home.ipynb", f"session={first_session}"))
         progress = home.locator(".nk-progress")
         progress.wait_for(state="visible", timeout=TIMEOUT_MS)
         assert "Lò Văn Thành" in progress.inner_text()
