@@ -21,8 +21,8 @@ CASES = sorted(p.stem for p in INVALID.glob("*.expected"))
 CONTENT_CODE = Path(__file__).parents[2] / "widgets" / "content"
 
 UNREACHABLE = {  # messages no small fixture file can produce, and why
-    # load_course's fallback when _parse_course gives no course and no problem; check_course
-    # never reports it (an empty course.yml is the one way there: see test_empty_course_yml).
+    # load_course's fallback when _parse_course gives no course and no problem: a guard no
+    # content reaches (an empty course.yml is reported: see test_empty_course_yml).
     "không đọc được khóa học",
     # text_field(required=True): no caller asks for a required text field.
     "khối {} thiếu trường '{}'",
@@ -115,8 +115,7 @@ def test_every_message_of_the_validator_has_a_fixture() -> None:
     assert set(found) >= UNREACHABLE, "an unreachable message is gone: drop it from UNREACHABLE"
 
 
-@pytest.mark.xfail(reason="bug: check_course reports nothing for an empty course.yml", strict=True)
 def test_empty_course_yml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = build("_base", tmp_path, monkeypatch)
     (root / "course.yml").write_text("", encoding="utf-8")
-    assert problems(root) != []  # load_course refuses it ("không đọc được khóa học", line 0)
+    assert problems(root) == ["course.yml:1: course.yml phải là các cặp 'khóa: giá trị'"]

@@ -79,9 +79,10 @@ def _parse_course(root: Path, problems: list[Problem]) -> Course | None:
     path = root / COURSE_FILE
     log = ProblemLog(path, problems)
     text = read_text(path, log)
+    reported = len(problems)
     data = read_yaml(text, log) if text is not None else None
     if not isinstance(data, dict):
-        if text is not None and data is not None:
+        if text is not None and len(problems) == reported:  # empty, or YAML that is not a mapping
             log.add(1, "course.yml phải là các cặp 'khóa: giá trị'")
         return None
     _unknown_keys(data, COURSE_KEYS, "course.yml", 1, log)
