@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses as dc
+import gc
 import json
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -118,27 +119,31 @@ def evidence_of(
     before = [a.answered_at < until] if until is not None else []
     cited: dict[str, tuple[str, ...]] = {}
     items: dict[str, str] = {}
-    for learner_id, question_id, cites, correct, when in conn.execute(
+    rows = _raw(
+        conn,
         sa.select(a.learner_id, a.question_id, a.cites, a.correct, at).where(
             a.try_no == 1, *of_chosen(answers, chosen), *before
-        )
-    ):
+        ),
+    )
+    for learner_id, question_id, cites, correct, when in rows:
         clauses = cited.get(cites)
         if clauses is None:
             clauses = cited[cites] = tuple(c for c in dict.fromkeys(json.loads(cites)) if c in clause_ids)
         item = items.get(question_id) or items.setdefault(question_id, question_item(question_id))
-        moment = naive(when)
+        outcome = (naive(when), item, bool(correct))
         for clause_id in clauses:
-            found[(learner_id, clause_id)].append((moment, item, bool(correct)))
+            found[(learner_id, clause_id)].append(outcome)
     sc = scenario_choices.c
     at = sa.type_coerce(sc.chosen_at, sa.String) if conn.dialect.name == "sqlite" else sc.chosen_at
     before = [sc.chosen_at < until] if until is not None else []
     first: dict[tuple[str, str, str], tuple[datetime, str, str, str]] = {}
-    for learner_id, attempt_id, scenario_id, node_id, action_id, rating, when in conn.execute(
+    rows = _raw(
+        conn,
         sa.select(
             sc.learner_id, sc.attempt_id, sc.scenario_id, sc.node_id, sc.action_id, sc.rating, at
-        ).where(*of_chosen(scenario_choices, chosen), *before)
-    ):
+        ).where(*of_chosen(scenario_choices, chosen), *before),
+    )
+    for learner_id, attempt_id, scenario_id, node_id, action_id, rating, when in rows:
         key = (attempt_id, scenario_id, node_id)
         moment = naive(when)
         kept = first.get(key)
@@ -171,6 +176,12 @@ def _node_cites(
             }
             found[(scenario.id, node.id)] = (node_item(scenario.id, node.id), actions, own)
     return found
+
+
+def _raw(conn: Connection, query: sa.Select) -> list[tuple[Any, ...]]:
+    """The rows of ``query`` as the driver gives them (no per-value processing: the times are
+    read by :func:`_naive`, the booleans by ``bool``)."""
+    return conn.execute(query).cursor.fetchall()
 
 
 def _naive(conn: Connection) -> Callable[[Any], datetime]:
@@ -210,22 +221,29 @@ def replay(
         j = (
             bisect.bisect_right(points, ordered[0][0]) if ordered else k
         )  # first moment after the first answer
-        state = learning
+        state: MasteryState | None = learning  # after the latest answer (None: not worked out yet)
+        last = ordered[0][0] if ordered else None
         for moment, item, correct in ordered:
             if j < k and points[j] <= moment:  # the moments since the previous answer
+                if state is None:
+                    state = state_of(schedule, True, len(rights), sum(recent) / len(recent), last)
                 _hold(counts, schedule, state, j, upto := bisect.bisect_right(points, moment, j), points)
                 j = upto
             if not correct or schedule.due_at is None or moment >= schedule.due_at:
                 schedule = step(schedule, correct, moment)  # (a right answer before the date moves nothing)
             recent.append(correct)
+            last = moment
+            state = None
             if correct:
                 rights.add(item)
+                if not was_mastered:  # the state matters after every answer until first mastered
+                    state = state_of(schedule, True, len(rights), sum(recent) / len(recent), moment)
+                    was_mastered = state is mastered
             elif was_mastered:
                 lapsed_after = True
-            state = state_of(schedule, True, len(rights), sum(recent) / len(recent), moment)
-            if state is mastered:
-                was_mastered = True
         if j < k:
+            if state is None:
+                state = state_of(schedule, True, len(rights), sum(recent) / len(recent), last)
             _hold(counts, schedule, state, j, k, points)
         mastered_once[n] += was_mastered
         forgot[n] += lapsed_after
@@ -289,10 +307,30 @@ def retention(
         )
         return int(count.scalar_one()), evidence_of(conn, course, chosen, end)
 
-    cohort, evidence = db.read(engine, read)
+    # Hundreds of thousands of small tuples stay alive until the end: the cyclic collector
+    # would walk them again and again (it took more time than the work), and they hold no cycle.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        cohort, evidence = db.read(engine, read)
+        return _retention(course, evidence, cohort, filters, end)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _retention(
+    course: Course,
+    evidence: dict[tuple[str, str], list[Evidence]],
+    cohort: int,
+    filters: Filters,
+    end: datetime,
+) -> Retention:
     start = filters.since
     if start is None:
-        firsts = [min(found)[0] for found in evidence.values() if found]
+        for found in evidence.values():
+            found.sort()  # time order (replay then finds them sorted)
+        firsts = [found[0][0] for found in evidence.values() if found]
         start = min(firsts).replace(tzinfo=UTC) if firsts else end
     labels = {clause.id: clause.label for clause in course.directive.clauses}
     return replay(course.directive.clause_ids, evidence, cohort, moments(start, end), labels)
