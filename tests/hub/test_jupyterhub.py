@@ -276,9 +276,14 @@ def records(data: Path) -> dict[str, list[tuple[str, ...]]]:
         with engine.connect() as conn:
             learners = conn.execute(sa.text("SELECT id, full_name FROM learners")).all()
             answers = conn.execute(sa.text("SELECT learner_id, question_id FROM answers")).all()
+            events = conn.execute(sa.text("SELECT learner_id, event, detail FROM audit_events")).all()
     finally:
         engine.dispose()
-    return {"learners": [tuple(r) for r in learners], "answers": [tuple(r) for r in answers]}
+    return {
+        "learners": [tuple(r) for r in learners],
+        "answers": [tuple(r) for r in answers],
+        "audit": [tuple(r) for r in events],
+    }
 
 
 def test_two_hub_users_each_see_only_their_own_records(hub: Hub, browser: Any) -> None:
@@ -333,6 +338,8 @@ def test_two_hub_users_each_see_only_their_own_records(hub: Hub, browser: Any) -
     found = records(hub.data)
     assert sorted(found["learners"]) == sorted([(id_a, NAME_A), (id_b, NAME_B)])
     assert {r[0] for r in found["answers"]} == {id_a}
+    via_hub = '{"via":"jupyterhub"}'
+    assert {(id_a, "sign_in_new", via_hub), (id_b, "sign_in_new", via_hub)} <= set(found["audit"])
     a.check()
     b.check()
     a.context.close()
