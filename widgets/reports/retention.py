@@ -99,7 +99,7 @@ def moments(start: datetime, end: datetime, most: int = MAX_MOMENTS) -> tuple[da
         return (end,)
     span = (end - first).total_seconds() / 86400
     days = next((d for d in (1, 7, 30) if span / d < most), None) or -(-int(span) // (most - 1))
-    found = []
+    found: list[datetime] = []
     moment = first
     while moment < end and len(found) < most - 1:
         found.append(moment)
@@ -108,7 +108,7 @@ def moments(start: datetime, end: datetime, most: int = MAX_MOMENTS) -> tuple[da
 
 
 def evidence_of(
-    conn: Connection, course: Course, chosen: sa.Select | None, until: datetime | None
+    conn: Connection, course: Course, chosen: sa.Select[Any] | None, until: datetime | None
 ) -> dict[tuple[str, str], list[Evidence]]:
     """(learner, clause) → its evidence before ``until`` (the rules of :func:`mastery.outcomes`)."""
     clause_ids = set(course.directive.clause_ids)
@@ -178,10 +178,10 @@ def _node_cites(
     return found
 
 
-def _raw(conn: Connection, query: sa.Select) -> list[tuple[Any, ...]]:
+def _raw(conn: Connection, query: sa.Select[Any]) -> list[tuple[Any, ...]]:
     """The rows of ``query`` as the driver gives them (no per-value processing: the times are
     read by :func:`_naive`, the booleans by ``bool``)."""
-    return conn.execute(query).cursor.fetchall()
+    return list(conn.execute(query).cursor.fetchall())
 
 
 def _naive(conn: Connection) -> Callable[[Any], datetime]:
@@ -222,7 +222,7 @@ def replay(
             bisect.bisect_right(points, ordered[0][0]) if ordered else k
         )  # first moment after the first answer
         state: MasteryState | None = learning  # after the latest answer (None: not worked out yet)
-        last = ordered[0][0] if ordered else None
+        last = ordered[0][0] if ordered else points[0]  # (no answers: never read)
         for moment, item, correct in ordered:
             if j < k and points[j] <= moment:  # the moments since the previous answer
                 if state is None:
@@ -250,17 +250,17 @@ def replay(
     clauses = []
     for n, clause_id in enumerate(clause_ids):
         runs = diff[n]
-        counts: dict[MasteryState, tuple[int, ...]] = {}
+        series: dict[MasteryState, tuple[int, ...]] = {}
         for s in STATES:
-            total, series = 0, []
+            total, values = 0, []
             for j in range(k):
                 total += runs[s][j]
-                series.append(total)
-            counts[s] = tuple(series)
-        met = [sum(counts[s][j] for s in STATES) for j in range(k)]
-        counts[MasteryState.NEW] = tuple(learners - m for m in met)
+                values.append(total)
+            series[s] = tuple(values)
+        met = [sum(series[s][j] for s in STATES) for j in range(k)]
+        series[MasteryState.NEW] = tuple(learners - m for m in met)
         clauses.append(
-            ClauseRetention(clause_id, (labels or {}).get(clause_id, ""), counts, mastered_once[n], forgot[n])
+            ClauseRetention(clause_id, (labels or {}).get(clause_id, ""), series, mastered_once[n], forgot[n])
         )
     return Retention(tuple(at), learners, tuple(clauses))
 
