@@ -14,6 +14,7 @@ from widgets.engine.mastery import (
     REVIEW_MIN,
     MasteryState,
     draw_review,
+    map_clauses,
     mastery_map,
     outcomes,
     question_item,
@@ -40,11 +41,30 @@ def course() -> Course:
     return load_course()
 
 
-def test_the_map_covers_the_11_requirements_not_the_document_particulars(course: Course) -> None:
+def test_the_map_has_the_directives_11_citable_clauses(course: Course) -> None:
     on_map = requirement_clauses(course.directive)
-    assert len(on_map) == 11
-    assert on_map[0] == "heads.1" and on_map[-1] == "oversight"
-    assert not any(cid == "doc" or cid.startswith("doc.") for cid in on_map)
+    assert on_map == (
+        "doc",
+        *(f"heads.{n}" for n in (1, 2, 3)),
+        *(f"officials.{n}" for n in range(1, 7)),
+        "oversight",
+    )
+
+
+def test_the_documents_particulars_count_towards_doc_and_a_preamble_towards_nothing(course: Course) -> None:
+    found = outcomes(
+        course,
+        [
+            A("x", "q1", 1, True, ("doc.to", "doc.ask"), T0),
+            A("x", "q2", 1, True, ("officials",), T0),
+            A("x", "q3", 1, False, ("officials", "officials.3"), T0),
+        ],
+        [],
+    )
+    assert [(o.clause_id, o.item_id, o.correct) for o in found] == [
+        ("doc", "question:q1", True),  # once, though it cites two particulars
+        ("officials.3", "question:q3", False),
+    ]
 
 
 def test_no_evidence_is_new() -> None:
@@ -139,7 +159,8 @@ def test_only_first_tries_and_first_choices_count(course: Course) -> None:
     assert questions == [("officials.1", False), ("heads.1", True), ("oversight", True)]
     nodes = [o for o in found if o.item_id.startswith("node:")]
     assert nodes and all(not o.correct for o in nodes)
-    assert {o.clause_id for o in nodes} == set(bad.cites or node.cites)
+    on_map = map_clauses(course.directive)
+    assert {o.clause_id for o in nodes} == {on_map[c] for c in bad.cites or node.cites if c in on_map}
 
 
 def test_review_draw_prefers_unseen_then_wrong_and_covers_every_due_clause(course: Course) -> None:

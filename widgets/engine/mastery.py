@@ -26,10 +26,10 @@ state            shown as     rule
 ``learning``     đang học     everything else (met, not due, not yet mastered)
 ===============  ===========  ================================================================
 
-**Which clauses.** The map and the reviews cover the directive's requirements: every clause
-except the document's own particulars (``doc`` and ``doc.*``: its number and issuer, its
-recipients, its general request), which are read, not practised — the 11 clauses of Công văn
-1273 (:func:`requirement_clauses`).
+**Which clauses.** The map and the reviews cover the directive's 11 citable clauses: the
+document itself (``doc``, with its particulars ``doc.to`` and ``doc.ask`` counted towards it),
+``heads.1``–``heads.3``, ``officials.1``–``officials.6`` and ``oversight``; the preamble
+``officials`` only introduces its sub-clauses (:func:`map_clauses`, :func:`requirement_clauses`).
 
 *How recent* is the schedule (a clause not seen within its box's interval falls due), *how
 often right* is the share of the latest outcomes, *on how many distinct items* counts
@@ -121,13 +121,26 @@ DOCUMENT_CLAUSE = "doc"
 """The ID (and ID prefix, ``doc.``) of the clauses about the document itself."""
 
 
+def map_clauses(directive: Directive) -> dict[str, str]:
+    """Each clause ID an item may cite → the clause on the mastery map it is evidence for.
+
+    The map has the document (``doc``; its particulars ``doc.*`` count towards it) and every
+    requirement with no sub-clause of its own. A clause that only introduces sub-clauses (the
+    preamble ``officials``) is on no map entry: the sub-clauses are what a learner practises.
+    """
+    ids = directive.clause_ids
+    found: dict[str, str] = {}
+    for cid in ids:
+        if cid == DOCUMENT_CLAUSE or cid.startswith(DOCUMENT_CLAUSE + "."):
+            found[cid] = DOCUMENT_CLAUSE
+        elif not any(other.startswith(cid + ".") for other in ids):
+            found[cid] = cid
+    return found
+
+
 def requirement_clauses(directive: Directive) -> tuple[str, ...]:
-    """The clauses on the mastery map, in the directive's order (all but ``doc`` and ``doc.*``)."""
-    return tuple(
-        cid
-        for cid in directive.clause_ids
-        if cid != DOCUMENT_CLAUSE and not cid.startswith(DOCUMENT_CLAUSE + ".")
-    )
+    """The clauses on the mastery map, in the directive's order (:func:`map_clauses`)."""
+    return tuple(dict.fromkeys(map_clauses(directive).values()))
 
 
 def question_item(question_id: str) -> str:
@@ -141,13 +154,19 @@ def node_item(scenario_id: str, node_id: str) -> str:
 def outcomes(
     course: Course, answers: Iterable[AnswerRecord], choices: Iterable[ChoiceRecord]
 ) -> list[Outcome]:
-    """The evidence in a learner's answers and choices (rules in the module docstring)."""
+    """The evidence in a learner's answers and choices (rules in the module docstring), for
+    the clauses on the mastery map (:func:`map_clauses`)."""
+    on_map = map_clauses(course.directive)
+
+    def mapped(cites: Iterable[str]) -> list[str]:
+        return list(dict.fromkeys(on_map[c] for c in cites if c in on_map))
+
     found: list[Outcome] = []
     for answer in answers:
         if answer.try_no != 1:
             continue
         item = question_item(answer.question_id)
-        for clause_id in dict.fromkeys(answer.cites):
+        for clause_id in mapped(answer.cites):
             found.append(Outcome(clause_id, item, bool(answer.correct), answer.answered_at))
     nodes = {(s.id, n.id): n for s in course.scenarios for n in s.nodes}
     first: dict[tuple[str, str, str], ChoiceRecord] = {}
@@ -161,7 +180,7 @@ def outcomes(
         cites = (action.cites if action is not None and action.cites else ()) or node.cites
         right = choice.rating != Rating.VIOLATION.value
         item = node_item(choice.scenario_id, choice.node_id)
-        for clause_id in dict.fromkeys(cites):
+        for clause_id in mapped(cites):
             found.append(Outcome(clause_id, item, right, choice.chosen_at))
     return found
 

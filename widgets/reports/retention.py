@@ -39,7 +39,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from widgets.content.model import Course, Rating
-from widgets.engine.mastery import RECENT, MasteryState, node_item, question_item, state_of
+from widgets.engine.mastery import (
+    RECENT,
+    MasteryState,
+    map_clauses,
+    node_item,
+    question_item,
+    requirement_clauses,
+    state_of,
+)
 from widgets.engine.review import ClauseSchedule, step
 from widgets.records import db
 from widgets.records.policy import COURSE_TZ
@@ -111,7 +119,7 @@ def evidence_of(
     conn: Connection, course: Course, chosen: sa.Select[Any] | None, until: datetime | None
 ) -> dict[tuple[str, str], list[Evidence]]:
     """(learner, clause) → its evidence before ``until`` (the rules of :func:`mastery.outcomes`)."""
-    clause_ids = set(course.directive.clause_ids)
+    on_map = map_clauses(course.directive)
     naive = _naive(conn)
     found: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
     a = answers.c
@@ -128,7 +136,7 @@ def evidence_of(
     for learner_id, question_id, cites, correct, when in rows:
         clauses = cited.get(cites)
         if clauses is None:
-            clauses = cited[cites] = tuple(c for c in dict.fromkeys(json.loads(cites)) if c in clause_ids)
+            clauses = cited[cites] = _mapped(json.loads(cites), on_map)
         item = items.get(question_id) or items.setdefault(question_id, question_item(question_id))
         outcome = (naive(when), item, bool(correct))
         for clause_id in clauses:
@@ -149,7 +157,7 @@ def evidence_of(
         kept = first.get(key)
         if kept is None or moment < kept[0]:
             first[key] = (moment, learner_id, action_id, rating)
-    node_cites = _node_cites(course, clause_ids)
+    node_cites = _node_cites(course, on_map)
     for (_, scenario_id, node_id), (moment, learner_id, action_id, rating) in first.items():
         node = node_cites.get((scenario_id, node_id))
         if node is None:  # content changed since: nothing to cite
@@ -161,19 +169,20 @@ def evidence_of(
     return found
 
 
+def _mapped(cites: Iterable[str], on_map: Mapping[str, str]) -> tuple[str, ...]:
+    """The mastery-map clauses that citing ``cites`` is evidence for (:func:`mastery.map_clauses`)."""
+    return tuple(dict.fromkeys(on_map[c] for c in cites if c in on_map))
+
+
 def _node_cites(
-    course: Course, clause_ids: set[str]
+    course: Course, on_map: Mapping[str, str]
 ) -> dict[tuple[str, str], tuple[str, dict[str, tuple[str, ...]], tuple[str, ...]]]:
     """(scenario, node) → (its item ID, action → the clauses it is evidence for, the node's own)."""
     found = {}
     for scenario in course.scenarios:
         for node in scenario.nodes:
-            own = tuple(c for c in dict.fromkeys(node.cites) if c in clause_ids)
-            actions = {
-                action.id: tuple(c for c in dict.fromkeys(action.cites) if c in clause_ids)
-                for action in node.actions
-                if action.cites
-            }
+            own = _mapped(node.cites, on_map)
+            actions = {action.id: _mapped(action.cites, on_map) for action in node.actions if action.cites}
             found[(scenario.id, node.id)] = (node_item(scenario.id, node.id), actions, own)
     return found
 
@@ -333,4 +342,4 @@ def _retention(
         firsts = [found[0][0] for found in evidence.values() if found]
         start = min(firsts).replace(tzinfo=UTC) if firsts else end
     labels = {clause.id: clause.label for clause in course.directive.clauses}
-    return replay(course.directive.clause_ids, evidence, cohort, moments(start, end), labels)
+    return replay(requirement_clauses(course.directive), evidence, cohort, moments(start, end), labels)
