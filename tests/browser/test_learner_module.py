@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from widgets.content.citations import clause_names
 from widgets.content.course import load_course
 from widgets.content.model import ModuleKind, Question, QuestionType
 from widgets.engine.quiz import QuizAttempt
@@ -76,7 +77,7 @@ def test_answer_wrongly_then_rightly(
     page.locator(".nk-feedback.nk-correct").wait_for()
     citation = page.locator(".nk-citation")
     citation.wait_for()
-    assert question.cites[0] in citation.inner_text()
+    assert clause_names(load_course().directive)[question.cites[0]] in citation.inner_text()
     assert page.locator(".nk-next").is_visible()
 
 

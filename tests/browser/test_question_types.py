@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from widgets.content.citations import clause_names
 from widgets.content.course import load_course
 from widgets.content.markdown import plain_text
 from widgets.content.model import Question, QuestionType
@@ -43,7 +44,10 @@ def test_every_type_right_answer(practice_page: Any) -> None:
         box.locator(".nk-submit").click()
         box.locator(".nk-feedback.nk-correct").wait_for()
         box.locator(".nk-citation").wait_for()
-        assert question.cites[0] in box.locator(".nk-citation").inner_text(), kind
+        assert (
+            clause_names(load_course().directive)[question.cites[0]]
+            in box.locator(".nk-citation").inner_text()
+        ), kind
 
 
 def test_wrong_short_answer_then_keyboard_retry(practice_page: Any) -> None:
