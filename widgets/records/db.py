@@ -56,8 +56,8 @@ def get_engine(url: str) -> Engine:
     global _engines_pid
     with _lock:
         if os.getpid() != _engines_pid:
-            for engine in _engines.values():
-                engine.dispose(close=False)  # the parent's connections are not ours
+            for inherited in _engines.values():
+                inherited.dispose(close=False)  # the parent's connections are not ours
             _engines.clear()
             _engines_pid = os.getpid()
         engine = _engines.get(url)
@@ -211,7 +211,9 @@ def _insert_ignore(dialect_name: str, table: sa.Table) -> sa.Insert:
     one of them (the PostgreSQL one costs about 60 ms and 2 MB per kernel).
     """
     if dialect_name == "postgresql":
-        from sqlalchemy.dialects import postgresql as dialect
-    else:
-        from sqlalchemy.dialects import sqlite as dialect
-    return dialect.insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)

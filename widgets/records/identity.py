@@ -85,7 +85,8 @@ def keyed_learner_id(secret: bytes, staff_code: str | None, name_key: str, unit_
 
 def hub_learner_id(secret: bytes, hub_user: str) -> str:
     """The keyed ID of a JupyterHub user (``hub:<name>``; never equal to a name or code ID)."""
-    if not isinstance(hub_user, str) or not hub_user.strip():
+    # The isinstance check guards untyped callers (a hub header may be missing).
+    if not isinstance(hub_user, str) or not hub_user.strip():  # type: ignore[redundant-expr]
         raise ValueError("a JupyterHub user name is required")
     return _keyed_uuid(secret, f"hub:{unicodedata.normalize('NFC', hub_user.strip())}")
 

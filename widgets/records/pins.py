@@ -71,7 +71,7 @@ def check_pin(pin: str, pin_hash: str, pin_salt: str, params: str) -> bool:
 
 def lock_duration(lockouts_before: int) -> timedelta:
     """How long the next lockout lasts after ``lockouts_before`` lockouts in a row."""
-    return LOCK_BASE * (2 ** min(max(lockouts_before, 0), _MAX_DOUBLINGS))
+    return LOCK_BASE * (1 << min(max(lockouts_before, 0), _MAX_DOUBLINGS))  # 2**n; int ** int is Any to mypy
 
 
 def _scrypt(pin: str, salt: bytes, params: str) -> bytes:

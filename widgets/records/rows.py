@@ -120,7 +120,8 @@ def decode_response(text: str) -> Response:
     def tuplify(value: Any) -> Any:
         return tuple(tuplify(item) for item in value) if isinstance(value, list) else value
 
-    return tuplify(json.loads(text))
+    decoded: Response = tuplify(json.loads(text))  # JSON the store wrote itself (encode_response)
+    return decoded
 
 
 def as_uuid(value: str | None) -> str:
@@ -146,6 +147,7 @@ def finite(value: object, name: str) -> float:
 
 
 def positive(value: int, name: str) -> int:
-    if not isinstance(value, int) or value < 1:
+    # The isinstance check guards untyped callers (merged files, CLI input).
+    if not isinstance(value, int) or value < 1:  # type: ignore[redundant-expr]
         raise ValueError(f"{name} must be a positive integer")
     return value

@@ -922,7 +922,7 @@ class Store:
                 values = {**draft.fields(), "code": code, "issued_at": now}
                 if db.insert_ignore(conn, certificates, values):
                     self._sign(conn, secret, key, {**draft.fields(), "code": code}, now)
-                    return rows.certificate(queries.certificate_row(conn, learner_id))
+                # Ours if just inserted; else another process's (or None: the code collided).
                 existing = queries.certificate_row(conn, learner_id)
                 if existing is not None:
                     return rows.certificate(existing)
