@@ -40,6 +40,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from widgets.content.model import Course, Rating
 from widgets.engine.mastery import (
+    MASTERY_BOX,
+    MASTERY_ITEMS,
     RECENT,
     MasteryState,
     map_clauses,
@@ -226,7 +228,7 @@ def replay(
         rights: set[str] = set()
         recent: deque[bool] = deque(maxlen=RECENT)
         was_mastered = lapsed_after = False
-        ordered = sorted(found)
+        ordered = _in_order(found)
         j = (
             bisect.bisect_right(points, ordered[0][0]) if ordered else k
         )  # first moment after the first answer
@@ -245,7 +247,7 @@ def replay(
             state = None
             if correct:
                 rights.add(item)
-                if not was_mastered:  # the state matters after every answer until first mastered
+                if not was_mastered and _may_master(schedule, rights):
                     state = state_of(schedule, True, len(rights), sum(recent) / len(recent), moment)
                     was_mastered = state is mastered
             elif was_mastered:
@@ -272,6 +274,21 @@ def replay(
             ClauseRetention(clause_id, (labels or {}).get(clause_id, ""), series, mastered_once[n], forgot[n])
         )
     return Retention(tuple(at), learners, tuple(clauses))
+
+
+def _in_order(found: Iterable[Evidence]) -> list[Evidence]:
+    """``found`` in time order (a list is sorted in place: :func:`_retention` may have sorted it)."""
+    if isinstance(found, list):
+        found.sort()
+        return found
+    return sorted(found)
+
+
+def _may_master(schedule: ClauseSchedule, rights: set[str]) -> bool:
+    """Whether :func:`state_of` may say "mastered" right after a right answer (not due then:
+    the answer is before the date, or it moved the date on). Until the clause is first mastered
+    the state matters after every right answer; this skips :func:`state_of` where it cannot."""
+    return schedule.box >= MASTERY_BOX and len(rights) >= MASTERY_ITEMS
 
 
 def _hold(
