@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from widgets.content.model import Course, Module, ModuleKind, Question, Scenario
+from widgets.content.model import Course, Module, ModuleKind, Question, Rating, Scenario
 from widgets.engine.progress import FINAL_ID, LockedError, requirements_for
 from widgets.engine.quiz import CheckOutcome, QuizAttempt
 from widgets.engine.results import QuizResult, ScenarioResult, ScenarioStep
@@ -189,7 +189,7 @@ class LearnerSession:
         return self.store.progress(self.learner.id, requirements_for(self.course))
 
 
-def _rating(scenario: Scenario, node_id: str, action_id: str):
+def _rating(scenario: Scenario, node_id: str, action_id: str) -> Rating:
     for action in scenario.node(node_id).actions:
         if action.id == action_id:
             return action.rating

@@ -64,25 +64,39 @@ class MasteryState(StrEnum):
 
 
 class AnswerRecord(Protocol):
-    """What the records give for an answer (``widgets.records.models.StoredAnswer``)."""
+    """What the records give for an answer (``widgets.records.models.StoredAnswer``); read-only,
+    so that frozen dataclasses match."""
 
-    attempt_id: str
-    question_id: str
-    try_no: int
-    correct: bool
-    cites: tuple[str, ...]
-    answered_at: datetime
+    @property
+    def attempt_id(self) -> str: ...
+    @property
+    def question_id(self) -> str: ...
+    @property
+    def try_no(self) -> int: ...
+    @property
+    def correct(self) -> bool: ...
+    @property
+    def cites(self) -> tuple[str, ...]: ...
+    @property
+    def answered_at(self) -> datetime: ...
 
 
 class ChoiceRecord(Protocol):
-    """What the records give for a scenario choice (``widgets.records.models.StoredChoice``)."""
+    """What the records give for a scenario choice (``widgets.records.models.StoredChoice``);
+    read-only, so that frozen dataclasses match."""
 
-    attempt_id: str
-    scenario_id: str
-    node_id: str
-    action_id: str
-    rating: str
-    chosen_at: datetime
+    @property
+    def attempt_id(self) -> str: ...
+    @property
+    def scenario_id(self) -> str: ...
+    @property
+    def node_id(self) -> str: ...
+    @property
+    def action_id(self) -> str: ...
+    @property
+    def rating(self) -> str: ...
+    @property
+    def chosen_at(self) -> datetime: ...
 
 
 @dc.dataclass(frozen=True, slots=True)

@@ -111,9 +111,13 @@ class OrderInput(AnswerInput):
         self.labels = labels
         self.order = list(order)
         self.rows: list[tuple[w.Button, w.Button, w.Label]] = []
+
+        def mover(position: int, offset: int) -> Callable[[w.Button], None]:
+            return lambda _: self.move(position, offset)
+
         for position in range(len(order)):
-            up = _move_button("nk-move-up", lambda _, p=position: self.move(p, -1))
-            down = _move_button("nk-move-down", lambda _, p=position: self.move(p, 1))
+            up = _move_button("nk-move-up", mover(position, -1))
+            down = _move_button("nk-move-down", mover(position, 1))
             label = w.Label()
             label.add_class("nk-order-item")
             self.rows.append((up, down, label))

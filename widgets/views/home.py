@@ -39,16 +39,17 @@ class HomePage(w.VBox):
         self.form: SignInForm | None = None
         self._session: LearnerSession | None = None
         if session is None:
-            self._show_sign_in()
-            if self.form is not None and (message := refusal(None)):
-                self.form.refuse(message)  # ?learner=, or a dead token: shown, nobody's records
+            form = self._show_sign_in()
+            if message := refusal(None):
+                form.refuse(message)  # ?learner=, or a dead token: shown, nobody's records
         else:
             self._show(session, redirect=False)
 
-    def _show_sign_in(self) -> None:
-        self.form = SignInForm(self.store, self.course.units, hub_user=hub_user())
-        self.form.on_signed_in(self.show_learner)
-        self.children = [self.header, SiteLinks().nav("home"), self.form, *self._cards(None, None)]
+    def _show_sign_in(self) -> SignInForm:
+        self.form = form = SignInForm(self.store, self.course.units, hub_user=hub_user())
+        form.on_signed_in(self.show_learner)
+        self.children = [self.header, SiteLinks().nav("home"), form, *self._cards(None, None)]
+        return form
 
     def show_learner(self, learner: Learner) -> None:
         """After sign-in (the PIN checked): a new session, the learner's home, and a link

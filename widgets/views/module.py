@@ -6,10 +6,10 @@ import itertools
 
 import ipywidgets as w
 
-from widgets.content.model import Course, Module, ModuleKind, Scenario
+from widgets.content.model import Course, Module, ModuleKind, Question, Scenario
 from widgets.engine.final import rules_summary
 from widgets.engine.progress import LockedError
-from widgets.engine.quiz import QuizAttempt
+from widgets.engine.quiz import CheckOutcome, QuizAttempt
 from widgets.engine.results import ScenarioResult, ScenarioStep
 from widgets.i18n import t
 from widgets.records.errors import AttemptLimitError
@@ -109,7 +109,11 @@ def _quiz(course: Course, module: Module, session: LearnerSession | None, site: 
             return None
 
     view = QuizView(attempt, course.directive, new_attempt=next_attempt, clause_hrefs=clause_hrefs)
-    view.on_checked(lambda question, outcome: session.save_answer(view.attempt, question, outcome))
+
+    def save(question: Question, outcome: CheckOutcome) -> None:
+        session.save_answer(view.attempt, question, outcome)
+
+    view.on_checked(save)
     view.on_finished(lambda result: session.finish_quiz(module, result))
     return view
 
@@ -119,7 +123,7 @@ def _guest_quiz(course: Course, module: Module, clause_hrefs: dict[str, str]) ->
     which guests cannot take (:func:`_final_locked` shows why instead)."""
     if module.kind is ModuleKind.ASSESSMENT:
         return None
-    questions = course.questions if module.kind is ModuleKind.ASSESSMENT else module.questions
+    questions = module.questions  # never the final assessment (returned above)
     if not questions:
         return None
     numbers = itertools.count(1)
@@ -144,14 +148,15 @@ def _scenario(
         return ScenarioView(scenario, course.directive, seed=GUEST)
     run_id, steps = session.scenario_run(module, scenario)
     view = ScenarioView(scenario, course.directive, steps, seed=session.learner.id)
-    run = {"id": run_id}
+    finished = False
 
     def save(step: ScenarioStep, result: ScenarioResult) -> None:
-        if len(result.steps) == 1 and run.get("finished"):
-            run["id"], _ = session.scenario_run(module, scenario)  # a restart opens a new run
-            run["finished"] = False
-        session.save_step(module, scenario, run["id"], step, result)
-        run["finished"] = result.finished
+        nonlocal run_id, finished
+        if len(result.steps) == 1 and finished:
+            run_id, _ = session.scenario_run(module, scenario)  # a restart opens a new run
+            finished = False
+        session.save_step(module, scenario, run_id, step, result)
+        finished = result.finished
 
     view.on_step(save)
     return view

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from widgets.content.course import load_course
-from widgets.content.model import Course, QuestionType
+from widgets.content.model import Course, Question, QuestionType
 from widgets.engine.quiz import QuizAttempt
 from widgets.i18n import t
 from widgets.views.fragments import render
@@ -21,7 +21,7 @@ PRACTICE_ID = "cac-dang-cau-hoi"
 def practice_page(course: Course | None = None) -> w.Widget:
     """The first question of every type in the bank, each checkable on its own, then a scenario."""
     course = course or load_course()
-    firsts = {}
+    firsts: dict[QuestionType, Question] = {}
     for question in course.questions:
         firsts.setdefault(question.type, question)
     questions = tuple(firsts[kind] for kind in QuestionType if kind in firsts)

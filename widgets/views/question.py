@@ -68,11 +68,12 @@ class QuestionView(w.VBox):
         if question.hint:
             parts.append(w.HTML(render("hint", hint=question.hint)))
         parts += [self.submit, self.feedback, self.explanation, self.citation]
-        self.children = parts
+        self.children = tuple(parts)  # the traitlet holds a tuple either way
         self.add_class("nk-question")
         self.add_class(f"nk-q-{question.id}")
         # Loaded and rendered now, not while the learner waits for a verdict.
-        prepare(["feedback"], markdown=(item.feedback for item in (*question.choices, *question.pairs)))
+        feedbacks = (*(c.feedback for c in question.choices), *(p.feedback for p in question.pairs))
+        prepare(["feedback"], markdown=feedbacks)
         if (previous := attempt.last_answer(question.id)) is not None and attempt.is_settled(question.id):
             self._show_settled(previous.correct)
 

@@ -105,9 +105,11 @@ class SignInForm(w.VBox):
         """What pressing "Vào học" does: the PIN-checked sign-in; returns the learner, or
         ``None`` with a message shown. The PIN fields are emptied after every press."""
         if self.store is None:
-            return self.refuse(t("signin.unavailable"))
+            self.refuse(t("signin.unavailable"))
+            return None
         if not self.unit.index:
-            return self.refuse(t("signin.need_unit"))
+            self.refuse(t("signin.need_unit"))
+            return None
         unit = self.unit_other.value if self._asks_name() else self.unit.value
         pin, confirm = self.pin.value, self.pin_confirm.value
         self.pin.value = ""
@@ -122,9 +124,11 @@ class SignInForm(w.VBox):
                     self.name.value, unit, self.role.value or "", self.code.value or None, pin, confirm
                 )
         except SignInError as error:
-            return self.refuse(str(error))
+            self.refuse(str(error))
+            return None
         except RecordsError:
-            return self.refuse(t("signin.unavailable"))
+            self.refuse(t("signin.unavailable"))
+            return None
         self.message.value = ""
         for callback in list(self._callbacks):
             callback(learner)

@@ -91,7 +91,8 @@ class FrontEndBarrier:
     @property
     def in_flight(self) -> bool:
         """Whether a ``ping`` is out that the browser has not answered yet."""
-        return self.ping.value > self._answered
+        sent: int = self.ping.value  # a traitlets Int: Any to mypy
+        return sent > self._answered
 
     def _counting(
         self, watched: Watched, handle: Callable[[dict[str, Any]], None]
@@ -109,7 +110,7 @@ class FrontEndBarrier:
         return received
 
     def _send(self, covers: int) -> int:
-        number = self.ping.value + 1
+        number: int = self.ping.value + 1  # a traitlets Int: Any to mypy
         self._covers[number] = covers
         self.ping.value = number
         return number

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import ipywidgets as w
 
@@ -173,7 +174,7 @@ class DashboardPage(w.VBox):
         self.retention_shown = True
         return found
 
-    def _tab_changed(self, change: dict) -> None:
+    def _tab_changed(self, change: dict[str, Any]) -> None:
         if change["new"] == RETENTION_TAB and not self.retention_shown:
             self.show_retention()
 
@@ -259,7 +260,7 @@ class DashboardPage(w.VBox):
             if m.kind is not ModuleKind.ASSESSMENT and (m.questions or m.scenarios)
         }
 
-    def _roster_changed(self, change: dict) -> None:
+    def _roster_changed(self, change: dict[str, Any]) -> None:
         files = change["new"]
         if not files:
             self.roster = None

@@ -4,6 +4,7 @@ scenario decision, and watch the room's answers arrive (no names), refreshed eve
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import ipywidgets as w
 from sqlalchemy.engine import Engine
@@ -110,7 +111,8 @@ class RoomPage(w.VBox):
 
     @property
     def room(self) -> Room | None:
-        return self.room_list.value
+        chosen: Room | None = self.room_list.value  # a widget's traitlet: Any to mypy
+        return chosen
 
     def load_rooms(self, select: Room | None = None) -> None:
         open_now = rooms.open_rooms(self.engine)
@@ -140,7 +142,7 @@ class RoomPage(w.VBox):
     def refresh_now(self) -> None:
         self._apply(self._fetch())
 
-    def _focus_changed(self, change: dict) -> None:
+    def _focus_changed(self, change: dict[str, Any]) -> None:
         if self.room is not None:
             rooms.set_focus(self.engine, self.room.id, change["new"])
         self.refresh_now()
