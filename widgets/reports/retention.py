@@ -62,6 +62,8 @@ STATES = tuple(MasteryState)
 
 Evidence = tuple[datetime, str, bool]
 """(when, item, right) for one clause: naive UTC time (comparisons only), ``question:…``/``node:…``."""
+Event = tuple[datetime, str, bool, tuple[str, ...]]
+"""(when, item, right, the clauses on the map it is evidence for): one answer or scenario choice."""
 
 
 @dc.dataclass(frozen=True, slots=True)
@@ -119,11 +121,25 @@ def moments(start: datetime, end: datetime, most: int = MAX_MOMENTS) -> tuple[da
 
 def evidence_of(
     conn: Connection, course: Course, chosen: sa.Select[Any] | None, until: datetime | None
-) -> dict[tuple[str, str], list[Evidence]]:
-    """(learner, clause) → its evidence before ``until`` (the rules of :func:`mastery.outcomes`)."""
+) -> dict[str, list[Event]]:
+    """Learner → the evidence in their answers and choices before ``until`` (the rules of
+    :func:`mastery.outcomes`), one event per answer or choice that cites a clause on the map."""
     on_map = map_clauses(course.directive)
+    found: dict[str, list[Event]] = defaultdict(list)
+    _answer_events(conn, on_map, chosen, until, found)
+    _choice_events(conn, course, on_map, chosen, until, found)
+    return found
+
+
+def _answer_events(
+    conn: Connection,
+    on_map: Mapping[str, str],
+    chosen: sa.Select[Any] | None,
+    until: datetime | None,
+    found: dict[str, list[Event]],
+) -> None:
+    """A question's first try in each attempt, for every clause it cites, into ``found``."""
     naive = _naive(conn)
-    found: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
     a = answers.c
     at = sa.type_coerce(a.answered_at, sa.String) if conn.dialect.name == "sqlite" else a.answered_at
     before = [a.answered_at < until] if until is not None else []
@@ -139,10 +155,22 @@ def evidence_of(
         clauses = cited.get(cites)
         if clauses is None:
             clauses = cited[cites] = _mapped(json.loads(cites), on_map)
-        item = items.get(question_id) or items.setdefault(question_id, question_item(question_id))
-        outcome = (naive(when), item, bool(correct))
-        for clause_id in clauses:
-            found[(learner_id, clause_id)].append(outcome)
+        if clauses:
+            item = items.get(question_id) or items.setdefault(question_id, question_item(question_id))
+            found[learner_id].append((naive(when), item, bool(correct), clauses))
+
+
+def _choice_events(
+    conn: Connection,
+    course: Course,
+    on_map: Mapping[str, str],
+    chosen: sa.Select[Any] | None,
+    until: datetime | None,
+    found: dict[str, list[Event]],
+) -> None:
+    """A scenario node's first choice in each run (right unless a violation), for the clauses its
+    action — or else the node — cites, into ``found``."""
+    naive = _naive(conn)
     sc = scenario_choices.c
     at = sa.type_coerce(sc.chosen_at, sa.String) if conn.dialect.name == "sqlite" else sc.chosen_at
     before = [sc.chosen_at < until] if until is not None else []
@@ -160,15 +188,15 @@ def evidence_of(
         if kept is None or moment < kept[0]:
             first[key] = (moment, learner_id, action_id, rating)
     node_cites = _node_cites(course, on_map)
+    violation = Rating.VIOLATION.value
     for (_, scenario_id, node_id), (moment, learner_id, action_id, rating) in first.items():
         node = node_cites.get((scenario_id, node_id))
         if node is None:  # content changed since: nothing to cite
             continue
         item, by_action, fallback = node
-        right = rating != Rating.VIOLATION.value
-        for clause_id in by_action.get(action_id, fallback):
-            found[(learner_id, clause_id)].append((moment, item, right))
-    return found
+        clauses = by_action.get(action_id, fallback)
+        if clauses:
+            found[learner_id].append((moment, item, rating != violation, clauses))
 
 
 def _mapped(cites: Iterable[str], on_map: Mapping[str, str]) -> tuple[str, ...]:
@@ -204,13 +232,13 @@ def _naive(conn: Connection) -> Callable[[Any], datetime]:
 
 def replay(
     clause_ids: Sequence[str],
-    evidence: Mapping[tuple[str, str], Iterable[Evidence]],
+    evidence: Mapping[str, list[Event]],
     learners: int,
     at: Sequence[datetime],
     labels: Mapping[str, str] | None = None,
 ) -> Retention:
-    """The retention figures at the moments ``at`` (aware, increasing) from each (learner, clause)'s
-    evidence (naive UTC, as :func:`evidence_of` gives) for a cohort of ``learners``."""
+    """The retention figures at the moments ``at`` (aware, increasing) from each learner's evidence
+    (naive UTC, as :func:`evidence_of` gives; sorted here in place) for a cohort of ``learners``."""
     points = [m.astimezone(UTC).replace(tzinfo=None) for m in at]
     k = len(points)
     index = {cid: n for n, cid in enumerate(clause_ids)}
@@ -218,46 +246,13 @@ def replay(
     diff = [{s: [0] * (k + 1) for s in STATES} for _ in clause_ids]
     mastered_once = [0] * len(clause_ids)
     forgot = [0] * len(clause_ids)
-    learning, mastered = MasteryState.LEARNING, MasteryState.MASTERED
-    for (_, clause_id), found in evidence.items():
-        n = index.get(clause_id)
-        if n is None:
-            continue
-        counts = diff[n]
-        schedule = ClauseSchedule(clause_id)
-        rights: set[str] = set()
-        recent: deque[bool] = deque(maxlen=RECENT)
-        was_mastered = lapsed_after = False
-        ordered = _in_order(found)
-        j = (
-            bisect.bisect_right(points, ordered[0][0]) if ordered else k
-        )  # first moment after the first answer
-        state: MasteryState | None = learning  # after the latest answer (None: not worked out yet)
-        last = ordered[0][0] if ordered else points[0]  # (no answers: never read)
-        for moment, item, correct in ordered:
-            if j < k and points[j] <= moment:  # the moments since the previous answer
-                if state is None:
-                    state = state_of(schedule, True, len(rights), sum(recent) / len(recent), last)
-                _hold(counts, schedule, state, j, upto := bisect.bisect_right(points, moment, j), points)
-                j = upto
-            if not correct or schedule.due_at is None or moment >= schedule.due_at:
-                schedule = step(schedule, correct, moment)  # (a right answer before the date moves nothing)
-            recent.append(correct)
-            last = moment
-            state = None
-            if correct:
-                rights.add(item)
-                if not was_mastered and _may_master(schedule, rights):
-                    state = state_of(schedule, True, len(rights), sum(recent) / len(recent), moment)
-                    was_mastered = state is mastered
-            elif was_mastered:
-                lapsed_after = True
-        if j < k:
-            if state is None:
-                state = state_of(schedule, True, len(rights), sum(recent) / len(recent), last)
-            _hold(counts, schedule, state, j, k, points)
-        mastered_once[n] += was_mastered
-        forgot[n] += lapsed_after
+    for events in evidence.values():
+        for clause_id, ordered in _by_clause(events).items():
+            n = index.get(clause_id)
+            if n is not None:
+                was_mastered, lapsed_after = _replay_clause(clause_id, ordered, points, diff[n])
+                mastered_once[n] += was_mastered
+                forgot[n] += lapsed_after
     clauses = []
     for n, clause_id in enumerate(clause_ids):
         runs = diff[n]
@@ -276,12 +271,60 @@ def replay(
     return Retention(tuple(at), learners, tuple(clauses))
 
 
-def _in_order(found: Iterable[Evidence]) -> list[Evidence]:
-    """``found`` in time order (a list is sorted in place: :func:`_retention` may have sorted it)."""
-    if isinstance(found, list):
-        found.sort()
-        return found
-    return sorted(found)
+def _by_clause(events: list[Event]) -> dict[str, list[Evidence]]:
+    """One learner's events (sorted here in place) → each clause's evidence in time order (then
+    by item: the order of :func:`widgets.engine.review.schedule_clause`)."""
+    events.sort()
+    found: dict[str, list[Evidence]] = {}
+    for moment, item, correct, clauses in events:
+        outcome = (moment, item, correct)
+        for clause_id in clauses:
+            kept = found.get(clause_id)
+            if kept is None:
+                found[clause_id] = [outcome]
+            else:
+                kept.append(outcome)
+    return found
+
+
+def _replay_clause(
+    clause_id: str, ordered: list[Evidence], points: Sequence[datetime], counts: dict[MasteryState, list[int]]
+) -> tuple[bool, bool]:
+    """One learner's evidence on one clause (time order, not empty) replayed: the state held between
+    ``points`` added to ``counts`` (:func:`_hold`); whether it was ever mastered, and whether
+    answered wrongly after that."""
+    k = len(points)
+    learning, mastered = MasteryState.LEARNING, MasteryState.MASTERED
+    schedule = ClauseSchedule(clause_id)
+    rights: set[str] = set()
+    recent: deque[bool] = deque(maxlen=RECENT)
+    was_mastered = lapsed_after = False
+    j = bisect.bisect_right(points, ordered[0][0])  # first moment after the first answer
+    state: MasteryState | None = learning  # after the latest answer (None: not worked out yet)
+    last = ordered[0][0]
+    for moment, item, correct in ordered:
+        if j < k and points[j] <= moment:  # the moments since the previous answer
+            if state is None:
+                state = state_of(schedule, True, len(rights), sum(recent) / len(recent), last)
+            _hold(counts, schedule, state, j, upto := bisect.bisect_right(points, moment, j), points)
+            j = upto
+        if not correct or schedule.due_at is None or moment >= schedule.due_at:
+            schedule = step(schedule, correct, moment)  # (a right answer before the date moves nothing)
+        recent.append(correct)
+        last = moment
+        state = None
+        if correct:
+            rights.add(item)
+            if not was_mastered and _may_master(schedule, rights):
+                state = state_of(schedule, True, len(rights), sum(recent) / len(recent), moment)
+                was_mastered = state is mastered
+        elif was_mastered:
+            lapsed_after = True
+    if j < k:
+        if state is None:
+            state = state_of(schedule, True, len(rights), sum(recent) / len(recent), last)
+        _hold(counts, schedule, state, j, k, points)
+    return was_mastered, lapsed_after
 
 
 def _may_master(schedule: ClauseSchedule, rights: set[str]) -> bool:
@@ -327,7 +370,7 @@ def retention(
     end = filters.until or now
     chosen = learner_ids(filters)
 
-    def read(conn: Connection) -> tuple[int, dict[tuple[str, str], list[Evidence]]]:
+    def read(conn: Connection) -> tuple[int, dict[str, list[Event]]]:
         count = conn.execute(
             sa.select(sa.func.count()).select_from(learners).where(*of_chosen(learners, chosen))
         )
@@ -347,16 +390,16 @@ def retention(
 
 def _retention(
     course: Course,
-    evidence: dict[tuple[str, str], list[Evidence]],
+    evidence: dict[str, list[Event]],
     cohort: int,
     filters: Filters,
     end: datetime,
 ) -> Retention:
     start = filters.since
     if start is None:
-        for found in evidence.values():
-            found.sort()  # time order (replay then finds them sorted)
-        firsts = [found[0][0] for found in evidence.values() if found]
+        for events in evidence.values():
+            events.sort()  # time order (replay then finds them sorted)
+        firsts = [events[0][0] for events in evidence.values() if events]
         start = min(firsts).replace(tzinfo=UTC) if firsts else end
     labels = {clause.id: clause.label for clause in course.directive.clauses}
     return replay(requirement_clauses(course.directive), evidence, cohort, moments(start, end), labels)
