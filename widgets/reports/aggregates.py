@@ -23,6 +23,7 @@ import math
 import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -53,7 +54,7 @@ def _percent(table: sa.Table) -> sa.ColumnElement[float]:
     return sa.case((table.c.max_score != 0, 100.0 * table.c.score / table.c.max_score))
 
 
-def _until(column: sa.ColumnElement, filters: Filters) -> list[sa.ColumnElement[bool]]:
+def _until(column: sa.ColumnElement[Any], filters: Filters) -> list[sa.ColumnElement[bool]]:
     return [column < filters.until] if filters.until is not None else []
 
 
@@ -123,7 +124,10 @@ def _parts(requirement: Requirement) -> list[tuple[str, str]]:
 
 
 def _modules_done(
-    conn: Connection, filters: Filters, chosen: sa.Select | None, requirements: Sequence[Requirement]
+    conn: Connection,
+    filters: Filters,
+    chosen: sa.Select[*tuple[Any, ...]] | None,
+    requirements: Sequence[Requirement],
 ) -> dict[str, tuple[str, ...]]:
     """Learner ID → modules complete before ``until``, in the order of ``requirements``: recorded,
     or every part met in a finished attempt (the quiz passed, each scenario run to its end), as
@@ -199,7 +203,10 @@ def _modules_done(
 
 
 def _recorded(
-    conn: Connection, filters: Filters, chosen: sa.Select | None, position: Mapping[str, int]
+    conn: Connection,
+    filters: Filters,
+    chosen: sa.Select[*tuple[Any, ...]] | None,
+    position: Mapping[str, int],
 ) -> list[tuple[str, int]]:
     """(learner ID, the requirements whose module has a completion recorded before ``until``).
 
@@ -220,7 +227,9 @@ def _recorded(
     return [(learner_id, int(bits)) for learner_id, bits in conn.execute(query).all()]
 
 
-def _quiz_attempts(filters: Filters, chosen: sa.Select | None, quiz_id: str) -> list[sa.ColumnElement[bool]]:
+def _quiz_attempts(
+    filters: Filters, chosen: sa.Select[*tuple[Any, ...]] | None, quiz_id: str
+) -> list[sa.ColumnElement[bool]]:
     """Attempts at ``quiz_id`` started in the range, by the chosen learners."""
     return [
         attempts.c.kind == "quiz",
@@ -273,7 +282,7 @@ def item_statistics(
     chosen = learner_ids(filters)
     included = _included(conn.dialect.name, _quiz_attempts(filters, chosen, quiz_id), first=which == FIRST)
 
-    def given(table: sa.Table) -> list[sa.ColumnElement[bool]]:
+    def given(table: sa.FromClause) -> list[sa.ColumnElement[bool]]:
         module = [table.c.module_id == filters.module_id] if filters.module_id else []
         return [*of_chosen(table, chosen), *in_time(table.c.answered_at, filters), *module]
 
@@ -315,7 +324,9 @@ def item_ways(dialect: str) -> tuple[str, ...]:
     return (LATERAL, JOINED, WINDOWED) if dialect == "postgresql" else (WINDOWED, JOINED)
 
 
-def _included(dialect: str, quiz: list[sa.ColumnElement[bool]], *, first: bool) -> sa.Select:
+def _included(
+    dialect: str, quiz: list[sa.ColumnElement[bool]], *, first: bool
+) -> sa.Select[*tuple[Any, ...]]:
     """The IDs of the finished attempts analysed: each learner's first (``first``) or all.
 
     The first by ``DISTINCT ON`` on PostgreSQL: its planner expects one row per learner there,
@@ -344,8 +355,11 @@ def _spread(n: int, total: float, squares: float, same: bool) -> float:
 
 
 def _item_figures(
-    included: sa.Select, given: Callable[[sa.Table], list[sa.ColumnElement[bool]]], *, way: str
-) -> sa.Select:
+    included: sa.Select[*tuple[Any, ...]],
+    given: Callable[[sa.FromClause], list[sa.ColumnElement[bool]]],
+    *,
+    way: str,
+) -> sa.Select[*tuple[Any, ...]]:
     """Per question: n, and the sums of the fraction f, the mark x, the rest r, their squares and
     x·r, with whether each series is constant (so that a zero variance comes out exactly zero).
 
@@ -383,7 +397,7 @@ def _item_figures(
 
 
 def _last_tries(
-    included: sa.Select, given: Callable[[sa.Table], list[sa.ColumnElement[bool]]]
+    included: sa.Select[*tuple[Any, ...]], given: Callable[[sa.FromClause], list[sa.ColumnElement[bool]]]
 ) -> sa.Subquery:
     """The marks with their attempt's total, for PostgreSQL: per attempt (in ID order, so that
     the total's window needs no sort), its answers read backward along the index with
@@ -414,7 +428,7 @@ def _last_tries(
     )
 
 
-def _figures(marks: sa.Subquery | sa.CTE, *, windowed: bool) -> sa.Select:
+def _figures(marks: sa.Subquery | sa.CTE, *, windowed: bool) -> sa.Select[*tuple[Any, ...]]:
     """The per-question sums of :func:`_item_figures` over ``marks`` (with ``total`` if ``windowed``)."""
     m = marks.c
     if windowed:
@@ -584,7 +598,9 @@ def _firsts_distinct(made: Sequence[sa.ColumnElement[bool]]) -> sa.Subquery:
     )
 
 
-def _distinct_on(query: sa.Select, *columns: sa.ColumnElement) -> sa.Select:
+def _distinct_on(
+    query: sa.Select[*tuple[Any, ...]], *columns: sa.ColumnElement[Any]
+) -> sa.Select[*tuple[Any, ...]]:
     """``query`` with ``DISTINCT ON (columns)`` (PostgreSQL only), as SQLAlchemy 2.1 or 2.0 spells it."""
     try:
         from sqlalchemy.dialects.postgresql import distinct_on
@@ -593,7 +609,7 @@ def _distinct_on(query: sa.Select, *columns: sa.ColumnElement) -> sa.Select:
     return query.ext(distinct_on(*columns))
 
 
-def _ranked(made: Sequence[sa.ColumnElement[bool]]) -> sa.Select:
+def _ranked(made: Sequence[sa.ColumnElement[bool]]) -> sa.Select[*tuple[Any, ...]]:
     """The choices with ``rn``: their order among the learner's choices at the node (1 = first)."""
     sc = scenario_choices.c
     rn = sa.func.row_number().over(

@@ -148,7 +148,7 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
     from openpyxl.styles import Font
 
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook starts with
     used: set[str] = set()
     for table in tables:
         title = _sheet_title(table.name, used)

@@ -229,7 +229,8 @@ def clause_rollup(items: Iterable[ItemStat], clauses: Sequence[Clause]) -> list[
     for clause_id, members in citing.items():
         answered = [item for item in members if item.n and item.facility is not None]
         responses = sum(item.n for item in answered)
-        pooled = math.fsum(item.facility * item.n for item in answered) / responses if responses else None  # type: ignore[operator]
+        weighted = [item.facility * item.n for item in answered if item.facility is not None]  # all of them
+        pooled = math.fsum(weighted) / responses if responses else None
         weakest = min(answered, key=lambda item: (item.facility, item.question_id), default=None)
         result.append(
             ClauseStat(

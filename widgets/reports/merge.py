@@ -159,7 +159,7 @@ def parse_line(line: str, number: int = 0) -> Parsed:
     """One JSON line → :class:`Parsed`, or :class:`StatementError`."""
     try:
         data = json.loads(line)
-    except ValueError as error:
+    except json.JSONDecodeError as error:
         raise StatementError(f"không phải JSON hợp lệ ({error.msg}, cột {error.colno})") from None
     if not isinstance(data, dict):
         raise StatementError("dòng JSON không phải một câu lệnh xAPI (cần một đối tượng {…})")
@@ -260,12 +260,12 @@ def _parse(data: dict[str, Any], number: int) -> Parsed:
         _expect((kind == "review") == (attempt.kind == "review"), "kết thúc sai loại hoạt động")
         _expect(verb != "completed" or kind != "quiz", "bài trắc nghiệm kết thúc bằng passed/failed")
         _expect(kind != "review" or verb == "completed", "lượt ôn tập kết thúc bằng completed")
-        score = result.get("score") or {}
+        marks = result.get("score") or {}
         finish = _extensions(result.get("extensions") or {}).get("finish") or {}
         row = {
             "finished_at": at,
-            "score": _number(score["raw"], "score") if "raw" in score else None,
-            "max_score": _number(score["max"], "max") if "max" in score else None,
+            "score": _number(marks["raw"], "score") if "raw" in marks else None,
+            "max_score": _number(marks["max"], "max") if "max" in marks else None,
         }
         if kind == "quiz":
             row["passed"] = verb == "passed"
@@ -294,7 +294,7 @@ def _signature(value: object) -> dict[str, str] | None:
     return {"key": str(key), "public_key": signing.encode(public), "value": signature}
 
 
-def _extensions(ext: dict[str, Any]) -> dict[str, Any]:
+def _extensions(ext: object) -> dict[str, Any]:
     """Extension name → value, whatever home page the IRIs were written under."""
     if not isinstance(ext, dict):
         raise StatementError("extensions phải là một đối tượng")
@@ -433,15 +433,18 @@ def _write(
     if item.attempt is not None:
         changed |= _ensure_attempt(conn, item.learner.id, item.attempt, report, seen_attempts)
     if item.kind == "answer":
-        values = {**item.row, "attempt_id": item.attempt.id, "learner_id": item.learner.id}  # type: ignore[union-attr]
+        assert item.attempt is not None  # parse_line gives every answer its attempt
+        values = {**item.row, "attempt_id": item.attempt.id, "learner_id": item.learner.id}
         return _insert(conn, answers, values, report) or changed
     if item.kind == "choice":
-        values = {**item.row, "attempt_id": item.attempt.id, "learner_id": item.learner.id}  # type: ignore[union-attr]
+        assert item.attempt is not None  # parse_line gives every choice its attempt
+        values = {**item.row, "attempt_id": item.attempt.id, "learner_id": item.learner.id}
         return _insert(conn, scenario_choices, values, report) or changed
     if item.kind == "finish":
+        assert item.attempt is not None  # parse_line gives every finish its attempt
         done = conn.execute(
             attempts.update()
-            .where(attempts.c.id == item.attempt.id, attempts.c.finished_at.is_(None))  # type: ignore[union-attr]
+            .where(attempts.c.id == item.attempt.id, attempts.c.finished_at.is_(None))
             .values(**item.row)
         ).rowcount
         report.updated["attempts"] += done
@@ -579,8 +582,8 @@ def _ensure_attempt(
             changed = _insert(conn, attempts, values, report)
             known = wanted
         else:
-            known = tuple(row)  # type: ignore[assignment]
-        seen[info.id] = known  # type: ignore[assignment]
+            known = tuple(row)
+        seen[info.id] = known
     if known != wanted:
         raise StatementError(f"lượt làm bài {info.id} đã có trong hồ sơ với người học hoặc hoạt động khác")
     return changed

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from matplotlib.typing import RcKeyType
 
 from widgets.engine.mastery import MasteryState
 from widgets.i18n import t
@@ -22,7 +24,7 @@ from widgets.reports.retention import Retention
 from widgets.reports.scenarios import RATINGS, NodeStat
 from widgets.reports.scores import BINS, ScoreReport
 
-FONT = {"font.family": "DejaVu Sans", "font.size": 10, "svg.fonttype": "path"}
+FONT: dict[RcKeyType, object] = {"font.family": "DejaVu Sans", "font.size": 10, "svg.fonttype": "path"}
 COLOURS = {
     "bar": "#1f5f99",
     "pass": "#b3261e",
@@ -78,7 +80,8 @@ def score_histogram(report: ScoreReport, pass_mark: int | None = None, title: st
                 textcoords="offset points",
                 color=COLOURS["pass"],
             )
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        if isinstance(locator := ax.yaxis.get_major_locator(), MaxNLocator):  # the default AutoLocator is one
+            locator.set_params(integer=True)
     return fig
 
 

@@ -17,6 +17,7 @@ import dataclasses as dc
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -145,7 +146,7 @@ def distinct_values(engine: Engine) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return db.read(engine, run)
 
 
-def in_time(column: sa.ColumnElement, filters: Filters) -> list[sa.ColumnElement[bool]]:
+def in_time(column: sa.ColumnElement[Any], filters: Filters) -> list[sa.ColumnElement[bool]]:
     """Conditions: ``column`` lies in the filters' ``[since, until)``."""
     conditions = []
     if filters.since is not None:
@@ -155,7 +156,7 @@ def in_time(column: sa.ColumnElement, filters: Filters) -> list[sa.ColumnElement
     return conditions
 
 
-def learner_ids(filters: Filters) -> sa.Select | None:
+def learner_ids(filters: Filters) -> sa.Select[*tuple[Any, ...]] | None:
     """A subquery of the IDs of the learners the filters select (``None``: every learner)."""
     if not (filters.units or filters.roles or filters.since or filters.until):
         return None
@@ -172,7 +173,9 @@ def learner_ids(filters: Filters) -> sa.Select | None:
     return query
 
 
-def of_chosen(table: sa.Table, chosen: sa.Select | None) -> list[sa.ColumnElement[bool]]:
+def of_chosen(
+    table: sa.FromClause, chosen: sa.Select[*tuple[Any, ...]] | None
+) -> list[sa.ColumnElement[bool]]:
     """Conditions: the row belongs to a learner of ``chosen`` (see :func:`learner_ids`)."""
     if chosen is None:
         return []
@@ -180,7 +183,7 @@ def of_chosen(table: sa.Table, chosen: sa.Select | None) -> list[sa.ColumnElemen
     return [column.in_(chosen)]
 
 
-def chosen_learners(chosen: sa.Select | None) -> sa.Select:
+def chosen_learners(chosen: sa.Select[*tuple[Any, ...]] | None) -> sa.Select[*tuple[Any, ...]]:
     """The learners of ``chosen`` as :class:`LearnerRow` columns, by unit then name."""
     return (
         sa.select(
@@ -225,7 +228,7 @@ def _load(conn: Connection, filters: Filters) -> Cohort:
     )
     module = [answers.c.module_id == filters.module_id] if filters.module_id else []
     answer_rows = tuple(
-        AnswerRow(*row)
+        AnswerRow(**row._mapping)  # by name: select() types 10 columns plus an open tail
         for row in conn.execute(
             sa.select(
                 answers.c.id,
@@ -243,7 +246,7 @@ def _load(conn: Connection, filters: Filters) -> Cohort:
     )
     module = [scenario_choices.c.module_id == filters.module_id] if filters.module_id else []
     choice_rows = tuple(
-        ChoiceRow(*row)
+        ChoiceRow(**row._mapping)  # by column name (as AnswerRow)
         for row in conn.execute(
             sa.select(
                 scenario_choices.c.id,

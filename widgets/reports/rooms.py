@@ -16,6 +16,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -121,16 +122,21 @@ def open_room(
     title = " ".join(str(title).split())[:TITLE_MAX]
     at = now or _now()
     for _ in range(50):
-        values = {
-            "id": str(uuid.uuid4()),
-            "code": new_code(randbelow),
-            "title": title,
-            "focus": None,
-            "opened_at": at,
-            "closed_at": None,
-        }
-        if db.write(engine, lambda conn, v=values: db.insert_ignore(conn, rooms, v)):
-            return Room(**values)
+        room = Room(
+            id=str(uuid.uuid4()),
+            code=new_code(randbelow),
+            title=title,
+            focus=None,
+            opened_at=at,
+            closed_at=None,
+        )
+        values = dc.asdict(room)
+
+        def insert(conn: Connection, values: dict[str, object] = values) -> bool:
+            return db.insert_ignore(conn, rooms, values)
+
+        if db.write(engine, insert):
+            return room
     raise RoomError("Không tạo được mã phòng mới; vui lòng thử lại.")
 
 
@@ -255,9 +261,9 @@ def node_distribution(engine: Engine, room_id: str, scenario: Scenario, node_id:
     return db.read(engine, run)
 
 
-def tally_answers(members: int, rows: Iterable[sa.Row], question: Question) -> Distribution:
+def tally_answers(members: int, rows: Iterable[sa.Row[*tuple[Any, ...]]], question: Question) -> Distribution:
     """Latest answer per learner → buckets; every option of a choice question is listed."""
-    latest: dict[str, sa.Row] = {}
+    latest: dict[str, sa.Row[*tuple[Any, ...]]] = {}
     for row in rows:
         held = latest.get(row.learner_id)
         if held is None or (row.answered_at, row.try_no, row.id) > (held.answered_at, held.try_no, held.id):
@@ -274,9 +280,11 @@ def tally_answers(members: int, rows: Iterable[sa.Row], question: Question) -> D
     return Distribution(members, len(latest), tuple(buckets))
 
 
-def tally_choices(members: int, rows: Iterable[sa.Row], scenario: Scenario, node_id: str) -> Distribution:
+def tally_choices(
+    members: int, rows: Iterable[sa.Row[*tuple[Any, ...]]], scenario: Scenario, node_id: str
+) -> Distribution:
     """Latest choice per learner at the node → one bucket per action (in content order)."""
-    latest: dict[str, sa.Row] = {}
+    latest: dict[str, sa.Row[*tuple[Any, ...]]] = {}
     for row in rows:
         held = latest.get(row.learner_id)
         if held is None or (row.chosen_at, row.id) > (held.chosen_at, held.id):

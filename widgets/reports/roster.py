@@ -74,8 +74,8 @@ def parse_roster(text: str) -> Roster:
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader)
     columns = {}
-    for index, cell in enumerate(header):
-        key = header_key(cell)
+    for index, heading in enumerate(header):
+        key = header_key(heading)
         for field, aliases in _HEADERS.items():
             if key in aliases and field not in columns:
                 columns[field] = index
@@ -87,7 +87,7 @@ def parse_roster(text: str) -> Roster:
     problems: list[tuple[int, str]] = []
     for row in reader:
         line = reader.line_num
-        if not any(cell.strip() for cell in row):
+        if not any(text.strip() for text in row):
             continue
         cell = {field: (row[i].strip() if i < len(row) else "") for field, i in columns.items()}
         unit = " ".join(cell["unit"].split())

@@ -324,7 +324,7 @@ def iter_json_lines(statements: list[dict[str, Any]]) -> Iterator[str]:
 
 
 def _export(conn: Connection, builder: StatementBuilder, since: datetime | None) -> list[dict[str, Any]]:
-    def after(column: sa.ColumnElement) -> list[sa.ColumnElement[bool]]:
+    def after(column: sa.ColumnElement[Any]) -> list[sa.ColumnElement[bool]]:
         return [column >= since] if since is not None else []
 
     answer_rows = conn.execute(sa.select(answers).where(*after(answers.c.answered_at))).all()
