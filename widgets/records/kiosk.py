@@ -15,6 +15,7 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
+from typing import TypeGuard
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -32,7 +33,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-def well_formed(token: object) -> bool:
+def well_formed(token: object) -> TypeGuard[str]:
     """Whether ``token`` could have come from :func:`open_session` (cheap check first)."""
     return isinstance(token, str) and _TOKEN.fullmatch(token) is not None
 
@@ -68,7 +69,7 @@ def resume_session(engine: Engine, token: object, *, ttl: timedelta, now: dateti
     _check_ttl(ttl)
     if not well_formed(token):
         return None
-    key = token_hash(token)  # type: ignore[arg-type]
+    key = token_hash(token)
     match = kiosk_sessions.c.token_hash == key
 
     def run(conn: Connection) -> str | None:
@@ -90,7 +91,7 @@ def end_session(engine: Engine, token: object) -> bool:
     """Sign out: delete the session; whether it existed."""
     if not well_formed(token):
         return False
-    key = token_hash(token)  # type: ignore[arg-type]
+    key = token_hash(token)
 
     def run(conn: Connection) -> bool:
         return conn.execute(kiosk_sessions.delete().where(kiosk_sessions.c.token_hash == key)).rowcount > 0

@@ -70,6 +70,7 @@ def answer(row: Row[Any]) -> StoredAnswer:
 
 
 def _from_row(cls: type[T], row: Row[Any]) -> T:
+    # A record dataclass built by field name: mypy cannot check keyword names against a TypeVar.
     return cls(**{field.name: getattr(row, field.name) for field in dc.fields(cls)})  # type: ignore[arg-type]
 
 
@@ -139,8 +140,8 @@ def text_id(value: object, name: str) -> str:
     return value
 
 
-def finite(value: object, name: str) -> float:
-    number = float(value)  # type: ignore[arg-type]
+def finite(value: float, name: str) -> float:
+    number = float(value)
     if not math.isfinite(number):
         raise ValueError(f"{name} must be a finite number")
     return number
