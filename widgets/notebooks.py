@@ -28,7 +28,7 @@ def page_notebook(call: str, title: str) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell(f"from widgets import {function}\n\n{call}")
     cell.id = "page"  # stable, so regenerating leaves unchanged notebooks alone
     cell.metadata["tags"] = []
-    notebook = nbformat.v4.new_notebook(cells=[cell])
+    notebook: nbformat.NotebookNode = nbformat.v4.new_notebook(cells=[cell])  # nbformat is untyped
     notebook.metadata["kernelspec"] = KERNELSPEC
     notebook.metadata["language_info"] = {"name": "python"}
     notebook.metadata["title"] = title

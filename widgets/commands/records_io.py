@@ -155,9 +155,14 @@ def run_keys(args: argparse.Namespace) -> int:
             done = db.write(store.engine, lambda conn: signing.revoke_key(conn, args.revoke, now))
             print(f"{args.revoke}: {'đã thu hồi' if done else 'không có khoá đang dùng với mã này'}")
             return 0 if done else 1
-        for key in db.read(store.engine, lambda conn: signing.trusted_keys(conn, secret)):
-            state = "THU HỒI" if key.revoked_at else ("tin cậy" if key.sealed else "KHÔNG có dấu của máy này")
-            print(f"{key.key_id}  {key.origin:<6}  {key.added_at:%Y-%m-%d}  {state}  {key.label}")
+        for trusted in db.read(store.engine, lambda conn: signing.trusted_keys(conn, secret)):
+            state = (
+                "THU HỒI"
+                if trusted.revoked_at
+                else ("tin cậy" if trusted.sealed else "KHÔNG có dấu của máy này")
+            )
+            since = f"{trusted.added_at:%Y-%m-%d}"
+            print(f"{trusted.key_id}  {trusted.origin:<6}  {since}  {state}  {trusted.label}")
     except RecordsError as error:
         print(f"neuguong records keys: {error}", file=sys.stderr)
         return 2
