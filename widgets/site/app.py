@@ -109,7 +109,8 @@ def _check_postgresql(db_url: str) -> tuple[bool, str]:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as error:
-        return False, f"postgresql: {type(error.orig or error).__name__}"
+        cause = error.orig if isinstance(error, sa.exc.DBAPIError) else None  # the driver's own error
+        return False, f"postgresql: {type(cause or error).__name__}"
     finally:
         engine.dispose()
     return True, "postgresql"
@@ -177,7 +178,7 @@ class NeuguongVoila(Voila):
         return url_path_join(self.base_url, home_path(self.voila_configuration.resources))
 
     def init_settings(self) -> dict[str, Any]:
-        settings = super().init_settings()
+        settings: dict[str, Any] = super().init_settings()  # Voilà is untyped
         # Constructor-time settings (compress_response) must be there when tornado builds
         # the Application; Voilà's start() only updates app.settings afterwards.
         settings.update(self.tornado_settings)

@@ -26,11 +26,12 @@ import multiprocessing
 import os
 import signal
 import sys
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.connect import KernelConnectionInfo
-from jupyter_client.provisioning import LocalProvisioner
+from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
 from widgets.site import transport
 
@@ -106,14 +107,16 @@ def _run_kernel(arguments: list[str], env: dict[str, str], cwd: str) -> None:
     os.environ["JPY_PARENT_PID"] = str(os.getppid())
     os.chdir(cwd)
     # As ipykernel_launcher does: not the folder the server was started from.
-    started_in = multiprocessing.process.ORIGINAL_DIR
+    # A private CPython attribute (the cwd at import time), absent from typeshed.
+    started_in = multiprocessing.process.ORIGINAL_DIR  # type: ignore[attr-defined]
     sys.path[:] = [entry for entry in sys.path if entry not in ("", ".", started_in)]
     sys.argv = ["ipykernel_launcher", *arguments]
     # ipykernel imports debugpy in every kernel to offer its debugger (~7 MB RSS, 140 modules).
     # A Voilà page never debugs: with the import refused, ipykernel runs as it does where
     # debugpy is not installed (no "debugger" in kernel_info's supported features).
     for name in WITHOUT:
-        sys.modules.setdefault(name, None)  # type: ignore[assignment]
+        # None in sys.modules makes ``import name`` raise ImportError (documented; typeshed says Module).
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
     import ipywidgets
     from ipykernel import kernelapp
 
@@ -140,7 +143,9 @@ class ForkedKernel:
 
     stdin = stdout = stderr = None
 
-    def __init__(self, process: Any) -> None:
+    def __init__(self, process: BaseProcess) -> None:
+        if process.pid is None:
+            raise ValueError("ForkedKernel wraps a started process")
         self._process = process
         self.pid: int = process.pid
 
@@ -165,7 +170,7 @@ class ForkedKernel:
         self.send_signal(signal.SIGKILL)
 
 
-class ForkingProvisioner(LocalProvisioner):  # type: ignore[misc]
+class ForkingProvisioner(LocalProvisioner):
     """``LocalProvisioner`` whose kernels come from the warm fork server, over IPC."""
 
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
@@ -186,7 +191,8 @@ class ForkingProvisioner(LocalProvisioner):  # type: ignore[misc]
         )
         # The first start launches the fork server and its imports (~2 s): not on the event loop.
         await asyncio.get_running_loop().run_in_executor(None, process.start)
-        self.process = ForkedKernel(process)
+        # Duck-typed Popen: LocalProvisioner only uses pid, poll, wait, send_signal, terminate, kill.
+        self.process = ForkedKernel(process)  # type: ignore[assignment]
         self.pid = self.pgid = process.pid
         self.cwd = cwd
         return self.connection_info

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypedDict, Unpack
 
 from widgets.site import resources
 
@@ -141,6 +141,17 @@ def run(spec: LaunchSpec) -> NoReturn:
     os.execvpe(spec.argv[0], list(spec.argv), spec.env)
 
 
-def serve(mode: str, **options: object) -> NoReturn:
+class LaunchOptions(TypedDict, total=False):
+    """The keyword arguments of :func:`build_launch`."""
+
+    port: int | None
+    ip: str | None
+    root_dir: Path | str | None
+    data_dir: Path | str | None
+    environ: Mapping[str, str] | None
+    extra_args: Sequence[str]
+
+
+def serve(mode: str, **options: Unpack[LaunchOptions]) -> NoReturn:
     """Build the launch for ``mode`` (see :func:`build_launch`) and run it."""
-    run(build_launch(mode, **options))  # type: ignore[arg-type]
+    run(build_launch(mode, **options))
