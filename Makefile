@@ -61,6 +61,7 @@ notebooks: $(RUNTIME)
 lint: $(TESTING)
 	$(BIN)/ruff check widgets tests benchmarks
 	$(BIN)/ruff format --check widgets tests benchmarks
+	$(BIN)/mypy widgets
 
 format: $(TESTING)
 	$(BIN)/ruff format widgets tests benchmarks
