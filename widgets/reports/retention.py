@@ -141,7 +141,7 @@ def _answer_events(
     """A question's first try in each attempt, for every clause it cites, into ``found``."""
     naive = _naive(conn)
     a = answers.c
-    at = sa.type_coerce(a.answered_at, sa.String) if conn.dialect.name == "sqlite" else a.answered_at
+    at = _stored_time(conn, a.answered_at)
     before = [a.answered_at < until] if until is not None else []
     cited: dict[str, tuple[str, ...]] = {}
     items: dict[str, str] = {}
@@ -172,7 +172,7 @@ def _choice_events(
     action — or else the node — cites, into ``found``."""
     naive = _naive(conn)
     sc = scenario_choices.c
-    at = sa.type_coerce(sc.chosen_at, sa.String) if conn.dialect.name == "sqlite" else sc.chosen_at
+    at = _stored_time(conn, sc.chosen_at)
     before = [sc.chosen_at < until] if until is not None else []
     first: dict[tuple[str, str, str], tuple[datetime, str, str, str]] = {}
     rows = _raw(
@@ -223,11 +223,23 @@ def _raw(conn: Connection, query: sa.Select[Any]) -> list[tuple[Any, ...]]:
     return list(conn.execute(query).cursor.fetchall())
 
 
+def _stored_time(conn: Connection, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """A time column as :func:`_naive` reads it: SQLite's text as stored; PostgreSQL's UTC wall
+    time (``timezone('UTC', …)``: a naive value, no conversion per row in Python)."""
+    if conn.dialect.name == "sqlite":
+        return sa.type_coerce(column, sa.String)
+    return sa.func.timezone("UTC", column)
+
+
 def _naive(conn: Connection) -> Callable[[Any], datetime]:
-    """Stored time → naive UTC datetime (SQLite: its text as stored; PostgreSQL: an aware value)."""
+    """A value of :func:`_stored_time` → naive UTC datetime (SQLite: parsed; PostgreSQL: as is)."""
     if conn.dialect.name == "sqlite":
         return datetime.fromisoformat
-    return lambda value: value.astimezone(UTC).replace(tzinfo=None)
+    return _as_is
+
+
+def _as_is(value: datetime) -> datetime:
+    return value
 
 
 def replay(
