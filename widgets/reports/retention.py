@@ -327,7 +327,10 @@ def _replay_clause(
         state = None
         if correct:
             rights.add(item)
-            if not was_mastered and _may_master(schedule, rights):
+            # Until first mastered the state matters after every right answer. Right after one
+            # the clause is not due (the answer was before the date, or it moved the date on), so
+            # state_of can say "mastered" only from MASTERY_BOX on with MASTERY_ITEMS right items.
+            if not was_mastered and schedule.box >= MASTERY_BOX and len(rights) >= MASTERY_ITEMS:
                 state = state_of(schedule, True, len(rights), sum(recent) / len(recent), moment)
                 was_mastered = state is mastered
         elif was_mastered:
@@ -337,13 +340,6 @@ def _replay_clause(
             state = state_of(schedule, True, len(rights), sum(recent) / len(recent), last)
         _hold(counts, schedule, state, j, k, points)
     return was_mastered, lapsed_after
-
-
-def _may_master(schedule: ClauseSchedule, rights: set[str]) -> bool:
-    """Whether :func:`state_of` may say "mastered" right after a right answer (not due then:
-    the answer is before the date, or it moved the date on). Until the clause is first mastered
-    the state matters after every right answer; this skips :func:`state_of` where it cannot."""
-    return schedule.box >= MASTERY_BOX and len(rights) >= MASTERY_ITEMS
 
 
 def _hold(
