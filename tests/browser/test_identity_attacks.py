@@ -120,6 +120,9 @@ def test_a_second_browser_cannot_reach_another_learners_records(
         wait_for_voila(page, timeout=SLOW / 1000)
         page.locator("button.nk-sign-out").click()
         page.locator(".nk-signed-out").wait_for()
+        # the learner's own screen keeps nothing of them: it goes to the sign-in form
+        page.locator(".nk-signin").wait_for(timeout=SLOW)
+        assert "session=" not in page.url and page.locator(".nk-progress").count() == 0
         shows_nobody(attacker, site, wait_for_voila, f"session={fresh}", "home.ipynb")
         assert saved  # there was a session row to expire
     finally:

@@ -633,5 +633,21 @@
       attributes: true,
       attributeFilter: ["class"]
     });
+  } else {
+    // Learner site: "Kết thúc" must not leave the learner's name and progress on a shared
+    // screen either. Once the kernel has ended the session (nk-signed-out), show its notice
+    // briefly, then go to the sign-in screen. A page opened with a dead token keeps its notice.
+    var signedOut = new MutationObserver(function () {
+      if (!leaving && document.querySelector(".nk-signed-out")) {
+        signedOut.disconnect();
+        window.setTimeout(leave, 2000);
+      }
+    });
+    signedOut.observe(document.documentElement, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ["class"]
+    });
   }
 })();
