@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from widgets.engine.results import AnswerResult, QuizResult
 from widgets.records import certificates as certs
-from widgets.records.errors import CodeFormatError
+from widgets.records.errors import CodeFormatError, RecordsError
 from widgets.records.identity import STAFF
 from widgets.records.models import Certificate
 from widgets.records.policy import FINAL_ID
@@ -48,7 +48,7 @@ def test_secret_is_private_and_stable(tmp_path: Path) -> None:
 
 def test_a_damaged_secret_is_reported(tmp_path: Path) -> None:
     certs.secret_path(tmp_path).write_text("not hex\n")
-    with pytest.raises(certs.RecordsError, match="hỏng"):
+    with pytest.raises(RecordsError, match="hỏng"):
         certs.load_secret(tmp_path)
 
 

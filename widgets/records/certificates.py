@@ -13,16 +13,14 @@ on first use; losing it makes the issued codes unverifiable, so back it up with 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 
-from widgets.records.errors import CodeFormatError, RecordsError
+from widgets.records import secret_files
+from widgets.records.errors import CodeFormatError
 
 SECRET_FILE = "certificate-secret"
 PREFIX = "NG"
@@ -41,37 +39,7 @@ def load_secret(data: Path, *, create: bool = True) -> bytes:
 
     With ``create=False`` a missing secret raises :class:`FileNotFoundError`.
     """
-    path = secret_path(data)
-    try:
-        return _read_secret(path)
-    except FileNotFoundError:
-        if not create:
-            raise
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as out:
-            out.write(secrets.token_hex(32) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        # link() never replaces: if another process won the race, its secret stays.
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return _read_secret(path)
-
-
-def _read_secret(path: Path) -> bytes:
-    text = path.read_text(encoding="ascii").strip()
-    try:
-        secret = bytes.fromhex(text)
-    except ValueError:
-        secret = b""
-    if len(secret) < 16:
-        raise RecordsError(f"Tệp khoá bí mật {path} bị hỏng; hãy khôi phục từ bản sao lưu.")
-    return secret
+    return secret_files.load_secret(secret_path(data), "khoá bí mật", create=create)
 
 
 def payload(fields: dict[str, Any]) -> bytes:

@@ -17,18 +17,16 @@ aliases of the new ones (:func:`legacy_learner_id`).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses as dc
 import hashlib
 import hmac
-import os
 import re
-import secrets
 import unicodedata
 import uuid
 from pathlib import Path
 
-from widgets.records.errors import RecordsError, SignInError
+from widgets.records import secret_files
+from widgets.records.errors import SignInError
 
 NAME_MAX = 100
 UNIT_MAX = 200
@@ -43,6 +41,7 @@ ROLES = (LEADER, STAFF)
 LEGACY_NAMESPACE = uuid.UUID("6f1d6c1e-4b7e-5d0a-9c51-1273b0c0a001")
 """The public namespace of the learner IDs before migration 6 (anyone could derive them)."""
 SECRET_FILE = "identity-secret"
+SECRET_LABEL = "khoá định danh"
 
 _NAME_PUNCT = frozenset("'’-.")
 _CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9._/-]*")
@@ -115,48 +114,12 @@ def load_secret(data: Path, *, create: bool = True) -> bytes:
 
     With ``create=False`` a missing secret raises :class:`FileNotFoundError`.
     """
-    path = secret_path(data)
-    try:
-        return _read_secret(path)
-    except FileNotFoundError:
-        if not create:
-            raise
-    write_secret(data, secrets.token_bytes(32), replace=False)
-    return _read_secret(path)
+    return secret_files.load_secret(secret_path(data), SECRET_LABEL, create=create)
 
 
 def write_secret(data: Path, secret: bytes, *, replace: bool) -> Path:
     """Store ``secret`` (mode 0600); an existing secret is kept unless ``replace``."""
-    if len(secret) < 16:
-        raise ValueError("the identity secret must be at least 16 bytes")
-    path = secret_path(data)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as out:
-            out.write(secret.hex() + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        if replace:
-            tmp.replace(path)
-        else:  # link() never replaces: if another process won the race, its secret stays
-            with contextlib.suppress(FileExistsError):
-                os.link(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
-def _read_secret(path: Path) -> bytes:
-    text = path.read_text(encoding="ascii").strip()
-    try:
-        secret = bytes.fromhex(text)
-    except ValueError:
-        secret = b""
-    if len(secret) < 16:
-        raise RecordsError(f"Tệp khoá định danh {path} bị hỏng; hãy khôi phục từ bản sao lưu.")
-    return secret
+    return secret_files.write_secret(secret_path(data), secret, replace=replace)
 
 
 def validate_sign_in(name: object, unit: object, role: object, staff_code: object = None) -> SignIn:
