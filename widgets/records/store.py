@@ -490,21 +490,7 @@ class Store:
         answer_id = rows.as_uuid(answer_id)
         attempt_id = rows.as_uuid(attempt_id)
         at = answered_at or self.clock()
-        values = {
-            "id": answer_id,
-            "attempt_id": attempt_id,
-            "learner_id": learner_id,
-            "module_id": module_id or quiz_id,
-            "question_id": rows.text_id(answer.question_id, "question_id"),
-            "try_no": rows.positive(try_no, "try_no"),
-            "response": rows.encode_json(answer.response),
-            "score": rows.finite(answer.score, "score"),
-            "max_score": rows.finite(answer.max_score, "max_score"),
-            "correct": bool(answer.correct),
-            "cites": rows.encode_json(answer.cites),
-            "answered_at": at,
-        }
-
+        values = _answer_values(answer_id, attempt_id, learner_id, module_id or quiz_id, answer, try_no, at)
         self._write_row(answers, values, (learner_id, QUIZ, quiz_id), quiz_id, at)
         return answer_id
 
@@ -524,20 +510,8 @@ class Store:
         choice_id = rows.as_uuid(choice_id)
         run_id = rows.as_uuid(run_id)
         at = chosen_at or self.clock()
-        values = {
-            "id": choice_id,
-            "attempt_id": run_id,
-            "learner_id": learner_id,
-            "module_id": module_id,
-            "scenario_id": scenario_id,
-            "step_no": rows.positive(step_no + 1, "step_no") - 1,
-            "node_id": rows.text_id(step.node_id, "node_id"),
-            "action_id": rows.text_id(step.action_id, "action_id"),
-            "rating": str(step.rating),
-            "next_node_id": rows.text_id(step.next_node_id, "next_node_id"),
-            "chosen_at": at,
-        }
-
+        step_no = rows.positive(step_no + 1, "step_no") - 1
+        values = _choice_values(choice_id, run_id, learner_id, module_id, scenario_id, step_no, step, at)
         self._write_row(scenario_choices, values, (learner_id, SCENARIO, scenario_id), module_id, at)
         return choice_id
 
@@ -571,20 +545,8 @@ class Store:
         answer_id = rows.as_uuid(answer_id)
         review_id = rows.as_uuid(review_id)
         at = self.clock()
-        values = {
-            "id": answer_id,
-            "attempt_id": review_id,
-            "learner_id": learner_id,
-            "module_id": rows.text_id(module_id, "module_id"),
-            "question_id": rows.text_id(answer.question_id, "question_id"),
-            "try_no": rows.positive(try_no, "try_no"),
-            "response": rows.encode_json(answer.response),
-            "score": rows.finite(answer.score, "score"),
-            "max_score": rows.finite(answer.max_score, "max_score"),
-            "correct": bool(answer.correct),
-            "cites": rows.encode_json(answer.cites),
-            "answered_at": at,
-        }
+        module_id = rows.text_id(module_id, "module_id")
+        values = _answer_values(answer_id, review_id, learner_id, module_id, answer, try_no, at)
         self._write_row(answers, values, (learner_id, REVIEW, REVIEW_ID), REVIEW_ID, at)
         return answer_id
 
@@ -602,19 +564,9 @@ class Store:
         choice_id = rows.as_uuid(choice_id)
         review_id = rows.as_uuid(review_id)
         at = self.clock()
-        values = {
-            "id": choice_id,
-            "attempt_id": review_id,
-            "learner_id": learner_id,
-            "module_id": rows.text_id(module_id, "module_id"),
-            "scenario_id": rows.text_id(scenario_id, "scenario_id"),
-            "step_no": 0,
-            "node_id": rows.text_id(step.node_id, "node_id"),
-            "action_id": rows.text_id(step.action_id, "action_id"),
-            "rating": str(step.rating),
-            "next_node_id": rows.text_id(step.next_node_id, "next_node_id"),
-            "chosen_at": at,
-        }
+        module_id = rows.text_id(module_id, "module_id")
+        scenario_id = rows.text_id(scenario_id, "scenario_id")
+        values = _choice_values(choice_id, review_id, learner_id, module_id, scenario_id, 0, step, at)
         self._write_row(scenario_choices, values, (learner_id, REVIEW, REVIEW_ID), REVIEW_ID, at)
         return choice_id
 
@@ -1071,3 +1023,55 @@ class Store:
             return counts
 
         return db.write(self.engine, run)
+
+
+def _answer_values(
+    answer_id: str,
+    attempt_id: str,
+    learner_id: str,
+    module_id: str,
+    answer: AnswerResult,
+    try_no: int,
+    at: datetime,
+) -> dict[str, object]:
+    """An ``answers`` row for ``answer`` (question ID, try, score and response checked)."""
+    return {
+        "id": answer_id,
+        "attempt_id": attempt_id,
+        "learner_id": learner_id,
+        "module_id": module_id,
+        "question_id": rows.text_id(answer.question_id, "question_id"),
+        "try_no": rows.positive(try_no, "try_no"),
+        "response": rows.encode_json(answer.response),
+        "score": rows.finite(answer.score, "score"),
+        "max_score": rows.finite(answer.max_score, "max_score"),
+        "correct": bool(answer.correct),
+        "cites": rows.encode_json(answer.cites),
+        "answered_at": at,
+    }
+
+
+def _choice_values(
+    choice_id: str,
+    attempt_id: str,
+    learner_id: str,
+    module_id: str,
+    scenario_id: str,
+    step_no: int,
+    step: ScenarioStep,
+    at: datetime,
+) -> dict[str, object]:
+    """A ``scenario_choices`` row for ``step`` (node, action and next node checked)."""
+    return {
+        "id": choice_id,
+        "attempt_id": attempt_id,
+        "learner_id": learner_id,
+        "module_id": module_id,
+        "scenario_id": scenario_id,
+        "step_no": step_no,
+        "node_id": rows.text_id(step.node_id, "node_id"),
+        "action_id": rows.text_id(step.action_id, "action_id"),
+        "rating": str(step.rating),
+        "next_node_id": rows.text_id(step.next_node_id, "next_node_id"),
+        "chosen_at": at,
+    }
