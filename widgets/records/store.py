@@ -585,16 +585,7 @@ class Store:
         """The latest unfinished review with its answers and its decision, to resume; else ``None``."""
 
         def run(conn: Connection) -> OpenAttempt | None:
-            row = conn.execute(
-                sa.select(attempts)
-                .where(
-                    attempts.c.learner_id == learner_id,
-                    attempts.c.kind == REVIEW,
-                    attempts.c.finished_at.is_(None),
-                )
-                .order_by(attempts.c.started_at.desc(), attempts.c.id.desc())
-                .limit(1)
-            ).first()
+            row = _latest_unfinished(conn, learner_id, attempts.c.kind == REVIEW)
             if row is None:
                 return None
             return OpenAttempt(
@@ -719,16 +710,7 @@ class Store:
         """
 
         def run(conn: Connection) -> OpenAttempt | None:
-            row = conn.execute(
-                sa.select(attempts)
-                .where(
-                    attempts.c.learner_id == learner_id,
-                    attempts.c.activity_id == activity_id,
-                    attempts.c.finished_at.is_(None),
-                )
-                .order_by(attempts.c.started_at.desc(), attempts.c.id.desc())
-                .limit(1)
-            ).first()
+            row = _latest_unfinished(conn, learner_id, attempts.c.activity_id == activity_id)
             if row is None:
                 return None
             if row.kind == SCENARIO:
@@ -1075,3 +1057,15 @@ def _choice_values(
         "next_node_id": rows.text_id(step.next_node_id, "next_node_id"),
         "chosen_at": at,
     }
+
+
+def _latest_unfinished(
+    conn: Connection, learner_id: str, which: sa.ColumnElement[bool]
+) -> sa.Row[Any] | None:
+    """The learner's latest unfinished attempt matching ``which`` (to resume), else ``None``."""
+    return conn.execute(
+        sa.select(attempts)
+        .where(attempts.c.learner_id == learner_id, which, attempts.c.finished_at.is_(None))
+        .order_by(attempts.c.started_at.desc(), attempts.c.id.desc())
+        .limit(1)
+    ).first()
