@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-PURE_PACKAGES = ("content", "engine", "records", "reports", "interop", "certificates")
+PURE_PACKAGES = ("content", "engine", "records", "reports", "render", "interop", "certificates")
 """The pure core (content parsing, scoring, branching, records, reports): no widget in sight."""
 PURE_MODULES = sorted(
     [

@@ -99,6 +99,7 @@ def test_the_wheel_carries_the_course_the_site_and_the_template(wheel: Path) -> 
         "widgets/_data/notebooks/trainer/dashboard.ipynb",
         "widgets/_data/deploy/voila/learner/voila.py",
         "widgets/i18n/vi.yml",
+        "widgets/render/templates/trainer_guide.html.j2",
         f"neuguong-{__version__}.dist-info/licenses/LICENSE",
     ):
         assert path in names

@@ -14,7 +14,7 @@ from widgets.content.citations import humanise_html, visible_text
 from widgets.content.course import default_content_dir, load_course
 from widgets.content.markdown import render_markdown
 from widgets.content.model import Course
-from widgets.views.fragments import render
+from widgets.render.fragments import render
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 

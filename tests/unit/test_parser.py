@@ -94,7 +94,7 @@ def test_interpretation_box_in_a_scenario_node(course: Course) -> None:
 
 
 def test_interpretation_renders_apart_and_names_the_clause(course: Course) -> None:
-    from widgets.views.fragments import render
+    from widgets.render.fragments import render
 
     hrefs = {c: f"#{c}" for c in course.directive.clause_ids}
     html = render("lesson", sections=course.module("tong-quan").sections, clause_hrefs=hrefs)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from widgets.views import fragments
+from widgets.render import fragments
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from ipywidgets.widgets.widget import _instances as live_widgets
 from widgets.content.markdown import render_markdown
 from widgets.content.model import Course, QuizPolicy
 from widgets.engine.quiz import QuizAttempt
-from widgets.views.fragments import environment
+from widgets.render.fragments import environment
 from widgets.views.question import QuestionView
 from widgets.views.quiz import QuizView
 from widgets.views.scenario import ScenarioView

@@ -8,6 +8,7 @@ import dataclasses as dc
 from collections.abc import Sequence
 
 from widgets.content.model import Clause, Course, InstructorNote, Module, Scenario
+from widgets.render.fragments import render
 
 
 @dc.dataclass(frozen=True, slots=True)
@@ -48,8 +49,6 @@ def module_guides(course: Course, module_ids: Sequence[str] | None = None) -> li
 
 def guide_html(course: Course, module_ids: Sequence[str] | None = None, *, standalone: bool = False) -> str:
     """The guide as HTML (a fragment, or a printable document with ``standalone``)."""
-    from widgets.views.fragments import render
-
     guides = module_guides(course, module_ids)
     return render(
         "trainer_guide",

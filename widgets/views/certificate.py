@@ -22,14 +22,14 @@ from widgets.i18n import t
 from widgets.records.errors import RecordsError
 from widgets.records.models import Certificate, Pledge
 from widgets.records.store import Store
+from widgets.render.fragments import render
+from widgets.runtime.sync import when_synced
 from widgets.session import LearnerSession
 from widgets.views.context import page_session
-from widgets.views.fragments import render
 from widgets.views.kiosk import kiosk_bar
 from widgets.views.locked import locked_html
 from widgets.views.review import REVIEW_NOTEBOOK, due_clause_names
 from widgets.views.sitelinks import HOME_NOTEBOOK, SiteLinks
-from widgets.views.sync import when_synced
 
 log = logging.getLogger(__name__)
 

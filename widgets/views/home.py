@@ -11,12 +11,12 @@ from widgets.i18n import t
 from widgets.records.errors import RecordsError
 from widgets.records.models import Learner, Progress
 from widgets.records.store import Store
+from widgets.render.fragments import render
+from widgets.runtime.hub import hub_user
+from widgets.runtime.kiosk import session_ttl
+from widgets.runtime.lab import forget_token, in_voila, remember_token
 from widgets.session import LearnerSession
-from widgets.site.hub import hub_user
-from widgets.site.kiosk import session_ttl
-from widgets.site.lab import forget_token, in_voila, remember_token
 from widgets.views.context import page_session, refusal
-from widgets.views.fragments import render
 from widgets.views.kiosk import kiosk_bar
 from widgets.views.review import mastery_box
 from widgets.views.signin import SignInForm

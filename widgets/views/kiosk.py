@@ -18,12 +18,12 @@ import ipywidgets as w
 
 from widgets.i18n import t
 from widgets.records.errors import RecordsError
+from widgets.render.fragments import render
+from widgets.runtime.kiosk import session_ttl
+from widgets.runtime.lab import in_voila
+from widgets.runtime.request import query_params
 from widgets.session import LearnerSession
-from widgets.site.kiosk import session_ttl
-from widgets.site.lab import in_voila
 from widgets.views.context import LEARNER_PARAM, refusal
-from widgets.views.fragments import render
-from widgets.views.request import query_params
 from widgets.views.sitelinks import HOME_NOTEBOOK
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from widgets.content.model import Course, ModuleKind
 from widgets.engine.progress import Lock, ModuleState, Step, final_lock, requirements_for
 from widgets.i18n import t
-from widgets.views.fragments import render
+from widgets.render.fragments import render
 from widgets.views.sitelinks import CERTIFICATE_NOTEBOOK, HOME_NOTEBOOK, SiteLinks
 
 

@@ -13,9 +13,9 @@ from widgets.engine.quiz import CheckOutcome, QuizAttempt
 from widgets.engine.results import ScenarioResult, ScenarioStep
 from widgets.i18n import t
 from widgets.records.errors import AttemptLimitError
+from widgets.render.fragments import render
 from widgets.session import LearnerSession
 from widgets.views.context import page_session
-from widgets.views.fragments import render
 from widgets.views.kiosk import kiosk_bar
 from widgets.views.locked import guest_final_lock, locked_html
 from widgets.views.quiz import QuizView

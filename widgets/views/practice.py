@@ -11,7 +11,7 @@ from widgets.content.course import load_course
 from widgets.content.model import Course, Question, QuestionType
 from widgets.engine.quiz import QuizAttempt
 from widgets.i18n import t
-from widgets.views.fragments import render
+from widgets.render.fragments import render
 from widgets.views.question import QuestionView
 from widgets.views.scenario import ScenarioView
 

@@ -15,10 +15,10 @@ from widgets.content.model import Directive, Question, QuestionType
 from widgets.engine.quiz import CheckOutcome, QuizAttempt
 from widgets.engine.solution import solution_lines
 from widgets.i18n import t
+from widgets.render.fragments import prepare, render
+from widgets.runtime.publish import show_first
+from widgets.runtime.sync import FrontEndBarrier, shared_barrier
 from widgets.views.answers import answer_input
-from widgets.views.fragments import prepare, render
-from widgets.views.publish import show_first
-from widgets.views.sync import FrontEndBarrier, shared_barrier
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from widgets.content.model import Directive, Question
 from widgets.engine.quiz import CheckOutcome, QuizAttempt
 from widgets.engine.results import QuizResult
 from widgets.i18n import t
-from widgets.views.fragments import render
+from widgets.render.fragments import render
 from widgets.views.question import QuestionView
 
 FinishedCallback = Callable[[QuizResult], None]

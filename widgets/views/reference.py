@@ -8,8 +8,8 @@ from widgets.collation import initial, sort_key
 from widgets.content.model import Course, Module, Term
 from widgets.i18n import t
 from widgets.knowledge import module_for_clauses, teaching_module, term_slug
+from widgets.render.fragments import render
 from widgets.views.context import page_session
-from widgets.views.fragments import render
 from widgets.views.kiosk import kiosk_bar
 from widgets.views.sitelinks import SiteLinks
 

@@ -56,9 +56,9 @@ from widgets.records.models import OpenAttempt
 from widgets.records.policy import COURSE_TZ
 from widgets.records.queries import REVIEW_ID
 from widgets.records.store import Store
+from widgets.render.fragments import render
 from widgets.session import LearnerSession
 from widgets.views.context import page_session
-from widgets.views.fragments import render
 from widgets.views.kiosk import kiosk_bar
 from widgets.views.quiz import QuizView
 from widgets.views.scenario import ScenarioView

@@ -16,7 +16,7 @@ from widgets.content.scenarios import MAX_IMAGE_BYTES
 from widgets.engine.results import ScenarioResult, ScenarioStep
 from widgets.engine.scenario import action_order, choose, current_node, path_result
 from widgets.i18n import t
-from widgets.views.fragments import render
+from widgets.render.fragments import render
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ import ipywidgets as w
 from widgets.content.model import Course
 from widgets.i18n import t
 from widgets.knowledge import Hit, module_for_clauses, query_words, search
+from widgets.render.fragments import render
+from widgets.runtime.request import query_params
 from widgets.views.context import page_session
-from widgets.views.fragments import render
 from widgets.views.kiosk import kiosk_bar
-from widgets.views.request import query_params
 from widgets.views.sitelinks import SiteLinks
 
 QUERY_PARAM = "q"

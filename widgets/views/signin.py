@@ -17,8 +17,8 @@ from widgets.records.errors import RecordsError, SignInError
 from widgets.records.identity import ROLES
 from widgets.records.models import Learner
 from widgets.records.store import Store
-from widgets.views.fragments import render
-from widgets.views.sync import FrontEndBarrier, when_synced
+from widgets.render.fragments import render
+from widgets.runtime.sync import FrontEndBarrier, when_synced
 
 OTHER_UNIT = t("signin.other_unit")
 """The unit that opens a free-text field ("Khác"; units.yml usually lists it last)."""

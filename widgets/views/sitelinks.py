@@ -8,10 +8,10 @@ import dataclasses as dc
 import ipywidgets as w
 
 from widgets.content.model import Course
+from widgets.render.fragments import render
+from widgets.runtime.request import page_link
 from widgets.session import LearnerSession
 from widgets.views.context import SESSION_PARAM
-from widgets.views.fragments import render
-from widgets.views.request import page_link
 
 HOME_NOTEBOOK = "home.ipynb"
 SEARCH_NOTEBOOK = "tra-cuu.ipynb"

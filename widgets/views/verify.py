@@ -16,11 +16,11 @@ from widgets.records.certificates import normalise_code
 from widgets.records.errors import CodeFormatError, RecordsError
 from widgets.records.models import Verification
 from widgets.records.store import Store
+from widgets.render.fragments import render
+from widgets.runtime.request import query_params
+from widgets.runtime.sync import when_synced
 from widgets.views.context import records_store
-from widgets.views.fragments import render
-from widgets.views.request import query_params
 from widgets.views.sitelinks import SiteLinks
-from widgets.views.sync import when_synced
 
 CODE_PARAM = "code"
 """``xac-minh.ipynb?code=NG-XXXX-XXXX``: the address the certificate's QR code holds."""

@@ -12,7 +12,7 @@ from widgets.records.errors import RecordsError
 from widgets.records.models import Learner
 from widgets.records.policy import COURSE_TZ
 from widgets.records.store import Store
-from widgets.views.fragments import render
+from widgets.render.fragments import render
 from widgets.views.trainer.common import day_end, day_start, download, html, trainer_context
 
 MAX_ROWS = 500

@@ -12,8 +12,8 @@ from widgets.content.course import load_course
 from widgets.content.model import Course
 from widgets.records.policy import COURSE_TZ
 from widgets.records.store import Store
+from widgets.render.fragments import render
 from widgets.views.context import records_store
-from widgets.views.fragments import render
 
 
 @dc.dataclass(frozen=True, slots=True)

@@ -7,8 +7,8 @@ import ipywidgets as w
 from widgets.content.course import load_course
 from widgets.content.model import Course
 from widgets.i18n import t
+from widgets.render.fragments import render
 from widgets.reports.guide import guide_html, guide_pdf
-from widgets.views.fragments import render
 from widgets.views.trainer.common import download, html
 
 

@@ -7,9 +7,9 @@ from sqlalchemy.engine import Engine
 
 from widgets.i18n import t
 from widgets.records.errors import RecordsError
+from widgets.render.fragments import render
 from widgets.reports import rooms
 from widgets.reports.rooms import Room
-from widgets.views.fragments import render
 
 
 class JoinRoomBox(w.VBox):

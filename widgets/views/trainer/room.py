@@ -13,9 +13,9 @@ from widgets.content.model import Course
 from widgets.i18n import t
 from widgets.records.policy import COURSE_TZ
 from widgets.records.store import Store
+from widgets.render.fragments import render
 from widgets.reports import rooms
 from widgets.reports.rooms import Distribution, Room
-from widgets.views.fragments import render
 from widgets.views.trainer.common import html, trainer_context
 from widgets.views.trainer.live import INTERVAL_S, LiveRefresher
 

@@ -1,4 +1,4 @@
-"""HTML fragments for the views, from autoescaped Jinja2 templates in ``templates/``.
+"""HTML fragments for the views and the reports, from autoescaped Jinja2 templates in ``templates/``.
 
 Learner-supplied text is always escaped; content Markdown is rendered by markdown-it with
 raw HTML disabled, so neither can inject markup.
@@ -78,7 +78,7 @@ def _clause_name(clause_id: str) -> str:
 @functools.cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("widgets.views", "templates"),
+        loader=jinja2.PackageLoader("widgets.render", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
