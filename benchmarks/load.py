@@ -131,7 +131,7 @@ class Kernel:
         self._reader: asyncio.Task[None] | None = None
         self._links: dict[tuple[str, str], tuple[str, str]] = {}
         """jsdlink source (model, trait) → target: copied here as the browser's widget manager
-        does (the page's "Kiểm tra" waits for such a round trip; see widgets/views/sync.py)."""
+        does (the page's "Kiểm tra" waits for such a round trip; see widgets/runtime/sync.py)."""
 
     async def open(self) -> None:
         from tornado.websocket import websocket_connect

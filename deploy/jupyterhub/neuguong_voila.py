@@ -20,7 +20,7 @@ Environment (set by the spawner): ``NEUGUONG_DB_URL`` (the shared PostgreSQL),
 ``NEUGUONG_PREHEAT=0`` (one learner per server: a kernel pool would only add memory).
 
 The learner is the Hub user: the spawner sets ``JUPYTERHUB_USER`` in this server's environment,
-the site's kernels inherit it (``widgets/site/hub.py``), and no request can change it. The first
+the site's kernels inherit it (``widgets/runtime/hub.py``), and no request can change it. The first
 visit fills the profile (name, unit, role; no PIN); see ``deploy/README.md``.
 """
 

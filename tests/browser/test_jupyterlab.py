@@ -1,7 +1,7 @@
 """`make lab`: the notebooks work in JupyterLab as in Voilà: the same widgets, graded in the
 kernel, the answers saved in the same records store. A notebook in JupyterLab has no URL to name
 its learner, so the learner who signs in on the home notebook is the one the module notebooks
-act for (``widgets.site.lab``)."""
+act for (``widgets.runtime.lab``)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from signing import fill_pin
 
 from widgets.content.course import load_course
 from widgets.records.store import open_store
-from widgets.site.lab import remembered_token
+from widgets.runtime.lab import remembered_token
 
 from conftest import free_port
 from driving import answer

@@ -13,7 +13,8 @@ import pytest
 from widgets.records import audit, hub, identity
 from widgets.records.errors import SignInError
 from widgets.records.store import Store, open_store
-from widgets.site import hub as site_hub
+from widgets.runtime import hub as runtime_hub
+from widgets.runtime.mode import MODE_ENV
 
 from db_backends import BACKENDS, database
 
@@ -50,16 +51,16 @@ def test_hub_learner_id_is_keyed_by_the_installation_secret() -> None:
      ("a\x00b", None), ("x" * 256, None)],
 )  # fmt: skip
 def test_hub_user_comes_from_the_environment(value: str, expected: str | None) -> None:
-    assert site_hub.read_hub_user({site_hub.HUB_USER_ENV: value}) == expected
-    assert site_hub.read_hub_user({"QUERY_STRING": f"JUPYTERHUB_USER={value}"}) is None
+    assert runtime_hub.read_hub_user({runtime_hub.HUB_USER_ENV: value}) == expected
+    assert runtime_hub.read_hub_user({"QUERY_STRING": f"JUPYTERHUB_USER={value}"}) is None
 
 
 def test_hub_user_is_read_once_when_the_kit_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     """A variable set after the kit was loaded (as a preheated kernel receives the request's
     variables) does not change the user."""
-    before = site_hub.hub_user()
-    monkeypatch.setenv(site_hub.HUB_USER_ENV, "mallory")
-    assert site_hub.hub_user() == before
+    before = runtime_hub.hub_user()
+    monkeypatch.setenv(runtime_hub.HUB_USER_ENV, "mallory")
+    assert runtime_hub.hub_user() == before
 
 
 def test_profile_is_saved_once_under_the_keyed_id(store: Store) -> None:
@@ -104,9 +105,9 @@ def test_a_pin_reset_does_not_open_a_hub_learner_to_the_sign_in_form(store: Stor
 
 @pytest.mark.parametrize("mode", ["kiosk", "trainer"])
 def test_a_kiosk_or_the_trainer_site_never_takes_a_hub_identity(mode: str) -> None:
-    environ = {site_hub.HUB_USER_ENV: "an", site_hub.SITE_MODE_ENV: mode}
-    assert site_hub.read_hub_user(environ) is None
-    assert site_hub.read_hub_user({**environ, site_hub.SITE_MODE_ENV: "learner"}) == "an"
+    environ = {runtime_hub.HUB_USER_ENV: "an", MODE_ENV: mode}
+    assert runtime_hub.read_hub_user(environ) is None
+    assert runtime_hub.read_hub_user({**environ, MODE_ENV: "learner"}) == "an"
 
 
 def test_a_hub_sign_in_is_audited_once_per_working_session(store: Store) -> None:

@@ -15,7 +15,7 @@ from views.state import visible_html, widget_tree
 from widgets.records import hub
 from widgets.records.identity import STAFF
 from widgets.records.store import open_store
-from widgets.site import hub as site_hub
+from widgets.runtime import hub as runtime_hub
 from widgets.views.home import HomePage, home_page
 from widgets.views.module import module_page
 
@@ -28,7 +28,7 @@ def classes(root: w.Widget) -> set[str]:
 
 def as_hub_user(monkeypatch: pytest.MonkeyPatch, user: str | None, query: str = "") -> None:
     """This server's Hub user, as JupyterHub's spawner puts it in the environment."""
-    monkeypatch.setattr(site_hub, "_SERVER_USER", user)
+    monkeypatch.setattr(runtime_hub, "_SERVER_USER", user)
     monkeypatch.setenv("QUERY_STRING", query)
 
 

@@ -6,8 +6,8 @@ import ipywidgets as w
 
 from widgets.content.model import Course, QuizPolicy
 from widgets.engine.quiz import QuizAttempt
+from widgets.runtime.sync import FrontEndBarrier
 from widgets.views.question import QuestionView
-from widgets.views.sync import FrontEndBarrier
 
 
 def question_view(course: Course, question_id: str, barrier: FrontEndBarrier) -> QuestionView:

@@ -8,8 +8,8 @@ import ipywidgets as w
 
 from widgets.content.model import Course
 from widgets.i18n import t
+from widgets.runtime.sync import FrontEndBarrier
 from widgets.views.answers import MatchInput, OrderInput
-from widgets.views.sync import FrontEndBarrier
 
 from .browser_side import browser_answers, browser_sends, connected_barrier, question_view
 

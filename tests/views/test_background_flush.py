@@ -1,12 +1,12 @@
-"""The barrier flushes an answer's updates while the learner reads (``widgets.views.sync``):
+"""The barrier flushes an answer's updates while the learner reads (``widgets.runtime.sync``):
 a press that comes after the flush is graded at once; one that comes earlier, or after an
 update the flush has not covered, still waits for a round trip through the browser."""
 
 from __future__ import annotations
 
 from widgets.content.model import Course
+from widgets.runtime.sync import FrontEndBarrier
 from widgets.views.question import QuestionView
-from widgets.views.sync import FrontEndBarrier
 
 from .browser_side import browser_answers, browser_sends, connected_barrier, question_view
 

@@ -10,7 +10,7 @@ import pytest
 from signing import fill_form
 
 from widgets.records.store import open_store
-from widgets.site.lab import LAB_SESSION_FILE, remembered_token
+from widgets.runtime.lab import LAB_SESSION_FILE, remembered_token
 from widgets.views.home import HomePage, home_page
 from widgets.views.module import module_page
 from widgets.views.quiz import QuizView

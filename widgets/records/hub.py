@@ -2,7 +2,7 @@
 
 Under JupyterHub (``deploy/jupyterhub/``) each user's server runs the learner site, and the Hub
 has already authenticated whoever reaches it. The learner is then the Hub user
-(:mod:`widgets.site.hub` reads the name from the server's environment); their ID is
+(:mod:`widgets.runtime.hub` reads the name from the server's environment); their ID is
 :func:`identity.hub_learner_id`, keyed like every other learner ID under the installation's
 identity secret, so that nobody can work it out from the user name, and it never equals the ID
 of a learner who signs in with name + unit or staff code. There is no PIN: the name/unit form

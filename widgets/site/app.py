@@ -41,8 +41,8 @@ from voila.handler import BaseVoilaHandler
 
 from widgets import __version__
 from widgets.records.config import DB_FILE, DB_URL_ENV
+from widgets.runtime.mode import MODE_ENV
 
-MODE_ENV = "NEUGUONG_SITE_MODE"
 DEFAULT_HOME = "voila/render/home.ipynb"
 HEALTH_PATH = "healthz"
 PG_CONNECT_TIMEOUT_S = 3

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn, TypedDict, Unpack
 
+from widgets.runtime.mode import MODE_ENV
 from widgets.site import resources
 
 # Checkout or installed wheel: resolved in one place (widgets/site/resources.py).
@@ -27,7 +28,6 @@ DEFAULT_DATA = resources.default_data_dir()
 
 DATA_ENV = "NEUGUONG_DATA"
 TOKEN_ENV = "NEUGUONG_TRAINER_TOKEN"
-MODE_ENV = "NEUGUONG_SITE_MODE"
 MIN_TOKEN_LENGTH = 12
 
 MODES = ("learner", "kiosk", "trainer")

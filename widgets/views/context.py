@@ -10,11 +10,11 @@ from widgets.i18n import t
 from widgets.records import hub
 from widgets.records.errors import RecordsError, SessionRefusedError
 from widgets.records.store import Store, open_store
+from widgets.runtime.hub import hub_user
+from widgets.runtime.kiosk import session_ttl
+from widgets.runtime.lab import forget_token, in_voila, remembered_token
+from widgets.runtime.request import query_params
 from widgets.session import LearnerSession
-from widgets.site.hub import hub_user
-from widgets.site.kiosk import session_ttl
-from widgets.site.lab import forget_token, in_voila, remembered_token
-from widgets.views.request import query_params
 
 log = logging.getLogger(__name__)
 

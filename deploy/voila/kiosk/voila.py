@@ -4,7 +4,7 @@ the browser and a cap on the number of kernels this server runs."""
 
 from pathlib import Path
 
-from widgets.site.kiosk import idle_seconds, warning_seconds
+from widgets.runtime.kiosk import idle_seconds, warning_seconds
 
 c = get_config()  # noqa: F821 -- injected by traitlets
 load_subconfig(str(Path(__file__).resolve().parents[1] / "learner" / "voila.py"))  # noqa: F821

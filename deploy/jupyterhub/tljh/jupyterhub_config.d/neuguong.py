@@ -63,7 +63,7 @@ c.Spawner.environment = {
     "NEUGUONG_DB_URL": settings.get("NEUGUONG_DB_URL", ""),
     # Holds only the installation's certificate-secret and identity-secret (the same for
     # everyone, group-readable): learner IDs are keyed by the latter. The learner is the Hub
-    # user ($JUPYTERHUB_USER, which the spawner sets per user server; widgets/site/hub.py).
+    # user ($JUPYTERHUB_USER, which the spawner sets per user server; widgets/runtime/hub.py).
     "NEUGUONG_DATA": settings.get("NEUGUONG_DATA", "/srv/neuguong/data"),
     "NEUGUONG_HOSTNAMES": settings.get("NEUGUONG_HOSTNAMES", ""),
     # One learner per server: a pool of preheated kernels would only add ~120 MB each.

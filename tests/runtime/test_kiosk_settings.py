@@ -8,7 +8,7 @@ import pytest
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from widgets.site.kiosk import idle_seconds, is_kiosk, session_ttl, warning_seconds
+from widgets.runtime.kiosk import idle_seconds, is_kiosk, session_ttl, warning_seconds
 from widgets.site.launch import CONFIG_ROOT
 
 

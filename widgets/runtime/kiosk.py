@@ -9,7 +9,7 @@ import os
 from collections.abc import Mapping
 from datetime import timedelta
 
-from widgets.site.launch import MODE_ENV
+from widgets.runtime.mode import MODE_ENV
 
 IDLE_ENV = "NEUGUONG_KIOSK_IDLE_SECONDS"
 DEFAULT_IDLE_SECONDS = 180

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from widgets.views.publish import publish_now, show_first
+from widgets.runtime.publish import publish_now, show_first
 
 CELL = """
 import sys, time
 import ipywidgets as w
-from widgets.views.publish import show_first
+from widgets.runtime.publish import show_first
 box = w.HTML("")
 print(box.model_id, flush=True)
 sys.setswitchinterval(2.0)  # the IOPub thread gets the GIL only when it is given up

@@ -19,11 +19,12 @@ import os
 import unicodedata
 from collections.abc import Mapping
 
+from widgets.runtime.mode import MODE_ENV
+
 HUB_USER_ENV = "JUPYTERHUB_USER"
-SITE_MODE_ENV = "NEUGUONG_SITE_MODE"
-"""Set by :mod:`widgets.site.launch`: a kiosk (one shared computer, many learners) or the
-trainer's site never takes its identity from a Hub account, even if started under one."""
 HUB_MODES = frozenset({"", "learner"})
+"""The site modes that take their identity from a Hub account (``$NEUGUONG_SITE_MODE``): a kiosk
+(one shared computer, many learners) or the trainer's site never does, even if started under one."""
 USER_MAX = 255
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
 
@@ -32,7 +33,7 @@ def read_hub_user(environ: Mapping[str, str]) -> str | None:
     """The Hub user named in ``environ`` (NFC), or ``None`` when there is none, it is not a
     plausible user name (empty, too long, or with spaces or control characters), or the site is
     not the learner site (a kiosk or the trainer's)."""
-    if environ.get(SITE_MODE_ENV, "") not in HUB_MODES:
+    if environ.get(MODE_ENV, "") not in HUB_MODES:
         return None
     raw = environ.get(HUB_USER_ENV, "")
     name = unicodedata.normalize("NFC", raw)

@@ -16,8 +16,8 @@ import pytest
 import tornado.web
 import tornado.websocket
 
+from widgets.runtime import request
 from widgets.testing import free_port
-from widgets.views import request
 
 KERNEL_ID = "0b7c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d"
 
@@ -105,7 +105,7 @@ def test_the_kernel_does_not_load_voilas_server_modules():
     code = (
         "import os, sys\n"
         "os.environ.update(VOILA_PREHEAT='True', VOILA_APP_PORT='1', VOILA_KERNEL_ID='k')\n"
-        "from widgets.views.request import query_params\n"
+        "from widgets.runtime.request import query_params\n"
         "query_params()\n"
         "print(sorted(m for m in ('voila', 'jupyter_server', 'jupyterlab_server') if m in sys.modules))\n"
     )
