@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from widgets.content.course import check_course
+from widgets.i18n import catalogue
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 INVALID = FIXTURES / "invalid"
@@ -23,13 +24,13 @@ CONTENT_CODE = Path(__file__).parents[2] / "widgets" / "content"
 UNREACHABLE = {  # messages no small fixture file can produce, and why
     # load_course's fallback when _parse_course gives no course and no problem: a guard no
     # content reaches (an empty course.yml is reported: see test_empty_course_yml).
-    "không đọc được khóa học",
+    "check.course_unreadable",
     # text_field(required=True): no caller asks for a required text field.
-    "khối {} thiếu trường '{}'",
+    "check.block_missing_field",
     # final_problems' guard for hand-built courses: the loader never pools such questions.
-    "kho câu hỏi có câu thuộc học phần hướng dẫn hoặc interpretive: {}",
+    "check.final_pool_excluded",
     # Needs an image over 512 KB, written by test_validation.py::test_scenario_node_image_too_large.
-    "ảnh '{}' nặng {} KB, tối đa {} KB",
+    "check.image_too_large",
 }
 
 
@@ -70,26 +71,32 @@ def test_every_case_has_its_expected_file() -> None:
 
 
 def templates() -> dict[str, re.Pattern[str]]:
-    """Every message literal the validator passes to ``log.add``, ``Problem``, ``_add_at`` or
-    ``_at`` in ``widgets/content/``, as ``{}``-for-each-value text and the regex it fills."""
+    """Every validator message ``widgets/content/`` takes from the catalogue (``t("check.…")``;
+    ``check.what.*`` are parts of messages), by key, as the regex its Vietnamese text fills."""
+    vi = catalogue("vi")
     found: dict[str, re.Pattern[str]] = {}
     for path in sorted(CONTENT_CODE.glob("*.py")):
         for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(call, ast.Call) or not call.args:
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "t"):
                 continue
-            func = call.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if name not in {"add", "Problem", "_add_at", "_at"}:
+            key = call.args[0].value if call.args and isinstance(call.args[0], ast.Constant) else None
+            if not isinstance(key, str) or not key.startswith("check.") or key.startswith("check.what."):
                 continue
-            message = call.args[-1]
-            if isinstance(message, ast.Constant) and isinstance(message.value, str):
-                parts: list[str | None] = [message.value]
-            elif isinstance(message, ast.JoinedStr):
-                parts = [v.value if isinstance(v, ast.Constant) else None for v in message.values]
-            else:
+            text = vi[key]
+            if not call.keywords:  # t() formats only when given values
+                found[key] = re.compile(re.escape(text))
                 continue
-            text = "".join("{}" if part is None else str(part) for part in parts)
-            found[text] = re.compile("".join(".+" if p is None else re.escape(str(p)) for p in parts))
+            parts = re.split(r"(\{\{|\}\}|\{[^{}]*\})", text)
+            found[key] = re.compile(
+                "".join(
+                    re.escape(part[0])
+                    if part in ("{{", "}}")
+                    else ".+"
+                    if part.startswith("{")
+                    else re.escape(part)
+                    for part in parts
+                )
+            )
     return found
 
 

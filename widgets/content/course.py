@@ -7,6 +7,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
+from widgets import resources
 from widgets.content.cache import read_cached, write_cached
 from widgets.content.directive import parse_directive
 from widgets.content.documents import read_text, read_yaml
@@ -16,7 +17,7 @@ from widgets.content.pool import final_pool
 from widgets.content.problems import ContentError, Problem, ProblemLog
 from widgets.content.reference import parse_faq, parse_glossary
 from widgets.content.rules import course_rules
-from widgets.site import resources
+from widgets.i18n import t
 
 COURSE_FILE = "course.yml"
 COURSE_KEYS = ("id", "title", "directive", "glossary", "faq", "units", "modules")
@@ -37,7 +38,7 @@ UNIT_KEYS = ("name", "successor", "retired", "typed")
 
 def default_content_dir() -> Path:
     """``$NEUGUONG_CONTENT``, else the course that ships with the kit: ``content/`` of this
-    checkout, or its copy in the installed wheel (:mod:`widgets.site.resources`)."""
+    checkout, or its copy in the installed wheel (:mod:`widgets.resources`)."""
     return resources.content_dir()
 
 
@@ -65,7 +66,7 @@ def _load_cached(root: Path, fingerprint: tuple[tuple[str, int, int], ...]) -> C
     problems: list[Problem] = []
     course = _parse_course(root, problems)
     if problems or course is None:
-        raise ContentError(problems or [Problem(str(root), 0, "không đọc được khóa học")])
+        raise ContentError(problems or [Problem(str(root), 0, t("check.course_unreadable"))])
     write_cached(root, fingerprint, course)
     return course
 
@@ -83,7 +84,7 @@ def _parse_course(root: Path, problems: list[Problem]) -> Course | None:
     data = read_yaml(text, log) if text is not None else None
     if not isinstance(data, dict):
         if text is not None and len(problems) == reported:  # empty, or YAML that is not a mapping
-            log.add(1, "course.yml phải là các cặp 'khóa: giá trị'")
+            log.add(1, t("check.course_yml_not_mapping"))
         return None
     _unknown_keys(data, COURSE_KEYS, "course.yml", 1, log)
     directive = parse_directive(
@@ -104,7 +105,7 @@ def _parse_course(root: Path, problems: list[Problem]) -> Course | None:
     _check_unique_ids(modules, log)
     for key in ("id", "title"):
         if not str(data.get(key, "")).strip():
-            log.add(1, f"course.yml thiếu '{key}'")
+            log.add(1, t("check.course_yml_missing", field=key))
     course = Course(
         id=str(data.get("id", "")),
         title=str(data.get("title", "")),
@@ -133,7 +134,7 @@ def _with_final_pool(course: Course) -> Course:
 
 def _modules(root: Path, entries: Any, known: tuple[str, ...], text: str, log: ProblemLog) -> list[Module]:
     if not isinstance(entries, list) or not entries:
-        log.add(1, "course.yml cần danh sách 'modules'")
+        log.add(1, t("check.course_yml_needs_modules"))
         return []
     modules = []
     for entry in entries:
@@ -142,12 +143,12 @@ def _modules(root: Path, entries: Any, known: tuple[str, ...], text: str, log: P
         file_name = str(entry.get("file", "")) if isinstance(entry, dict) else ""
         line = _line_mentioning(text, file_name)
         if not file_name:
-            log.add(line, "mỗi mục của 'modules' cần 'file'")
+            log.add(line, t("check.modules_entry_needs_file"))
             continue
-        _unknown_keys(entry, ENTRY_KEYS, "mục module", line, log)
+        _unknown_keys(entry, ENTRY_KEYS, t("check.what.module_entry"), line, log)
         module_path = root / file_name
         if not module_path.is_file():
-            log.add(line, f"học phần '{file_name}' có trong course.yml nhưng không có tệp")
+            log.add(line, t("check.module_file_missing", file_name=file_name))
             continue
         quiz = _quiz_policy(entry.get("quiz") or {}, line, log)
         notebook = str(entry.get("notebook") or Path(file_name).with_suffix(".ipynb").name)
@@ -159,26 +160,26 @@ def _modules(root: Path, entries: Any, known: tuple[str, ...], text: str, log: P
 
 def _quiz_policy(raw: Any, line: int, log: ProblemLog) -> QuizPolicy:
     if not isinstance(raw, dict):
-        log.add(line, "'quiz' phải là các cặp 'khóa: giá trị'")
+        log.add(line, t("check.quiz_not_mapping"))
         return QuizPolicy()
     _unknown_keys(raw, QUIZ_KEYS, "quiz", line, log)
     policy = QuizPolicy()
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key == "pass_mark" and not (isinstance(value, int) and 0 < value <= 100):
-            log.add(line, f"pass_mark phải là phần trăm từ 1 đến 100, không phải {value!r}")
+            log.add(line, t("check.pass_mark_range", value=value))
         elif key in {"tries", "draw"} and not (value is None or (isinstance(value, int) and value > 0)):
-            log.add(line, f"{key} phải là số nguyên dương hoặc null, không phải {value!r}")
+            log.add(line, t("check.positive_or_null", field=key, value=value))
         elif key == "scenarios" and not (
             isinstance(value, int) and not isinstance(value, bool) and value >= 0
         ):
-            log.add(line, f"scenarios phải là số nguyên không âm, không phải {value!r}")
+            log.add(line, t("check.scenarios_not_negative", value=value))
         elif key == "min_application" and not (
             isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100
         ):
-            log.add(line, f"min_application phải là phần trăm từ 0 đến 100, không phải {value!r}")
+            log.add(line, t("check.min_application_range", value=value))
         elif key in {"by_clause", "shuffle", "partial_credit"} and not isinstance(value, bool):
-            log.add(line, f"{key} phải là true hoặc false, không phải {value!r}")
+            log.add(line, t("check.quiz_flag_boolean", field=key, value=value))
         elif key in QUIZ_KEYS:
             values[key] = value
     return QuizPolicy(**{**{k: getattr(policy, k) for k in QUIZ_KEYS}, **values})
@@ -192,7 +193,7 @@ def _units(path: Path, log: ProblemLog) -> tuple[tuple[Unit, ...], str]:
     data = read_yaml(text, unit_log) if text is not None else None
     raw = data.get("units") if isinstance(data, dict) else None
     if not isinstance(data, dict) or not isinstance(raw, list) or not raw:
-        unit_log.add(1, "units.yml cần 'units:' là danh sách đơn vị")
+        unit_log.add(1, t("check.units_yml_needs_list"))
         return (), ""
     _unknown_keys(data, UNITS_KEYS, "units.yml", 1, unit_log)
     source = text or ""
@@ -201,38 +202,38 @@ def _units(path: Path, log: ProblemLog) -> tuple[tuple[Unit, ...], str]:
     for index, entry in enumerate(raw):
         fields = {"name": entry} if isinstance(entry, str) else entry
         if not isinstance(fields, dict):
-            unit_log.add(_unit_line(source, index, ""), "mỗi đơn vị là một tên hoặc {name: …}")
+            unit_log.add(_unit_line(source, index, ""), t("check.unit_entry_shape"))
             continue
         name = " ".join(str(fields.get("name") or "").split())
         line = _unit_line(source, index, name)
-        _unknown_keys(fields, UNIT_KEYS, "đơn vị", line, unit_log)
+        _unknown_keys(fields, UNIT_KEYS, t("check.what.unit"), line, unit_log)
         if not name:
-            unit_log.add(line, "đơn vị thiếu tên ('name')")
+            unit_log.add(line, t("check.unit_needs_name"))
             continue
         key = name.casefold()
         if key in seen:
-            unit_log.add(line, f"đơn vị '{name}' trùng với dòng {seen[key]}")
+            unit_log.add(line, t("check.unit_duplicate", name=name, line=seen[key]))
             continue
         seen[key] = line
         flags = {}
         for flag in ("retired", "typed"):
             value = fields.get(flag, False)
             if not isinstance(value, bool):
-                unit_log.add(line, f"{flag} phải là true hoặc false, không phải {value!r}")
+                unit_log.add(line, t("check.unit_flag_boolean", flag=flag, value=value))
             flags[flag] = value is True
         successor = " ".join(str(fields.get("successor") or "").split())
         if successor and not flags["retired"]:
-            unit_log.add(line, f"đơn vị '{name}' còn hoạt động thì không có 'successor'")
+            unit_log.add(line, t("check.unit_active_successor", name=name))
         units.append(Unit(name, SourceRef(unit_log.path, line), successor, **flags))
     current = {u.name.casefold() for u in units if not u.retired}
     for unit in units:
         if unit.successor and unit.successor.casefold() not in current:
             unit_log.add(
                 unit.source.line,
-                f"successor '{unit.successor}' của '{unit.name}' không phải đơn vị hiện có trong danh sách",
+                t("check.unit_successor_unknown", successor=unit.successor, unit=unit.name),
             )
     if not current:
-        unit_log.add(1, "units.yml cần ít nhất một đơn vị hiện có (không có 'retired: true')")
+        unit_log.add(1, t("check.units_none_current"))
     as_of = data.get("as_of")
     return tuple(units), "" if as_of is None else str(as_of)
 
@@ -256,16 +257,20 @@ def _check_unique_ids(modules: list[Module], log: ProblemLog) -> None:
     seen_ids: dict[str, SourceRef] = {}
     for module in modules:
         if module.id in seen_modules:
-            _add_at(log, module.source, f"mã học phần '{module.id}' đã dùng ở {seen_modules[module.id]}")
+            _add_at(
+                log,
+                module.source,
+                t("check.module_id_taken", module=module.id, where=seen_modules[module.id]),
+            )
         seen_modules[module.id] = module.source
         items: list[Question | Scenario] = [*module.questions, *module.scenarios]
         for item in items:
             if item.id in seen_ids:
-                _add_at(log, item.source, f"mã '{item.id}' đã dùng ở {seen_ids[item.id]}")
+                _add_at(log, item.source, t("check.id_taken", item=item.id, where=seen_ids[item.id]))
             seen_ids[item.id] = item.source
     kinds = [m for m in modules if m.kind is ModuleKind.ASSESSMENT]
     if len(kinds) > 1:
-        _add_at(log, kinds[1].source, "khóa học chỉ có một học phần kind: assessment")
+        _add_at(log, kinds[1].source, t("check.one_assessment"))
 
 
 def _add_at(log: ProblemLog, where: SourceRef, message: str) -> None:
@@ -277,7 +282,7 @@ def _unknown_keys(
 ) -> None:
     for key in data:
         if key not in allowed:
-            log.add(line, f"{what} có khóa lạ '{key}' (dùng: {', '.join(allowed)})")
+            log.add(line, t("check.unknown_key", what=what, field=key, allowed=", ".join(allowed)))
 
 
 def _line_mentioning(text: str, needle: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from widgets.content.model import Course, Level, Scenario
+from widgets.i18n import t
 
 KINDS = ("lessons", "questions", "scenarios")
 
@@ -105,10 +106,15 @@ def coverage_table(
 ) -> str:
     """The coverage as an aligned text table; with ``levels``, the application questions per
     clause and their share."""
-    header: tuple[str, ...] = ("điều khoản", "bài học", "câu hỏi", "tình huống")
+    header: tuple[str, ...] = (
+        t("coverage.col.clause"),
+        t("coverage.col.lessons"),
+        t("coverage.col.questions"),
+        t("coverage.col.scenarios"),
+    )
     rows = [header, *((cid, *(str(c[k]) for k in KINDS)) for cid, c in coverage.items())]
     if levels is not None:
-        rows[0] = (*header, "vận dụng", "tỷ lệ")
+        rows[0] = (*header, t("coverage.col.application"), t("coverage.col.share"))
         rows[1:] = [
             (*row, str(levels[row[0]]["application"]), f"{levels[row[0]]['share']}%") for row in rows[1:]
         ]
@@ -125,10 +131,20 @@ def figures_summary(figures: dict[str, Any]) -> str:
     fewest = min((d["shortest_path"] for d in figures["decisions"].values()), default=0)
     return "\n".join(
         (
-            f"câu hỏi: {figures['questions']} ({len(figures['question_types'])} dạng: {types})",
-            f"mức độ: vận dụng (application) {levels['application']}, ghi nhớ (recall) {levels['recall']}, "
-            f"chưa ghi {levels['unset']}; tỷ lệ vận dụng {levels['application_share']}%",
-            f"tình huống: {figures['scenarios']} (ít nhất {fewest} quyết định trên mỗi đường đi)",
-            f"hỏi đáp: {figures['faq']}; thuật ngữ: {figures['glossary']}",
+            t(
+                "coverage.questions",
+                questions=figures["questions"],
+                count=len(figures["question_types"]),
+                types=types,
+            ),
+            t(
+                "coverage.levels",
+                application=levels["application"],
+                recall=levels["recall"],
+                unset=levels["unset"],
+                application_share=levels["application_share"],
+            ),
+            t("coverage.scenarios", scenarios=figures["scenarios"], fewest=fewest),
+            t("coverage.reference", faq=figures["faq"], glossary=figures["glossary"]),
         )
     )

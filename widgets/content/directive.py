@@ -8,6 +8,7 @@ from widgets.content.documents import Document, read_document
 from widgets.content.fields import check_fields, is_valid_id
 from widgets.content.model import Clause, Directive, SourceRef
 from widgets.content.problems import ProblemLog
+from widgets.i18n import t
 
 DIRECTIVE_KEYS = ("id", "number", "issuer", "title", "reported")
 
@@ -22,15 +23,15 @@ def parse_directive(path: Path, log: ProblemLog) -> Directive | None:
         check_fields(block, ("label", "short"), log)
         clause_id = block.args[0] if block.args else ""
         if not is_valid_id(clause_id):
-            log.add(block.line, "khối clause cần một mã: '::: clause <mã>'")
+            log.add(block.line, t("check.clause_needs_id"))
             continue
         if clause_id in seen:
-            log.add(block.line, f"mã điều khoản '{clause_id}' bị trùng")
+            log.add(block.line, t("check.clause_id_repeated", clause_id=clause_id))
         seen.add(clause_id)
         text = block.markdown(document.lines)
         label = block.fields.get("label", (0, ""))[1]
         if not label or not text:
-            log.add(block.line, f"điều khoản '{clause_id}' cần trường 'label' và lời văn")
+            log.add(block.line, t("check.clause_needs_label", clause_id=clause_id))
         short = block.fields.get("short", (0, ""))[1]
         clauses.append(Clause(clause_id, label, text, SourceRef(log.path, block.line), short))
     meta = _front_matter_strings(document, DIRECTIVE_KEYS, log)
@@ -42,7 +43,7 @@ def _front_matter_strings(document: Document, keys: tuple[str, ...], log: Proble
     for key in keys:
         value = (document.meta or {}).get(key)
         if not isinstance(value, str) or not value.strip():
-            log.add(1, f"front matter thiếu '{key}'")
+            log.add(1, t("check.front_matter_missing", field=key))
             value = ""
         values[key] = value.strip()
     return values

@@ -20,6 +20,7 @@ from widgets.content.markdown import (
     parse_tree,
 )
 from widgets.content.problems import ProblemLog
+from widgets.i18n import t
 
 
 @dc.dataclass(frozen=True)
@@ -38,17 +39,17 @@ def read_text(path: Path, log: ProblemLog) -> str | None:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        log.add(1, "không tìm thấy tệp")
+        log.add(1, t("check.file_not_found"))
         return None
     except (OSError, UnicodeDecodeError) as error:
-        log.add(1, f"không đọc được tệp (cần UTF-8): {error}")
+        log.add(1, t("check.file_not_utf8", error=error))
         return None
     if text != unicodedata.normalize("NFC", text):
         for number, line in enumerate(text.splitlines(), start=1):
             if line != unicodedata.normalize("NFC", line):
                 log.add(
                     number,
-                    "chữ không ở dạng Unicode NFC (dấu tiếng Việt gõ tách rời): gõ lại hoặc chuẩn hóa NFC",
+                    t("check.not_nfc"),
                 )
                 break
     return text
@@ -61,7 +62,7 @@ def read_yaml(text: str, log: ProblemLog, first_line: int = 1) -> Any:
         mark = getattr(error, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
         problem = getattr(error, "problem", None) or str(error)
-        log.add(line, f"YAML không đọc được: {problem}")
+        log.add(line, t("check.yaml_unreadable", problem=problem))
         return None
 
 
@@ -80,21 +81,21 @@ def read_document(path: Path, log: ProblemLog, *, allowed_blocks: Collection[str
             else:
                 meta = None
                 if loaded is not None:
-                    log.add(1, "front matter phải là các cặp 'khóa: giá trị'")
+                    log.add(1, t("check.front_matter_not_mapping"))
         elif node.type == BLOCK:
             block = as_block(node)
             if block.name in allowed_blocks:
                 blocks.append(block)
             else:
                 allowed = ", ".join(allowed_blocks)
-                log.add(block.line, f"khối '{block.name}' không dùng ở đây (dùng: {allowed})")
+                log.add(block.line, t("check.block_not_here", block=block.name, allowed=allowed))
         elif is_stray_marker(node):
             log.add(
                 line_of(node),
-                "dòng ':::' thừa: không có khối nào đang mở (khối lồng nhau cần ít dấu ':' hơn khối ngoài)",
+                t("check.stray_fence"),
             )
         elif looks_like_block(node):
-            log.add(line_of(node), "khối ':::' thiếu tên hoặc viết sai")
+            log.add(line_of(node), t("check.fence_without_name"))
         else:
-            log.add(line_of(node), "nội dung nằm ngoài khối: đặt nó vào một khối (ví dụ ::: lesson)")
+            log.add(line_of(node), t("check.outside_block"))
     return Document(text.splitlines(), meta, blocks)

@@ -7,6 +7,7 @@ from collections.abc import Collection
 
 from widgets.content.markdown import Block
 from widgets.content.problems import ProblemLog
+from widgets.i18n import t
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 _TRUE = {"true", "yes", "có", "1"}
@@ -26,14 +27,14 @@ def check_fields(block: Block, allowed: Collection[str], log: ProblemLog) -> Non
     """Report fields the block type does not know (typos would otherwise be ignored)."""
     for name, (line, _) in block.fields.items():
         if name not in allowed:
-            known = ", ".join(sorted(allowed)) or "không có trường nào"
-            log.add(line, f"trường '{name}' không dùng trong khối {block.name} (dùng: {known})")
+            known = ", ".join(sorted(allowed)) or t("check.no_fields")
+            log.add(line, t("check.field_not_in_block", name=name, block=block.name, known=known))
 
 
 def text_field(block: Block, name: str, log: ProblemLog, *, required: bool = False) -> str:
     line, value = block.fields.get(name, (block.line, ""))
     if required and not value:
-        log.add(line, f"khối {block.name} thiếu trường '{name}'")
+        log.add(line, t("check.block_missing_field", block=block.name, name=name))
     return value
 
 
@@ -44,7 +45,7 @@ def bool_field(block: Block, name: str, log: ProblemLog) -> bool:
     if value.casefold() in _TRUE:
         return True
     if value.casefold() not in _FALSE:
-        log.add(line, f"trường '{name}' phải là true hoặc false, không phải '{value}'")
+        log.add(line, t("check.field_boolean", name=name, value=value))
     return False
 
 
@@ -54,7 +55,7 @@ def int_field(block: Block, name: str, log: ProblemLog, default: int) -> int:
     line, value = block.fields[name]
     if value.isdigit() and int(value) > 0:
         return int(value)
-    log.add(line, f"trường '{name}' phải là số nguyên dương, không phải '{value}'")
+    log.add(line, t("check.field_positive", name=name, value=value))
     return default
 
 
@@ -81,9 +82,9 @@ def check_cites(
 ) -> tuple[str, ...]:
     if not ids:
         if required:
-            log.add(line, f"{what} thiếu trường 'cites' (mã điều khoản của Công văn)")
+            log.add(line, t("check.missing_cites", what=what))
         return ()
     for clause_id in ids:
         if clause_id not in known_clauses:
-            log.add(line, f"mã điều khoản không có trong Công văn: '{clause_id}'")
+            log.add(line, t("check.unknown_clause", clause_id=clause_id))
     return ids

@@ -10,6 +10,7 @@ from widgets.content.fields import check_fields, cites_field
 from widgets.content.markdown import BLOCK, Block, as_block, source_of
 from widgets.content.model import Interpretation, LessonPart, SourceRef
 from widgets.content.problems import ProblemLog
+from widgets.i18n import t
 
 
 def lesson_parts(
@@ -42,10 +43,10 @@ def parse_interpretation(
 ) -> Interpretation:
     """A nested ``::: interpretation`` block ("Giải thích thêm"): optional ``cites``."""
     if block.name != "interpretation":
-        log.add(block.line, f"khối '{block.name}' không dùng trong lesson (dùng: interpretation)")
+        log.add(block.line, t("check.block_not_in_lesson", block=block.name))
     check_fields(block, ("cites",), log)
     cites = cites_field(block, known, log, required=False)
     body = block.markdown(lines)
     if not body:
-        log.add(block.line, "khối interpretation để trống")
+        log.add(block.line, t("check.interpretation_empty"))
     return Interpretation(body, cites, SourceRef(log.path, block.line))

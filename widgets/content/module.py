@@ -23,6 +23,7 @@ from widgets.content.model import (
 from widgets.content.problems import ProblemLog
 from widgets.content.questions import parse_question
 from widgets.content.scenarios import parse_scenario
+from widgets.i18n import t
 
 MODULE_BLOCKS = ("lesson", "question", "scenario", "instructor")
 FRONT_MATTER_KEYS = ("id", "title", "kind", "clauses", "teaching", "exercises", "summary")
@@ -43,17 +44,17 @@ def parse_module(
     meta = document.meta
     for key in meta:
         if key not in FRONT_MATTER_KEYS:
-            log.add(1, f"front matter có khóa lạ '{key}' (dùng: {', '.join(FRONT_MATTER_KEYS)})")
+            log.add(1, t("check.front_matter_unknown_key", field=key, allowed=", ".join(FRONT_MATTER_KEYS)))
     module_id = str(meta.get("id", ""))
     if not is_valid_id(module_id):
-        log.add(1, "front matter cần 'id' (chữ thường, số, '-')")
+        log.add(1, t("check.front_matter_needs_id"))
     title = str(meta.get("title", "")).strip()
     if not title:
-        log.add(1, "front matter thiếu 'title'")
+        log.add(1, t("check.front_matter_needs_title"))
     try:
         kind = ModuleKind(meta.get("kind", ModuleKind.LESSON.value))
     except ValueError:
-        log.add(1, f"kind '{meta.get('kind')}' không có (dùng: lesson, guide, assessment)")
+        log.add(1, t("check.unknown_kind", kind=meta.get("kind")))
         kind = ModuleKind.LESSON
     clauses = check_cites(
         _id_list(meta.get("clauses")),
@@ -82,7 +83,7 @@ def parse_module(
             check_fields(block, (), log)
             notes.append(InstructorNote(block.markdown(document.lines), SourceRef(log.path, block.line)))
     if not sections:
-        log.add(1, "học phần cần ít nhất một khối lesson")
+        log.add(1, t("check.module_needs_lesson"))
     return Module(
         id=module_id,
         title=title,
@@ -112,7 +113,7 @@ def _lesson(
         title = " ".join(body_nodes[0].children[0].content.split())
         body_nodes = body_nodes[1:]
     else:
-        log.add(block.line, "khối lesson nên mở đầu bằng một tiêu đề (## …)")
+        log.add(block.line, t("check.lesson_needs_heading"))
     parts = lesson_parts(block, lines, body_nodes, known, log)
     body = "\n\n".join(part.body for part in parts if part.interpretation is None and part.body)
     has_boxes = any(part.interpretation for part in parts)
@@ -131,5 +132,5 @@ def _minutes(meta: dict[str, Any], key: str, log: ProblemLog) -> int:
     value = meta.get(key)
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
-    log.add(1, f"front matter cần '{key}': số phút (số nguyên)")
+    log.add(1, t("check.front_matter_minutes", field=key))
     return 0

@@ -27,6 +27,7 @@ from widgets.content.markdown import (
 )
 from widgets.content.model import Choice, Level, MatchPair, Question, QuestionType, SourceRef
 from widgets.content.problems import ProblemLog
+from widgets.i18n import t
 
 QUESTION_FIELDS = ("cites", "type", "partial", "tone-insensitive", "points", "level", "interpretive")
 TRUE_FALSE_LABELS = ("Đúng", "Sai")
@@ -41,15 +42,15 @@ def parse_question(
     check_fields(block, QUESTION_FIELDS, log)
     question_id = block.args[0] if block.args else ""
     if not question_id or not is_valid_id(question_id):
-        log.add(block.line, "khối question cần một mã: '::: question <mã>' (chữ thường, số, '-')")
+        log.add(block.line, t("check.question_needs_id"))
         return None
     cites = cites_field(block, known_clauses, log)
     type_name = text_field(block, "type", log) or QuestionType.SINGLE.value
     try:
         qtype = QuestionType(type_name)
     except ValueError:
-        kinds = ", ".join(t.value for t in QuestionType)
-        log.add(block.fields["type"][0], f"loại câu hỏi '{type_name}' không có (dùng: {kinds})")
+        kinds = ", ".join(member.value for member in QuestionType)
+        log.add(block.fields["type"][0], t("check.unknown_question_type", type_name=type_name, kinds=kinds))
         return None
 
     stem_nodes: list[SyntaxTreeNode] = []
@@ -63,23 +64,23 @@ def parse_question(
         elif looks_like_block(node):
             log.add(
                 line_of(node),
-                "dòng ':::' không mở hay đóng khối nào (khối lồng nhau cần ít dấu ':' hơn khối ngoài)",
+                t("check.stray_fence_in_question"),
             )
         elif answer_list is None:
             stem_nodes.append(node)
         else:
             log.add(
                 line_of(node),
-                "nội dung sau danh sách đáp án: đặt nó vào khối explanation hoặc hint",
+                t("check.content_after_answers"),
             )
 
     stem = block.markdown(lines, stem_nodes)
     if not stem:
-        log.add(block.line, f"câu hỏi '{question_id}' thiếu đề bài")
+        log.add(block.line, t("check.question_no_stem", question_id=question_id))
     if "explanation" not in extras:
-        log.add(block.line, f"câu hỏi '{question_id}' thiếu khối explanation (giải thích)")
+        log.add(block.line, t("check.question_no_explanation", question_id=question_id))
     if answer_list is None:
-        log.add(block.line, f"câu hỏi '{question_id}' thiếu danh sách đáp án")
+        log.add(block.line, t("check.question_no_answers", question_id=question_id))
         return None
 
     question = functools.partial(
@@ -114,18 +115,18 @@ def _level(block: Block, log: ProblemLog) -> Level | None:
     try:
         return Level(value)
     except ValueError:
-        log.add(line, f"level '{value}' không có (dùng: recall, application)")
+        log.add(line, t("check.unknown_level", value=value))
         return None
 
 
 def _read_extra(inner: Block, lines: list[str], extras: dict[str, str], log: ProblemLog) -> None:
     if inner.name not in {"explanation", "hint"}:
-        log.add(inner.line, f"khối '{inner.name}' không dùng trong question (dùng: explanation, hint)")
+        log.add(inner.line, t("check.block_not_in_question", inner=inner.name))
         return
     check_fields(inner, (), log)
     body = inner.markdown(lines)
     if not body:
-        log.add(inner.line, f"khối {inner.name} để trống")
+        log.add(inner.line, t("check.block_empty", inner=inner.name))
     extras[inner.name] = body
 
 
@@ -142,7 +143,7 @@ def item_feedback(item: SyntaxTreeNode) -> str:
     for child in item.children[1:]:
         if child.type == "blockquote":
             texts = [p.children[0].content for p in child.children if p.type == "paragraph"]
-            return "\n\n".join(" ".join(t.split()) for t in texts)
+            return "\n\n".join(" ".join(part.split()) for part in texts)
     return ""
 
 
@@ -152,11 +153,11 @@ def _choices(answer_list: SyntaxTreeNode, log: ProblemLog, qtype: QuestionType) 
         line = line_of(item)
         match = _TASK.match(item_text(item))
         if match is None:
-            log.add(line, "đáp án phải bắt đầu bằng '[x] ' (đúng) hoặc '[ ] ' (sai)")
+            log.add(line, t("check.answer_marker"))
             continue
         feedback = item_feedback(item)
         if not feedback:
-            log.add(line, "đáp án thiếu phản hồi: thêm một dòng '> …' ngay dưới đáp án")
+            log.add(line, t("check.answer_no_feedback"))
         choices.append(
             Choice(
                 id=string.ascii_lowercase[index] if index < 26 else f"c{index}",
@@ -171,18 +172,18 @@ def _choices(answer_list: SyntaxTreeNode, log: ProblemLog, qtype: QuestionType) 
 def _check_choices(qtype: QuestionType, choices: tuple[Choice, ...], line: int, log: ProblemLog) -> None:
     correct = [choice for choice in choices if choice.correct]
     if not correct:
-        log.add(line, "câu hỏi không có đáp án đúng nào ('[x]')")
+        log.add(line, t("check.no_right_answer"))
     if qtype is QuestionType.SHORT:
         return
     if len(choices) < 2:
-        log.add(line, "câu hỏi lựa chọn cần ít nhất 2 đáp án")
+        log.add(line, t("check.choice_needs_two"))
     if qtype in {QuestionType.SINGLE, QuestionType.TRUE_FALSE} and len(correct) > 1:
-        log.add(line, f"câu hỏi loại {qtype.value} chỉ được có một đáp án đúng ('[x]')")
+        log.add(line, t("check.one_right_answer", qtype=qtype.value))
     texts = [unicodedata.normalize("NFC", choice.text) for choice in choices]
     if qtype is QuestionType.TRUE_FALSE and sorted(texts) != sorted(TRUE_FALSE_LABELS):
-        log.add(line, "câu hỏi true-false phải có đúng hai đáp án 'Đúng' và 'Sai'")
+        log.add(line, t("check.true_false_answers"))
     if len(set(texts)) != len(texts):
-        log.add(line, "hai đáp án trùng nhau")
+        log.add(line, t("check.answers_repeated"))
 
 
 def _pairs(answer_list: SyntaxTreeNode, log: ProblemLog) -> tuple[MatchPair, ...]:
@@ -191,14 +192,14 @@ def _pairs(answer_list: SyntaxTreeNode, log: ProblemLog) -> tuple[MatchPair, ...
         line = line_of(item)
         match = _PAIR.match(item_text(item))
         if match is None:
-            log.add(line, "mỗi dòng của câu hỏi matching có dạng 'nội dung -> nhóm'")
+            log.add(line, t("check.matching_line"))
             continue
         feedback = item_feedback(item)
         if not feedback:
-            log.add(line, "cặp ghép thiếu phản hồi: thêm một dòng '> …' ngay dưới")
+            log.add(line, t("check.pair_no_feedback"))
         pairs.append(MatchPair(f"p{index + 1}", match.group(1).strip(), match.group(2).strip(), feedback))
     if len(pairs) < 2 or len({pair.category for pair in pairs}) < 2:
-        log.add(line_of(answer_list), "câu hỏi matching cần ít nhất 2 cặp và 2 nhóm khác nhau")
+        log.add(line_of(answer_list), t("check.matching_needs_two"))
     return tuple(pairs)
 
 
@@ -206,12 +207,12 @@ def _ordering(answer_list: SyntaxTreeNode, log: ProblemLog) -> tuple[Choice, ...
     if answer_list.type != "ordered_list":
         log.add(
             line_of(answer_list),
-            "câu hỏi ordering dùng danh sách đánh số (1. 2. 3.) theo thứ tự đúng",
+            t("check.ordering_numbered"),
         )
     items = tuple(
         Choice(id=f"o{index + 1}", text=item_text(item), correct=True, feedback=item_feedback(item))
         for index, item in enumerate(answer_list.children)
     )
     if len(items) < 2:
-        log.add(line_of(answer_list), "câu hỏi ordering cần ít nhất 2 mục")
+        log.add(line_of(answer_list), t("check.ordering_needs_two"))
     return items

@@ -9,6 +9,7 @@ from widgets.content.documents import read_document
 from widgets.content.fields import check_fields, cites_field
 from widgets.content.model import FaqEntry, SourceRef, Term
 from widgets.content.problems import ProblemLog
+from widgets.i18n import t
 
 
 def parse_glossary(path: Path, known: Collection[str], log: ProblemLog) -> tuple[Term, ...]:
@@ -21,7 +22,7 @@ def parse_glossary(path: Path, known: Collection[str], log: ProblemLog) -> tuple
         name = " ".join(block.args)
         definition = block.markdown(document.lines)
         if not name or not definition:
-            log.add(block.line, "khối term cần tên thuật ngữ ('::: term <tên>') và lời giải thích")
+            log.add(block.line, t("check.term_needs_name"))
         cites = cites_field(block, known, log, required=False)
         terms.append(Term(name, definition, cites, SourceRef(log.path, block.line)))
     return tuple(terms)
@@ -37,11 +38,11 @@ def parse_faq(path: Path, known: Collection[str], log: ProblemLog) -> tuple[FaqE
         cites = cites_field(block, known, log)
         body = list(block.body)
         if block.head or not body or body[0].type != "heading":
-            log.add(block.line, "khối faq mở đầu bằng câu hỏi dạng tiêu đề (## …)")
+            log.add(block.line, t("check.faq_needs_heading"))
             continue
         question = " ".join(body[0].children[0].content.split())
         answer = block.markdown(document.lines, body[1:])
         if not answer:
-            log.add(block.line, f"câu hỏi '{question}' chưa có câu trả lời")
+            log.add(block.line, t("check.faq_no_answer", question=question))
         entries.append(FaqEntry(question, answer, cites, SourceRef(log.path, block.line)))
     return tuple(entries)

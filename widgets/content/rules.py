@@ -17,6 +17,7 @@ from typing import Protocol
 from widgets.content.documents import read_text, read_yaml
 from widgets.content.model import Course, Level, Module, ModuleKind, Question, SourceRef
 from widgets.content.problems import Problem, ProblemLog, display_path
+from widgets.i18n import t
 
 MIN_APPLICATION_SHARE = 40
 """Percent of all questions that must be ``application``."""
@@ -51,11 +52,7 @@ def _at(where: _Sourced, message: str) -> Problem:
 
 def level_problems(course: Course) -> list[Problem]:
     """A question without ``level``."""
-    return [
-        _at(q, f"câu hỏi '{q.id}' thiếu trường 'level' (recall hoặc application)")
-        for q in course.questions
-        if q.level is None
-    ]
+    return [_at(q, t("check.question_no_level", q=q.id)) for q in course.questions if q.level is None]
 
 
 def application_counts(questions: Iterable[Question], clause_ids: Iterable[str]) -> dict[str, int]:
@@ -79,8 +76,13 @@ def application_problems(course: Course) -> list[Problem]:
         problems.append(
             _at(
                 course,
-                f"chỉ {application}/{len(questions)} câu hỏi ({share} %) có level: application; "
-                f"cần ít nhất {MIN_APPLICATION_SHARE} %",
+                t(
+                    "check.application_share",
+                    application=application,
+                    count=len(questions),
+                    share=share,
+                    minimum=MIN_APPLICATION_SHARE,
+                ),
             )
         )
     for clause_id, count in application_counts(questions, course.directive.clause_ids).items():
@@ -88,8 +90,12 @@ def application_problems(course: Course) -> list[Problem]:
             problems.append(
                 _at(
                     course.directive.clause(clause_id),
-                    f"điều khoản '{clause_id}' có {count} câu hỏi level: application; "
-                    f"cần ít nhất {MIN_APPLICATION_PER_CLAUSE}",
+                    t(
+                        "check.application_per_clause",
+                        clause_id=clause_id,
+                        count=count,
+                        minimum=MIN_APPLICATION_PER_CLAUSE,
+                    ),
                 )
             )
     return problems
@@ -105,17 +111,17 @@ def final_problems(course: Course) -> list[Problem]:
         policy, pool = module.quiz, module.quiz.pool
 
         def add(message: str, module: Module = module) -> None:
-            problems.append(_at(module, f"bài kiểm tra cuối: {message} (course.yml, quiz)"))
+            problems.append(_at(module, t("check.final_quiz", message=message)))
 
         if policy.scenarios < 1:
-            add("cần 'scenarios: 1' trở lên (ít nhất một tình huống, có chấm điểm)")
+            add(t("check.final_needs_scenarios"))
         if policy.min_application < FINAL_MIN_APPLICATION:
-            add(f"cần 'min_application: {FINAL_MIN_APPLICATION}' trở lên")
+            add(t("check.final_min_application", minimum=FINAL_MIN_APPLICATION))
         if not policy.partial_credit:
-            add("cần 'partial_credit: true' (câu nhiều đáp án được điểm từng phần)")
+            add(t("check.final_partial_credit"))
         sets = {q.decision_set for q in pool if q.decision_set}
         if len(sets) < policy.scenarios:
-            add(f"cần {policy.scenarios} tình huống nhưng chỉ có {len(sets)} (ngoài học phần hướng dẫn)")
+            add(t("check.final_scenarios_short", scenarios=policy.scenarios, count=len(sets)))
         drawn = policy.draw if policy.draw is not None else len(pool)
         decisions = min((sum(1 for q in pool if q.decision_set == s) for s in sets), default=0) * min(
             policy.scenarios, len(sets)
@@ -124,12 +130,17 @@ def final_problems(course: Course) -> list[Problem]:
         needed = math.ceil(policy.min_application * drawn / 100)
         if decisions + application < needed:
             add(
-                f"cần {needed}/{drawn} mục application nhưng kho chỉ có {application} câu hỏi "
-                f"application và {decisions} quyết định tình huống"
+                t(
+                    "check.final_application_short",
+                    needed=needed,
+                    drawn=drawn,
+                    application=application,
+                    decisions=decisions,
+                )
             )
         bad = [q.id for q in pool if q.interpretive or course.module_of(q.id).kind is ModuleKind.GUIDE]
         if bad:  # the loader never puts them there; a guard for hand-built courses
-            add(f"kho câu hỏi có câu thuộc học phần hướng dẫn hoặc interpretive: {', '.join(bad)}")
+            add(t("check.final_pool_excluded", questions=", ".join(bad)))
     return problems
 
 
@@ -160,7 +171,7 @@ def read_style(root: Path, problems: list[Problem]) -> list[StyleRule]:
     text = read_text(path, log)
     data = read_yaml(text, log) if text is not None else None
     if not isinstance(data, list):
-        log.add(1, "style.yml phải là danh sách các mục {term, preferred, reason}")
+        log.add(1, t("check.style_yml_list"))
         return []
     lines = (text or "").splitlines()
     rules: list[StyleRule] = []
@@ -168,11 +179,11 @@ def read_style(root: Path, problems: list[Problem]) -> list[StyleRule]:
         term = str(entry.get("term") or "").strip() if isinstance(entry, dict) else ""
         line = next((n for n, s in enumerate(lines, 1) if term and "term:" in s and term in s), 1)
         if not isinstance(entry, dict) or set(entry) - set(STYLE_KEYS):
-            log.add(line, f"mỗi mục của style.yml có đúng các khóa {', '.join(STYLE_KEYS)}")
+            log.add(line, t("check.style_yml_keys", keys=", ".join(STYLE_KEYS)))
             continue
         preferred, reason = (str(entry.get(k) or "").strip() for k in ("preferred", "reason"))
         if not (term and preferred and reason):
-            log.add(line, "mục style.yml cần 'term', 'preferred' và 'reason'")
+            log.add(line, t("check.style_yml_entry"))
             continue
         rules.append(StyleRule(term, preferred, reason, line))
     return rules
@@ -210,6 +221,8 @@ def style_problems(course: Course, root: Path) -> list[Problem]:
                     if any(a <= found.start() and found.end() <= b for a, b in taken):
                         continue
                     taken.append(found.span())
-                    message = f"'{found.group(0)}': dùng '{rule.preferred}' ({rule.reason}; style.yml)"
+                    message = t(
+                        "check.style_term", found=found.group(0), preferred=rule.preferred, reason=rule.reason
+                    )
                     problems.append(Problem(shown, number, message))
     return problems

@@ -13,6 +13,7 @@ from widgets.content.markdown import BLOCK, Block, as_block, line_of
 from widgets.content.model import Action, Node, Rating, Scenario, SourceRef
 from widgets.content.problems import ProblemLog
 from widgets.content.questions import item_text
+from widgets.i18n import t
 
 SCENARIO_FIELDS = ("title", "setting", "start")
 NODE_FIELDS = ("cites", "image", "image-alt")
@@ -34,11 +35,11 @@ def parse_scenario(
     check_fields(block, SCENARIO_FIELDS, log)
     scenario_id = block.args[0] if block.args else ""
     if not scenario_id or not is_valid_id(scenario_id):
-        log.add(block.line, "khối scenario cần một mã: ':::: scenario <mã>'")
+        log.add(block.line, t("check.scenario_needs_id"))
         return None
     for name in ("title", "start"):
         if not block.fields.get(name, (0, ""))[1]:
-            log.add(block.line, f"tình huống '{scenario_id}' thiếu trường '{name}'")
+            log.add(block.line, t("check.scenario_missing_field", scenario_id=scenario_id, name=name))
     nodes: list[Node] = []
     for child in block.body:
         if child.type == BLOCK and (inner := as_block(child)).name == "node":
@@ -47,10 +48,10 @@ def parse_scenario(
         elif child.type == BLOCK:
             log.add(
                 line_of(child),
-                f"khối '{as_block(child).name}' không dùng trong scenario (dùng: node)",
+                t("check.block_not_in_scenario", name=as_block(child).name),
             )
         else:
-            log.add(line_of(child), "nội dung của tình huống phải nằm trong các khối node")
+            log.add(line_of(child), t("check.scenario_outside_node"))
     scenario = Scenario(
         id=scenario_id,
         title=block.fields.get("title", (0, ""))[1],
@@ -72,7 +73,7 @@ def _parse_node(
 ) -> Node | None:
     check_fields(block, NODE_FIELDS, log)
     if not block.args or not is_valid_id(block.args[0]):
-        log.add(block.line, "khối node cần một mã: '::: node <mã>'")
+        log.add(block.line, t("check.node_needs_id"))
         return None
     text_nodes = [n for n in block.body if n.type != "bullet_list"]
     parts = lesson_parts(block, lines, text_nodes, known_clauses, log)
@@ -83,14 +84,20 @@ def _parse_node(
         if (action := _parse_action(item, index, lines, known_clauses, log)) is not None
     )
     if len(lists) > 1:
-        log.add(line_of(lists[1]), "mỗi node chỉ có một danh sách hành động")
+        log.add(line_of(lists[1]), t("check.node_one_action_list"))
     text = "\n\n".join(part.body for part in parts if part.interpretation is None and part.body)
     if not text:
-        log.add(block.line, f"node '{block.args[0]}' thiếu mô tả tình huống")
+        log.add(block.line, t("check.node_no_text", node=block.args[0]))
     if actions and not MIN_ACTIONS <= len(actions) <= MAX_ACTIONS:
         log.add(
             block.line,
-            f"node '{block.args[0]}' cần từ {MIN_ACTIONS} đến {MAX_ACTIONS} hành động, có {len(actions)}",
+            t(
+                "check.node_action_count",
+                node=block.args[0],
+                least=MIN_ACTIONS,
+                most=MAX_ACTIONS,
+                count=len(actions),
+            ),
         )
     return Node(
         id=block.args[0],
@@ -110,25 +117,27 @@ def _image(block: Block, base: Path | None, log: ProblemLog) -> str | None:
     line, value = block.fields.get("image", (block.line, ""))
     if not value:
         if "image-alt" in block.fields:
-            log.add(block.fields["image-alt"][0], "có 'image-alt' nhưng node không có 'image'")
+            log.add(block.fields["image-alt"][0], t("check.image_alt_without_image"))
         return None
     if not block.fields.get("image-alt", (0, ""))[1]:
-        log.add(line, f"ảnh '{value}' thiếu trường 'image-alt' (mô tả ảnh cho người không xem được ảnh)")
+        log.add(line, t("check.image_needs_alt", image=value))
     if "://" in value or value.startswith(("/", "\\")) or Path(value).is_absolute():
         log.add(
             line,
-            f"ảnh '{value}' phải là tệp trong thư mục nội dung (đường dẫn tương đối), không phải địa chỉ",
+            t("check.image_not_address", image=value),
         )
         return None
     if Path(value).suffix.lower() not in IMAGE_TYPES:
-        log.add(line, f"ảnh '{value}' phải là tệp {', '.join(IMAGE_TYPES)}")
+        log.add(line, t("check.image_type", image=value, types=", ".join(IMAGE_TYPES)))
         return None
     path = ((base or Path.cwd()) / value).resolve()
     if not path.is_file():
-        log.add(line, f"không tìm thấy tệp ảnh '{value}' (tính từ thư mục của tệp học phần)")
+        log.add(line, t("check.image_not_found", image=value))
         return None
     if (size := path.stat().st_size) > MAX_IMAGE_BYTES:
-        log.add(line, f"ảnh '{value}' nặng {size // 1024} KB, tối đa {MAX_IMAGE_BYTES // 1024} KB")
+        log.add(
+            line, t("check.image_too_large", image=value, size=size // 1024, most=MAX_IMAGE_BYTES // 1024)
+        )
         return None
     return str(path)
 
@@ -145,7 +154,7 @@ def _parse_action(
     fields = _action_fields(item, log)
     for name in ACTION_FIELDS:
         if not fields.get(name, (0, ""))[1]:
-            log.add(line, f"hành động '{text[:40]}' thiếu trường '{name}'")
+            log.add(line, t("check.action_missing_field", action=text[:40], name=name))
     rating_value = fields.get("rating", (line, ""))[1]
     try:
         rating = Rating(rating_value)
@@ -153,11 +162,13 @@ def _parse_action(
         if rating_value:
             log.add(
                 fields["rating"][0],
-                f"rating phải là best, acceptable hoặc violation, không phải '{rating_value}'",
+                t("check.rating_unknown", rating_value=rating_value),
             )
         rating = Rating.VIOLATION
     cites_line, cites_value = fields.get("cites", (line, ""))
-    cites = check_cites(split_ids(cites_value), cites_line, known_clauses, log, "hành động", required=False)
+    cites = check_cites(
+        split_ids(cites_value), cites_line, known_clauses, log, t("check.what.action"), required=False
+    )
     return Action(
         id=f"a{index + 1}",
         text=text,
@@ -180,7 +191,7 @@ def _action_fields(item: SyntaxTreeNode, log: ProblemLog) -> dict[str, tuple[int
             if not sep or name not in ACTION_FIELDS:
                 log.add(
                     line_of(field_item),
-                    f"trường hành động không hợp lệ: '{name}' (dùng: {', '.join(ACTION_FIELDS)})",
+                    t("check.action_field_unknown", name=name, allowed=", ".join(ACTION_FIELDS)),
                 )
                 continue
             fields[name] = (line_of(field_item), " ".join(value.split()))
@@ -192,29 +203,29 @@ def check_graph(scenario: Scenario, log: ProblemLog) -> None:
     by_id: dict[str, Node] = {}
     for node in scenario.nodes:
         if node.id in by_id:
-            log.add(node.source.line, f"node '{node.id}' bị trùng mã")
+            log.add(node.source.line, t("check.node_id_repeated", node=node.id))
         by_id[node.id] = node
     if scenario.start and scenario.start not in by_id:
-        log.add(scenario.source.line, f"start '{scenario.start}' không phải node nào của tình huống")
+        log.add(scenario.source.line, t("check.start_unknown", start=scenario.start))
         return
     for node in scenario.nodes:
         for action in node.actions:
             if action.next and action.next not in by_id:
-                log.add(action.source.line, f"next '{action.next}' không phải node nào của tình huống")
+                log.add(action.source.line, t("check.next_unknown", next=action.next))
     if not any(node.is_end for node in scenario.nodes):
         log.add(
             scenario.source.line,
-            f"tình huống '{scenario.id}' không có node kết thúc (node không có hành động)",
+            t("check.scenario_no_end", scenario=scenario.id),
         )
     reachable = _reachable(scenario.start, by_id)
     for node in scenario.nodes:
         if node.id not in reachable:
-            log.add(node.source.line, f"node '{node.id}' không thể đến được từ start '{scenario.start}'")
+            log.add(node.source.line, t("check.node_unreachable", node=node.id, start=scenario.start))
     ending = _can_end(by_id)
     for node_id in sorted(reachable - ending, key=lambda i: by_id[i].source.line):
         log.add(
             by_id[node_id].source.line,
-            f"node '{node_id}' nằm trong vòng lặp không dẫn tới kết thúc",
+            t("check.node_in_loop", node_id=node_id),
         )
 
 
