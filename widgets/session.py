@@ -16,7 +16,7 @@ from widgets.engine.progress import FINAL_ID, LockedError, requirements_for
 from widgets.engine.quiz import CheckOutcome, QuizAttempt
 from widgets.engine.results import QuizResult, ScenarioResult, ScenarioStep
 from widgets.engine.scoring import score
-from widgets.records import audit, kiosk
+from widgets.records import audit
 from widgets.records.models import Certificate, Learner, Progress
 from widgets.records.store import Store
 
@@ -58,8 +58,7 @@ class LearnerSession:
         """The learner is still here: slide the token's expiry; whether it was live."""
         if self.token is None:
             return True
-        now = self.store.clock()
-        return kiosk.resume_session(self.store.engine, self.token, ttl=ttl, now=now) is not None
+        return self.store.keep_session(self.token, ttl)
 
     def end(self) -> None:
         """Sign out (Kết thúc): the token stops working at once."""

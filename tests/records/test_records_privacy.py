@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from widgets.commands import records_cli
 from widgets.content.model import Rating
 from widgets.engine.results import AnswerResult, QuizResult, ScenarioResult, ScenarioStep
-from widgets.records import kiosk
 from widgets.records.errors import NotFoundError
 from widgets.records.identity import LEADER, STAFF
 from widgets.records.models import Learner
@@ -55,7 +54,7 @@ def full_learner(store: Store, name: str, code: str | None = None) -> Learner:
         conn.execute(
             room_members.insert(), {"room_id": room["id"], "learner_id": learner.id, "joined_at": now}
         )
-    kiosk.open_session(store.engine, learner.id, ttl=timedelta(minutes=3), now=now)
+    store.open_session(learner.id, timedelta(minutes=3))
     return learner
 
 

@@ -6,7 +6,9 @@ who proved who they are (name, unit and PIN). Only its SHA-256 is stored. It
 lives while it is used: each use moves its expiry to ``now + ttl`` (the mode's idle time);
 signing out (Kết thúc, the idle reset) deletes it; an expired token counts as ended and its
 row is deleted when met. A page opened with an ended, expired or unknown token gets
-``None``: the start screen, no learner data. Plain SQLAlchemy Core (no ipywidgets).
+``None``: the start screen, no learner data. Each function runs inside its caller's
+transaction: the views and the session reach them through the ``Store``'s session methods
+(:meth:`~widgets.records.store.Store.open_session` and the rest). Plain SQLAlchemy Core.
 """
 
 from __future__ import annotations
@@ -18,9 +20,8 @@ from datetime import datetime, timedelta
 from typing import TypeGuard
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
-from widgets.records import db
 from widgets.records.schema import kiosk_sessions
 
 TOKEN_BYTES = 32
@@ -38,83 +39,67 @@ def well_formed(token: object) -> TypeGuard[str]:
     return isinstance(token, str) and _TOKEN.fullmatch(token) is not None
 
 
-def _check_ttl(ttl: timedelta) -> None:
+def check_ttl(ttl: timedelta) -> None:
     if ttl <= timedelta(0):
         raise ValueError("a kiosk session needs a positive time to live")
 
 
-def open_session(engine: Engine, learner_id: str, *, ttl: timedelta, now: datetime) -> str:
+def open_session(conn: Connection, learner_id: str, *, ttl: timedelta, now: datetime) -> str:
     """Start a session for ``learner_id`` that ends after ``ttl`` unused; returns its token.
 
     Sessions expired by ``now`` are deleted on the way (nothing else cleans the table).
     """
-    _check_ttl(ttl)
+    check_ttl(ttl)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     row = {"token_hash": token_hash(token), "learner_id": learner_id, "started_at": now}
     row["expires_at"] = now + ttl
-
-    def run(conn: Connection) -> None:
-        conn.execute(kiosk_sessions.delete().where(kiosk_sessions.c.expires_at <= now))
-        conn.execute(kiosk_sessions.insert(), row)
-
-    db.write(engine, run)
+    conn.execute(kiosk_sessions.delete().where(kiosk_sessions.c.expires_at <= now))
+    conn.execute(kiosk_sessions.insert(), row)
     return token
 
 
-def resume_session(engine: Engine, token: object, *, ttl: timedelta, now: datetime) -> str | None:
+def resume_session(conn: Connection, token: object, *, ttl: timedelta, now: datetime) -> str | None:
     """The learner of a live session, whose expiry slides to ``now + ttl``; else ``None``.
 
-    One ``UPDATE … RETURNING``: a session ended at the same moment is not brought back.
+    One ``UPDATE … RETURNING``: a session ended at the same moment is not brought back. The
+    caller skips the transaction for a token that is not :func:`well_formed`.
     """
-    _check_ttl(ttl)
+    check_ttl(ttl)
     if not well_formed(token):
         return None
-    key = token_hash(token)
-    match = kiosk_sessions.c.token_hash == key
-
-    def run(conn: Connection) -> str | None:
-        slid = conn.execute(
-            kiosk_sessions.update()
-            .where(match, kiosk_sessions.c.expires_at > now)
-            .values(expires_at=now + ttl)
-            .returning(kiosk_sessions.c.learner_id)
-        ).first()
-        if slid is None:
-            conn.execute(kiosk_sessions.delete().where(match))  # expired (or unknown): gone
-            return None
-        return str(slid.learner_id)
-
-    return db.write(engine, run)
+    match = kiosk_sessions.c.token_hash == token_hash(token)
+    slid = conn.execute(
+        kiosk_sessions.update()
+        .where(match, kiosk_sessions.c.expires_at > now)
+        .values(expires_at=now + ttl)
+        .returning(kiosk_sessions.c.learner_id)
+    ).first()
+    if slid is None:
+        conn.execute(kiosk_sessions.delete().where(match))  # expired (or unknown): gone
+        return None
+    return str(slid.learner_id)
 
 
-def end_session(engine: Engine, token: object) -> bool:
+def end_session(conn: Connection, token: object) -> bool:
     """Sign out: delete the session; whether it existed."""
     if not well_formed(token):
         return False
-    key = token_hash(token)
-
-    def run(conn: Connection) -> bool:
-        return conn.execute(kiosk_sessions.delete().where(kiosk_sessions.c.token_hash == key)).rowcount > 0
-
-    return db.write(engine, run)
+    deleted = conn.execute(kiosk_sessions.delete().where(kiosk_sessions.c.token_hash == token_hash(token)))
+    return deleted.rowcount > 0
 
 
 def end_sessions_of(conn: Connection, learner_id: str) -> int:
-    """End every session of one learner (a PIN reset), inside the caller's transaction."""
+    """End every session of one learner (a PIN reset)."""
     return int(
         conn.execute(kiosk_sessions.delete().where(kiosk_sessions.c.learner_id == learner_id)).rowcount
     )
 
 
-def live_sessions(engine: Engine, learner_id: str, *, now: datetime) -> int:
+def live_sessions(conn: Connection, learner_id: str, *, now: datetime) -> int:
     """How many unexpired sessions ``learner_id`` has (reports and tests)."""
-
-    def run(conn: Connection) -> int:
-        query = (
-            sa.select(sa.func.count())
-            .select_from(kiosk_sessions)
-            .where(kiosk_sessions.c.learner_id == learner_id, kiosk_sessions.c.expires_at > now)
-        )
-        return int(conn.execute(query).scalar_one())
-
-    return db.read(engine, run)
+    query = (
+        sa.select(sa.func.count())
+        .select_from(kiosk_sessions)
+        .where(kiosk_sessions.c.learner_id == learner_id, kiosk_sessions.c.expires_at > now)
+    )
+    return int(conn.execute(query).scalar_one())

@@ -334,12 +334,13 @@ class Store:
 
     def open_session(self, learner_id: str, ttl: timedelta) -> str:
         """A new session token for a learner who just proved who they are."""
-        return kiosk.open_session(self.engine, learner_id, ttl=ttl, now=self.clock())
+        now = self.clock()
+        return db.write(self.engine, lambda conn: kiosk.open_session(conn, learner_id, ttl=ttl, now=now))
 
     def resume_session(self, token: object, ttl: timedelta) -> Learner:
         """The learner of a live session token (its expiry slides); raises
         :class:`SessionRefusedError` for an ended, expired, unknown or malformed token."""
-        learner_id = kiosk.resume_session(self.engine, token, ttl=ttl, now=self.clock())
+        learner_id = self._slide_session(token, ttl)
         learner = self.get_learner(learner_id) if learner_id else None
         if learner is None:
             raise SessionRefusedError(
@@ -348,12 +349,30 @@ class Store:
             )
         return learner
 
+    def keep_session(self, token: object, ttl: timedelta) -> bool:
+        """The learner is still there: the token's expiry slides to now + ``ttl``; whether it was live."""
+        return self._slide_session(token, ttl) is not None
+
+    def _slide_session(self, token: object, ttl: timedelta) -> str | None:
+        kiosk.check_ttl(ttl)
+        if not kiosk.well_formed(token):
+            return None  # no transaction for a token that cannot be one
+        now = self.clock()
+        return db.write(self.engine, lambda conn: kiosk.resume_session(conn, token, ttl=ttl, now=now))
+
     def end_session(self, token: object, learner_id: str | None = None) -> bool:
         """Sign out: the token stops working at once (audited when it existed)."""
-        ended = kiosk.end_session(self.engine, token)
+        if not kiosk.well_formed(token):
+            return False
+        ended = db.write(self.engine, lambda conn: kiosk.end_session(conn, token))
         if ended and learner_id:
             self.audit(audit_trail.SIGN_OUT, learner_id)
         return ended
+
+    def live_sessions(self, learner_id: str) -> int:
+        """How many unexpired session tokens the learner has."""
+        now = self.clock()
+        return db.read(self.engine, lambda conn: kiosk.live_sessions(conn, learner_id, now=now))
 
     # --------------------------------------------------------------------- audit
 
