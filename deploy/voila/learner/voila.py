@@ -8,6 +8,8 @@ and then change what differs. Values given on the command line win over this fil
 import os
 from pathlib import Path
 
+from widgets.runtime.publish import head_start_seconds
+
 c = get_config()  # noqa: F821 -- injected by traitlets
 
 REPO = Path(__file__).resolve().parents[3]
@@ -94,6 +96,10 @@ c.VoilaExecutor.iopub_timeout = 60  # default 4 s loses widget output under CPU 
 # (voila.utils.wait_for_request), which can take hours; with a timeout that cell is killed
 # and the next learner gets a broken page (measured: timeout=10 -> "Cell execution timed out").
 c.VoilaConfiguration.http_keep_alive_timeout = 10
+# A quiz's verdict leaves the kernel, then the kernel waits NEUGUONG_HEAD_START_MS (the kernels
+# inherit it; widgets/runtime/publish.py) before saving the answer. Read here once so that a bad
+# value stops the server instead of a learner's click.
+head_start_seconds()
 
 # ---- Preheated kernels ---------------------------------------------------------------------
 # Measured on a 2-core machine (see deploy/voila/README.md): a preheated page is served from
