@@ -144,6 +144,22 @@ def roundtrip_rows(results: dict[str, Any]) -> list[list[str]]:
                 f"{_fmt(load[0], digits=1)}–{_fmt(load[1], digits=1)}",
             ]
         )
+    default = section.get("head_start_ms")
+    for ms, variant in (section.get("head_starts") or {}).items():
+        b, o = variant["bare_ms"], variant["ours_ms"]
+        rows.append(
+            [
+                f"… verdict's head start {ms} ms (`NEUGUONG_HEAD_START_MS`"
+                + (", the default" if str(default) == ms else "")
+                + f"; median / p95 of {o['n']})",
+                f"{_fmt(b['median'], digits=1)} / {_fmt(b['p95'], digits=1)} ms",
+                f"{_fmt(o['median'], digits=1)} / {_fmt(o['p95'], digits=1)} ms",
+                f"{_fmt(variant.get('ratio_median'))}× / {_fmt(variant.get('ratio_p95'))}×",
+                "—",
+                "—",
+                f"{_fmt(load[0], digits=1)}–{_fmt(load[1], digits=1)}",
+            ]
+        )
     return [
         [
             f"Click → feedback, browser (median / p95 of {ours['n']})",

@@ -9,7 +9,9 @@ locked and explained, just after). A second try, when offered, is measured too; 
 tiếp theo". Bare: the pointer on the Button, click → the Label's text changes. On both pages
 the pointer rests on the pressed button, as a learner's does: after a change under the
 pointer the browser works out again what it hovers, which costs more on a longer page. Both
-servers run cold (no pool), side by side; clicks alternate between them in blocks.
+servers run cold (no pool), side by side; clicks alternate between them in blocks. Ours runs
+once per value of the verdict's head start (``$NEUGUONG_HEAD_START_MS``, 0 and 20 ms), each on
+its own server in the same run; the headline figure is the shipped default's.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from benchmarks import common
 from benchmarks.browser import CLICK_TO_CHANGE, KERNEL_IDLE, READY, WATCH_VISIBLE, chromium, new_context
+from widgets.runtime.publish import DEFAULT_HEAD_START_MS, HEAD_START_ENV
 
 CLICKS = 40
+HEAD_STARTS_MS = (0, 20)
+"""The verdict's head starts measured side by side (ms; ``widgets/runtime/publish.py``)."""
 SETTLE_S = 0.3
 TIMEOUT_MS = 30_000
 LESSONS = [
@@ -151,45 +156,65 @@ def bare_clicks(context: Any, server: common.Server, wanted: int) -> list[dict[s
     return samples
 
 
-def run(clicks: int = CLICKS) -> dict[str, Any]:
-    bare = common.start_bare(preheat=False)
-    ours = common.start_ours(preheat=False)
-    blocked: dict[str, list[str]] = {"bare": [], "ours": []}
-    try:
-        assert ours.data_dir is not None
-        learners = common.make_learners(ours.data_dir, 30, prefix="Đo phản hồi")
-        with chromium() as browser:
-            contexts = {kind: new_context(browser, blocked[kind]) for kind in blocked}
-            # Warm-up (discarded): a few clicks on each.
-            bare_clicks(contexts["bare"], bare, 3)
-            ours_clicks(contexts["ours"], ours, learners[-1:], 3)
-            half = clicks // 2
-            b = bare_clicks(contexts["bare"], bare, half)
-            o = ours_clicks(contexts["ours"], ours, learners[:10], half)
-            b += bare_clicks(contexts["bare"], bare, clicks - half)
-            o += ours_clicks(contexts["ours"], ours, learners[10:29], clicks - half)
-            for context in contexts.values():
-                context.close()
-    finally:
-        ours.stop()
-        bare.stop()
+def _summaries(b: list[dict[str, Any]], o: list[dict[str, Any]]) -> dict[str, Any]:
+    """Ours against bare: medians, p95s, their ratios, timeouts and the DOM-change times."""
     bare_ms = [s["ms"] for s in b if s["ms"] is not None]
     ours_ms = [s["ms"] for s in o if s["ms"] is not None]
     base, mine = common.summary(bare_ms, 1), common.summary(ours_ms, 1)
-    mutation = {
-        kind: common.summary([s["mutation_ms"] for s in samples if s.get("mutation_ms") is not None], 1)
-        for kind, samples in (("bare", b), ("ours", o))
-    }
     return {
-        "dom_change_ms": mutation,
-        "definition": __doc__.split("\n\n", 1)[1].strip(),
+        "dom_change_ms": {
+            kind: common.summary([s["mutation_ms"] for s in samples if s.get("mutation_ms") is not None], 1)
+            for kind, samples in (("bare", b), ("ours", o))
+        },
         "bare_ms": base,
         "ours_ms": mine,
         "timeouts": {"bare": len(b) - len(bare_ms), "ours": len(o) - len(ours_ms)},
         "ratio_median": common.ratio(mine["median"], base["median"]),
         "ratio_p95": common.ratio(mine["p95"], base["p95"]),
-        "ours_samples": o,
-        "loadavg_during": [min(s["load1"] for s in b + o), max(s["load1"] for s in b + o)],
+    }
+
+
+def run(clicks: int = CLICKS, head_starts: tuple[int, ...] = HEAD_STARTS_MS) -> dict[str, Any]:
+    default = DEFAULT_HEAD_START_MS if DEFAULT_HEAD_START_MS in head_starts else head_starts[-1]
+    bare = common.start_bare(preheat=False)
+    servers: dict[int, common.Server] = {}
+    blocked: dict[str, list[str]] = {"bare": [], **{f"ours-{ms}": [] for ms in head_starts}}
+    b: list[dict[str, Any]] = []
+    o: dict[int, list[dict[str, Any]]] = {ms: [] for ms in head_starts}
+    try:
+        for ms in head_starts:
+            servers[ms] = common.start_ours(preheat=False, env={HEAD_START_ENV: str(ms)})
+        learners = {}
+        for ms, server in servers.items():
+            assert server.data_dir is not None
+            learners[ms] = common.make_learners(server.data_dir, 30, prefix="Đo phản hồi")
+        with chromium() as browser:
+            contexts = {kind: new_context(browser, urls) for kind, urls in blocked.items()}
+            # Warm-up (discarded): a few clicks on each.
+            bare_clicks(contexts["bare"], bare, 3)
+            for ms, server in servers.items():
+                ours_clicks(contexts[f"ours-{ms}"], server, learners[ms][-1:], 3)
+            half = clicks // 2
+            b += bare_clicks(contexts["bare"], bare, half)
+            for ms in head_starts:
+                o[ms] += ours_clicks(contexts[f"ours-{ms}"], servers[ms], learners[ms][:10], half)
+            b += bare_clicks(contexts["bare"], bare, clicks - half)
+            for ms in reversed(head_starts):  # the other order: neither variant always goes first
+                o[ms] += ours_clicks(contexts[f"ours-{ms}"], servers[ms], learners[ms][10:29], clicks - half)
+            for context in contexts.values():
+                context.close()
+    finally:
+        for server in servers.values():
+            server.stop()
+        bare.stop()
+    every = b + [sample for samples in o.values() for sample in samples]
+    return {
+        **_summaries(b, o[default]),
+        "definition": __doc__.split("\n\n", 1)[1].strip(),
+        "head_start_ms": default,
+        "head_starts": {str(ms): _summaries(b, o[ms]) for ms in head_starts},
+        "ours_samples": o[default],
+        "loadavg_during": [min(s["load1"] for s in every), max(s["load1"] for s in every)],
         "blocked_requests": {kind: sorted(set(urls)) for kind, urls in blocked.items()},
     }
 
@@ -207,3 +232,10 @@ if __name__ == "__main__":
         data["ours_ms"]["p95"],
         data["ratio_median"],
     )
+    for ms, variant in data["head_starts"].items():
+        print(
+            f"head start {ms} ms",
+            variant["ours_ms"]["median"],
+            variant["ours_ms"]["p95"],
+            variant["ratio_median"],
+        )
