@@ -19,12 +19,12 @@ from widgets.engine.results import AnswerResult, QuizResult
 from widgets.records import certificates as certs
 from widgets.records import db, signing
 from widgets.records.identity import STAFF
+from widgets.records.interchange.merge import import_lines
+from widgets.records.interchange.xapi import export_statements, iter_json_lines
 from widgets.records.models import Certificate
 from widgets.records.policy import FINAL_ID
 from widgets.records.schema import certificate_signatures, certificates, signing_keys
 from widgets.records.store import Store
-from widgets.reports.merge import import_lines
-from widgets.reports.xapi import export_statements, iter_json_lines
 
 NAME, UNIT = "Lò Thị Thanh", "UBND huyện Mai Sơn"
 

@@ -16,12 +16,12 @@ from widgets.cli import main
 from widgets.content.model import Rating
 from widgets.engine.results import AnswerResult, QuizResult, ScenarioResult, ScenarioStep
 from widgets.records.identity import LEADER, STAFF, load_secret, write_secret
+from widgets.records.interchange.merge import import_file, import_lines
+from widgets.records.interchange.xapi import VERBS, export_statements, iter_json_lines
 from widgets.records.models import Learner
 from widgets.records.policy import FINAL_ID
 from widgets.records.schema import answers, attempts, certificates, learners, pledges, scenario_choices
 from widgets.records.store import Store
-from widgets.reports.merge import import_file, import_lines
-from widgets.reports.xapi import VERBS, export_statements, iter_json_lines
 
 HOME = "https://hoc.example.vn/neu-guong"
 T0 = datetime(2025, 3, 10, 2, 0, tzinfo=UTC)

@@ -15,12 +15,12 @@ from widgets.content.model import Course, Rating
 from widgets.engine.progress import requirements_for
 from widgets.engine.results import AnswerResult, ScenarioStep
 from widgets.records.identity import STAFF, load_secret, write_secret
+from widgets.records.interchange.merge import import_file
+from widgets.records.interchange.xapi import export_statements, iter_json_lines
 from widgets.records.models import Learner
 from widgets.records.queries import REVIEW, REVIEW_ID
 from widgets.records.schema import answers, attempts, scenario_choices
 from widgets.records.store import Store
-from widgets.reports.merge import import_file
-from widgets.reports.xapi import export_statements, iter_json_lines
 
 HOME = "https://hoc.example.vn/neu-guong"
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)

@@ -27,10 +27,10 @@ from typing import Any
 from widgets.records import certificates as certs
 from widgets.records import db, signing
 from widgets.records.errors import RecordsError
+from widgets.records.interchange.merge import ImportReport, import_file
+from widgets.records.interchange.xapi import HOME_PAGE_ENV, export_statements, iter_json_lines
 from widgets.records.policy import COURSE_TZ
 from widgets.records.store import open_store
-from widgets.reports.merge import ImportReport, import_file
-from widgets.reports.xapi import HOME_PAGE_ENV, export_statements, iter_json_lines
 
 
 def register(subparsers: Any) -> None:

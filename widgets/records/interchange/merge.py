@@ -1,4 +1,4 @@
-"""Merge xAPI JSON lines (from :mod:`widgets.reports.xapi`) into a records store, idempotently.
+"""Merge xAPI JSON lines (from :mod:`widgets.records.interchange.xapi`) into a records store, idempotently.
 
 Each statement maps to rows under the IDs it carries (the kiosk's own UUIDs), written with
 ``INSERT … ON CONFLICT DO NOTHING``; finishing an attempt updates it only while it is still
@@ -36,6 +36,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from widgets.records import db, identity, signing
 from widgets.records.errors import SignInError
+from widgets.records.interchange.xapi import ADL, finish_id, parse_activity_iri
 from widgets.records.schema import (
     answers,
     attempts,
@@ -47,7 +48,6 @@ from widgets.records.schema import (
     scenario_choices,
     signing_keys,
 )
-from widgets.reports.xapi import ADL, finish_id, parse_activity_iri
 
 CHUNK = 500
 """Statements written per transaction."""
