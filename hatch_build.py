@@ -4,7 +4,7 @@ The top-level folders stay where they are in the repository. A standard wheel (`
 gets copies of them, mapped in ``pyproject.toml`` (``[tool.hatch.build.targets.wheel.hooks.custom]``):
 
 * ``package-data``: folders copied into the ``widgets`` package (``widgets/_data/...``), which
-  :mod:`widgets.site.resources` reads when the kit is not run from a checkout;
+  :mod:`widgets.resources` reads when the kit is not run from a checkout;
 * ``shared-data``: folders installed under the environment's prefix, as the wheel's
   ``<name>.data/data`` (the Voilà template goes to ``share/jupyter/voila/templates/neuguong``,
   where Jupyter looks for templates).

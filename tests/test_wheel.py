@@ -109,7 +109,7 @@ def test_the_wheel_carries_the_course_the_site_and_the_template(wheel: Path) -> 
 
 def test_the_installed_kit_uses_its_own_files(installed: Path, tmp_path: Path) -> None:
     probe = (
-        "import widgets, widgets.site.resources as r\n"
+        "import widgets, widgets.resources as r\n"
         "print(widgets.__file__); print(r.is_checkout()); print(r.kit_root()); print(r.share_jupyter())\n"
     )
     lines = _run([installed / "python", "-c", probe], cwd=tmp_path, env=_clean_env()).stdout.split()

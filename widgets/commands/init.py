@@ -13,7 +13,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from widgets.site import resources
+from widgets import resources
 
 IGNORED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc")
 

@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from widgets import resources
 from widgets.content.course import load_course
 from widgets.content.problems import ContentError
 from widgets.notebooks import stale_notebooks, write_notebooks
-from widgets.site import resources
 
 DEFAULT_FOLDER = resources.notebooks_dir("learner")
 

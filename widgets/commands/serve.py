@@ -18,8 +18,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from widgets.resources import CONTENT_ENV
 from widgets.site.launch import MODES, LaunchError, LaunchSpec, build_launch
-from widgets.site.resources import CONTENT_ENV
 
 STARTING = "Đang khởi động trang học ({mode}), vui lòng chờ…"
 READY = "Trang học đã sẵn sàng: {url} — nhấn Ctrl+C để dừng."

@@ -5,18 +5,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from widgets.site import resources
+from widgets import resources
 
 DB_URL_ENV = "NEUGUONG_DB_URL"
 DATA_ENV = "NEUGUONG_DATA"
 REPO_ROOT = resources.kit_root()
-"""The checkout, or the installed wheel's data folder (see :mod:`widgets.site.resources`)."""
+"""The checkout, or the installed wheel's data folder (see :mod:`widgets.resources`)."""
 DB_FILE = "records.sqlite"
 
 
 def data_dir(create: bool = True) -> Path:
     """``$NEUGUONG_DATA``, else ``<repo>/var`` (an installed wheel: the user's data folder, see
-    :func:`widgets.site.resources.default_data_dir`); created private (0700) when missing."""
+    :func:`widgets.resources.default_data_dir`); created private (0700) when missing."""
     path = Path(os.environ.get(DATA_ENV) or resources.default_data_dir()).expanduser()
     if create and not path.is_dir():
         path.mkdir(mode=0o700, parents=True, exist_ok=True)

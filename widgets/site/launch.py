@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn, TypedDict, Unpack
 
+from widgets import resources
 from widgets.runtime.mode import MODE_ENV
-from widgets.site import resources
 
-# Checkout or installed wheel: resolved in one place (widgets/site/resources.py).
+# Checkout or installed wheel: resolved in one place (widgets/resources.py).
 REPO = resources.kit_root()
 SHARE_JUPYTER = resources.share_jupyter()
 CONFIG_ROOT = resources.voila_config_root()

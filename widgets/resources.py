@@ -8,7 +8,9 @@ the Voilà template in ``<prefix>/share/jupyter/voila/templates/neuguong`` (the 
 ``shared-data``, where Voilà templates are installed). ``NEUGUONG_CONTENT`` points the kit at
 an edited copy of the course (``neuguong init DIR``).
 
-Pure Python: no Voilà, Jupyter or ipywidgets import.
+Pure Python, at the foundation (the course loader, the records' data folder, the server launcher
+and the commands all ask it): no Voilà, Jupyter or ipywidgets import, nothing from the rest of
+``widgets``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 CONTENT_ENV = "NEUGUONG_CONTENT"
-PACKAGE = Path(__file__).resolve().parents[1]
+PACKAGE = Path(__file__).resolve().parent
 """The ``widgets`` package folder."""
 CHECKOUT = PACKAGE.parent
 """The repository, when the package is used from a checkout."""
