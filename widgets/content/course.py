@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from widgets import resources
-from widgets import resources
 from widgets.content.cache import read_cached, write_cached
 from widgets.content.directive import parse_directive
 from widgets.content.documents import read_text, read_yaml
