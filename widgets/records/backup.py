@@ -30,6 +30,7 @@ from urllib.parse import unquote
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
+from widgets.i18n import t
 from widgets.records import db, migrations, schema
 from widgets.records.errors import RecordsError, SchemaTooNewError
 from widgets.records.store import open_store
@@ -82,10 +83,10 @@ def backup(url: str, dest: Path | str, *, overwrite: bool = False) -> BackupResu
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend not in SUFFIX:
-        raise BackupError(f"Không sao lưu được cơ sở dữ liệu «{backend}».")
+        raise BackupError(t("records.backup.backend", backend=backend))
     path = _destination(Path(dest), backend)
     if path.exists() and not overwrite:
-        raise BackupError(f"Tệp {path} đã có; chọn tên khác hoặc một thư mục.")
+        raise BackupError(t("records.backup.exists", path=path))
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
@@ -112,13 +113,13 @@ def _destination(dest: Path, backend: str) -> Path:
 
 def _sqlite_path(parsed: URL) -> Path:
     if not parsed.database or parsed.database == ":memory:":
-        raise BackupError("Kho hồ sơ SQLite phải là một tệp.")
+        raise BackupError(t("records.backup.sqlite_file"))
     return Path(parsed.database)
 
 
 def _sqlite_backup(source: Path, partial: Path) -> int:
     if not source.is_file():
-        raise BackupError(f"Không có kho hồ sơ SQLite tại {source}.")
+        raise BackupError(t("records.backup.no_sqlite", source=source))
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
     src = sqlite3.connect(source, timeout=db.BUSY_TIMEOUT_S)  # read only; WAL needs the -shm
@@ -127,7 +128,7 @@ def _sqlite_backup(source: Path, partial: Path) -> int:
         src.backup(dst)  # every page in one step, under one read snapshot
         dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
         if dst.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-            raise BackupError("Bản sao lưu SQLite không qua được kiểm tra toàn vẹn.")
+            raise BackupError(t("records.backup.integrity"))
         _check_tables(_sqlite_tables(dst), partial)
         return int(dst.execute("SELECT count(*) FROM answers").fetchone()[0])
     finally:
@@ -170,8 +171,12 @@ def restore(
     backend = parsed.get_backend_name()
     if kind != backend:
         raise BackupError(
-            f"{src} là bản sao lưu {_KIND_NAME[kind]}, còn kho hồ sơ đích là "
-            f"{_KIND_NAME.get(backend, backend)}."
+            t(
+                "records.backup.kind_mismatch",
+                src=src,
+                kind=_KIND_NAME[kind],
+                backend=_KIND_NAME.get(backend, backend),
+            )
         )
     if kind == "sqlite":
         _check_sqlite_backup(src)
@@ -181,10 +186,7 @@ def restore(
     safety: Path | None = None
     if held:
         if not force:
-            raise TargetNotEmptyError(
-                f"Kho hồ sơ đích đã có dữ liệu ({held}); không ghi đè. Thêm --force để phục hồi "
-                "đè lên (một bản sao an toàn của kho hiện tại sẽ được lưu trước)."
-            )
+            raise TargetNotEmptyError(t("records.backup.target_not_empty", held=held))
         folder = safety_dir or src.resolve().parent
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         name = f"truoc-khi-phuc-hoi-{stamp}"
@@ -225,15 +227,12 @@ def backup_kind(path: Path) -> str:
         with path.open("rb") as file:
             head = file.read(len(SQLITE_MAGIC))
     except OSError as exc:
-        raise NotAStoreError(f"Không đọc được tệp sao lưu {path}: {exc.strerror}.") from None
+        raise NotAStoreError(t("records.backup.unreadable", path=path, strerror=exc.strerror)) from None
     if head.startswith(SQLITE_MAGIC):
         return "sqlite"
     if head.startswith(PGDUMP_MAGIC):
         return "postgresql"
-    raise NotAStoreError(
-        f"{path} không phải bản sao lưu kho hồ sơ của bộ học liệu (không phải tệp SQLite hay "
-        "tệp pg_dump dạng custom)."
-    )
+    raise NotAStoreError(t("records.backup.not_backup", path=path))
 
 
 def _check_sqlite_backup(path: Path) -> None:
@@ -246,11 +245,10 @@ def _check_sqlite_backup(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise NotAStoreError(f"{path} không đọc được như một tệp SQLite: {exc}.") from None
+        raise NotAStoreError(t("records.backup.not_sqlite", path=path, exc=exc)) from None
     if version > migrations.CURRENT_VERSION:
         raise SchemaTooNewError(
-            f"Bản sao lưu {path} ở phiên bản lược đồ {version}, mới hơn phiên bản "
-            f"{migrations.CURRENT_VERSION} mà bộ học liệu này hiểu; hãy cập nhật bộ học liệu trước."
+            t("records.backup.newer", path=path, version=version, current=migrations.CURRENT_VERSION)
         )
 
 
@@ -261,9 +259,7 @@ def _sqlite_tables(conn: sqlite3.Connection) -> set[str]:
 def _check_tables(tables: set[str], path: Path) -> None:
     missing = [name for name in KIT_TABLES if name not in tables]
     if missing:
-        raise NotAStoreError(
-            f"{path} không phải bản sao lưu kho hồ sơ của bộ học liệu: thiếu bảng {', '.join(missing)}."
-        )
+        raise NotAStoreError(t("records.backup.missing_tables", path=path, tables=", ".join(missing)))
 
 
 def _archive_tables(path: Path) -> set[str]:
@@ -299,9 +295,9 @@ def _records_held(url: str) -> str:
             learners += n if name == "learners" else 0
             answers += n if name == "answers" else 0
         if other:
-            return f"các bảng không thuộc bộ học liệu: {', '.join(other)}"
+            return t("records.backup.foreign_tables", tables=", ".join(other))
         if rows:
-            return f"{learners} người học, {answers} câu trả lời"
+            return t("records.backup.held", learners=learners, answers=answers)
         return ""
 
     return db.read(engine, count)
@@ -331,7 +327,7 @@ def pg_tool(name: str) -> str:
         candidate = Path(folder) / name
         if os.access(candidate, os.X_OK):
             return str(candidate)
-        raise BackupError(f"Không có {name} trong {folder} (biến {PG_BIN_ENV}).")
+        raise BackupError(t("records.backup.tool_missing_in", name=name, folder=folder, variable=PG_BIN_ENV))
     found = shutil.which(name)
     if found:
         return found
@@ -341,10 +337,7 @@ def pg_tool(name: str) -> str:
     )
     if versions:
         return str(versions[-1])
-    raise BackupError(
-        f"Không tìm thấy {name}: cài gói postgresql-client (apt-get install postgresql-client) "
-        f"hoặc đặt {PG_BIN_ENV} là thư mục chứa nó."
-    )
+    raise BackupError(t("records.backup.tool_missing", name=name, variable=PG_BIN_ENV))
 
 
 def _libpq(parsed: URL) -> tuple[str, dict[str, str]]:
@@ -368,7 +361,14 @@ def _search_path(parsed: URL) -> str | None:
 def _run(argv: list[str], env: dict[str, str], *, error: type[BackupError] = BackupError) -> str:
     done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise error(f"{Path(argv[0]).name} thất bại (mã {done.returncode}): {done.stderr.strip()[-800:]}")
+        raise error(
+            t(
+                "records.backup.tool_failed",
+                name=Path(argv[0]).name,
+                returncode=done.returncode,
+                detail=done.stderr.strip()[-800:],
+            )
+        )
     return done.stdout
 
 
@@ -393,8 +393,6 @@ def migrate(url: str, data: Path | None = None) -> tuple[int, int]:
     except sa.exc.SQLAlchemyError as exc:
         now = db.read(engine, migrations.current_version)
         raise BackupError(
-            f"Nâng lược đồ thất bại; kho hồ sơ vẫn ở phiên bản {now} (mọi thay đổi của lần nâng "
-            "đã được huỷ). Cài lại phiên bản bộ học liệu cũ, hoặc phục hồi bản sao lưu. "
-            f"Chi tiết: {str(exc).splitlines()[0]}"
+            t("records.backup.upgrade_failed", now=now, detail=str(exc).splitlines()[0])
         ) from exc
     return before, after

@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from widgets.i18n import t
 from widgets.records import secret_files
 from widgets.records.errors import CodeFormatError
 
@@ -39,7 +40,7 @@ def load_secret(data: Path, *, create: bool = True) -> bytes:
 
     With ``create=False`` a missing secret raises :class:`FileNotFoundError`.
     """
-    return secret_files.load_secret(secret_path(data), "khoá bí mật", create=create)
+    return secret_files.load_secret(secret_path(data), t("records.secret.certificates"), create=create)
 
 
 def payload(fields: dict[str, Any]) -> bytes:
@@ -62,26 +63,11 @@ def check_code(secret: bytes, message: bytes, code: str) -> bool:
 def normalise_code(text: str) -> str:
     """Canonical form of a typed code: case, spaces, dashes and O/I/L look-alikes forgiven."""
     if not isinstance(text, str):
-        raise CodeFormatError("Mã xác minh phải là chữ.")
+        raise CodeFormatError(t("records.certificates.code_not_text"))
     chars = "".join(text.split()).replace("-", "").upper()
     if chars.startswith(PREFIX) and len(chars) == len(PREFIX) + CODE_CHARS:
         chars = chars[len(PREFIX) :]
     chars = "".join(_READ_AS.get(char, char) for char in chars)
     if len(chars) != CODE_CHARS or any(char not in ALPHABET for char in chars):
-        raise CodeFormatError(
-            f"«{text[:40]}» không phải mã xác minh; mã có dạng NG-XXXX-XXXX (8 ký tự chữ và số sau NG)."
-        )
+        raise CodeFormatError(t("records.certificates.code_shape", code=text[:40]))
     return f"{PREFIX}-{chars[:4]}-{chars[4:]}"
-
-
-def verify(code: str, *, store: Any = None) -> Any:
-    """Check a code against this installation's records and secret, offline.
-
-    Returns a :class:`widgets.records.models.Verification`; ``store`` defaults to the
-    configured one.
-    """
-    if store is None:
-        from widgets.records.store import open_store
-
-        store = open_store()
-    return store.verify_certificate(code)

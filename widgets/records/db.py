@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 
+from widgets.i18n import t
 from widgets.records.errors import RecordsError, StoreBusyError
 
 T = TypeVar("T")
@@ -79,7 +80,7 @@ def create_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if not parsed.database or parsed.database == ":memory:":
-            raise RecordsError("Hồ sơ cần một tệp SQLite, không dùng cơ sở dữ liệu trong bộ nhớ.")
+            raise RecordsError(t("records.db.sqlite_memory"))
         Path(parsed.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         engine = sa.create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_S})
         event.listen(engine, "connect", _sqlite_on_connect)
@@ -96,7 +97,7 @@ def create_engine(url: str) -> Engine:
             max_overflow=_env_int(MAX_OVERFLOW_ENV, PG_MAX_OVERFLOW),
             connect_args=pg_connect_args(parsed.get_driver_name()),
         )
-    raise RecordsError(f"Không hỗ trợ cơ sở dữ liệu «{parsed.get_backend_name()}».")
+    raise RecordsError(t("records.db.unsupported", backend=parsed.get_backend_name()))
 
 
 def pg_connect_args(driver: str) -> dict[str, Any]:
@@ -116,9 +117,9 @@ def _env_int(name: str, default: int) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise RecordsError(f"{name} phải là một số nguyên, không phải «{value}».") from None
+        raise RecordsError(t("records.db.not_integer", name=name, value=value)) from None
     if number < 0:
-        raise RecordsError(f"{name} không được âm ({number}).")
+        raise RecordsError(t("records.db.negative", name=name, number=number))
     return number
 
 
@@ -133,7 +134,7 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
                 break
             time.sleep(0.1)
         else:
-            raise StoreBusyError("Không bật được chế độ WAL cho tệp hồ sơ SQLite.")
+            raise StoreBusyError(t("records.db.no_wal"))
         cursor.execute("PRAGMA synchronous = FULL")
         # Reads through the OS page cache instead of copying pages: the trainer's reports
         # over a large store run about 20 % faster; only pages touched count against memory.
@@ -177,9 +178,7 @@ def _run(engine: Engine, fn: Callable[[Connection], T], *, write: bool) -> T:
             if not _transient(exc):
                 raise
             if attempt == WRITE_TRIES:
-                raise StoreBusyError(
-                    "Cơ sở dữ liệu hồ sơ đang bận, chưa lưu được; vui lòng thử lại sau ít phút."
-                ) from exc
+                raise StoreBusyError(t("records.db.busy")) from exc
             log.warning("records: transient failure (try %d), retrying: %s", attempt, exc)
             time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.5))
     raise AssertionError("unreachable")

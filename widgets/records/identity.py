@@ -25,6 +25,7 @@ import unicodedata
 import uuid
 from pathlib import Path
 
+from widgets.i18n import t
 from widgets.records import secret_files
 from widgets.records.errors import SignInError
 
@@ -41,7 +42,6 @@ ROLES = (LEADER, STAFF)
 LEGACY_NAMESPACE = uuid.UUID("6f1d6c1e-4b7e-5d0a-9c51-1273b0c0a001")
 """The public namespace of the learner IDs before migration 6 (anyone could derive them)."""
 SECRET_FILE = "identity-secret"
-SECRET_LABEL = "khoá định danh"
 
 _NAME_PUNCT = frozenset("'’-.")
 _CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9._/-]*")
@@ -114,7 +114,7 @@ def load_secret(data: Path, *, create: bool = True) -> bytes:
 
     With ``create=False`` a missing secret raises :class:`FileNotFoundError`.
     """
-    return secret_files.load_secret(secret_path(data), SECRET_LABEL, create=create)
+    return secret_files.load_secret(secret_path(data), t("records.secret.identity"), create=create)
 
 
 def write_secret(data: Path, secret: bytes, *, replace: bool) -> Path:
@@ -137,20 +137,20 @@ def clean_text(value: object, *, label: str, field: str, max_len: int) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise SignInError(f"{label} phải là chữ.", field)
+        raise SignInError(t("signin.error.not_text", label=label), field)
     text = unicodedata.normalize("NFC", value)
     text = _SPACE_RE.sub(" ", text).strip()
     if not text:
-        raise SignInError(f"Vui lòng nhập {label.lower()}.", field)
+        raise SignInError(t("signin.error.empty", label=label.lower()), field)
     for char in text:
         if unicodedata.category(char) in _REFUSED_CATEGORIES:
             raise SignInError(
-                f"{label} có ký tự điều khiển hoặc ký tự ẩn (mã U+{ord(char):04X}); vui lòng gõ lại.",
+                t("signin.error.invisible", label=label, code=ord(char)),
                 field,
             )
     if len(text) > max_len:
         raise SignInError(
-            f"{label} dài {len(text)} ký tự, vượt quá {max_len} ký tự cho phép; vui lòng nhập ngắn hơn.",
+            t("signin.error.too_long", label=label, count=len(text), max_len=max_len),
             field,
         )
     return text
@@ -158,53 +158,54 @@ def clean_text(value: object, *, label: str, field: str, max_len: int) -> str:
 
 def normalise_name(value: object) -> str:
     """Họ và tên: letters, marks, spaces and ``' ’ - .`` only, at most 100 characters."""
-    text = clean_text(value, label="Họ và tên", field="name", max_len=NAME_MAX)
+    text = clean_text(value, label=t("signin.error.label.name"), field="name", max_len=NAME_MAX)
     for char in text:
         category = unicodedata.category(char)
         if category[0] in "LM" or char == " " or char in _NAME_PUNCT:
             continue
         raise SignInError(
-            f"Họ và tên không được chứa «{char}». Chỉ dùng chữ cái, dấu cách và các dấu "
-            "' - . (không dùng chữ số, ký hiệu hay biểu tượng cảm xúc).",
+            t("signin.error.name_char", char=char),
             "name",
         )
     if not any(unicodedata.category(char)[0] == "L" for char in text):
-        raise SignInError("Họ và tên phải có ít nhất một chữ cái.", "name")
+        raise SignInError(t("signin.error.name_no_letter"), "name")
     return text
 
 
 def normalise_unit(value: object) -> str:
     """Đơn vị: visible text without emoji or pictographs, at most 200 characters."""
-    text = clean_text(value, label="Đơn vị", field="unit", max_len=UNIT_MAX)
+    text = clean_text(value, label=t("signin.error.label.unit"), field="unit", max_len=UNIT_MAX)
     for char in text:
         if unicodedata.category(char) == "So":
             raise SignInError(
-                f"Tên đơn vị không được chứa biểu tượng «{char}»; vui lòng chỉ dùng chữ, số và dấu câu.",
+                t("signin.error.unit_symbol", char=char),
                 "unit",
             )
     if not any(unicodedata.category(char)[0] in "LN" for char in text):
-        raise SignInError("Tên đơn vị phải có ít nhất một chữ cái hoặc chữ số.", "unit")
+        raise SignInError(t("signin.error.unit_no_letter"), "unit")
     return text
 
 
 def normalise_role(value: object) -> str:
     """Chức vụ/nhóm: one of :data:`ROLES` (case, commas and spacing ignored)."""
-    text = clean_text(value, label="Chức vụ hoặc nhóm", field="role", max_len=100)
+    text = clean_text(value, label=t("signin.error.label.role"), field="role", max_len=100)
     wanted = _role_key(text)
     for role in ROLES:
         if _role_key(role) == wanted:
             return role
-    raise SignInError("Chức vụ hoặc nhóm phải là «lãnh đạo» hoặc «cán bộ, công chức, viên chức».", "role")
+    raise SignInError(t("signin.error.role"), "role")
 
 
 def normalise_staff_code(value: object) -> str | None:
     """Mã cán bộ: optional; ASCII letters, digits and ``. _ / -``, upper-cased, ≤ 32 chars."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    text = clean_text(value, label="Mã cán bộ", field="staff_code", max_len=CODE_MAX).upper()
+    text = clean_text(
+        value, label=t("signin.error.label.staff_code"), field="staff_code", max_len=CODE_MAX
+    ).upper()
     if not _CODE_RE.fullmatch(text):
         raise SignInError(
-            f"Mã cán bộ chỉ gồm chữ cái không dấu, chữ số và các dấu . _ / - (tối đa {CODE_MAX} ký tự).",
+            t("signin.error.staff_code", most=CODE_MAX),
             "staff_code",
         )
     return text
@@ -212,7 +213,7 @@ def normalise_staff_code(value: object) -> str | None:
 
 def normalise_pledge(value: object) -> str:
     """Pledge text as shown to the learner: cleaned like any text, at most 2,000 chars."""
-    return clean_text(value, label="Nội dung cam kết", field="pledge", max_len=PLEDGE_MAX)
+    return clean_text(value, label=t("signin.error.label.pledge"), field="pledge", max_len=PLEDGE_MAX)
 
 
 def identity_key(text: str) -> str:

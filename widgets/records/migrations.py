@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from widgets.i18n import t
 from widgets.records import db, identity
 from widgets.records.errors import RecordsError, SchemaTooNewError
 from widgets.records.schema import UTCDateTime
@@ -300,7 +301,7 @@ def _m6_identity(conn: Connection, secret: SecretSource | None) -> None:
     if not people:
         return
     if secret is None:
-        raise RecordsError("Cần khoá định danh của bản cài đặt để nâng cấp hồ sơ người học (phiên bản 6).")
+        raise RecordsError(t("records.migrations.needs_identity_key"))
     key = secret()
     taken = {row.id for row in people}
     now = datetime.now(UTC)
@@ -472,10 +473,7 @@ def upgrade(engine: Engine, target: int | None = None, *, secret: SecretSource |
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
         version = current_version(conn)
         if version > CURRENT_VERSION:
-            raise SchemaTooNewError(
-                f"Cơ sở dữ liệu hồ sơ ở phiên bản {version}, mới hơn phiên bản "
-                f"{CURRENT_VERSION} mà bộ học liệu này hiểu; hãy cập nhật bộ học liệu."
-            )
+            raise SchemaTooNewError(t("records.migrations.newer", version=version, current=CURRENT_VERSION))
         if version == 0:
             _version_table.create(conn)
         for migration in MIGRATIONS:

@@ -15,6 +15,7 @@ import secrets
 import unicodedata
 from datetime import timedelta
 
+from widgets.i18n import t
 from widgets.records.errors import SignInError
 
 PIN_MIN = 6
@@ -40,16 +41,16 @@ def normalise_pin(value: object, field: str = "pin") -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise SignInError("Mã PIN phải là dãy chữ số.", field)
+        raise SignInError(t("signin.error.pin_not_digits"), field)
     text = unicodedata.normalize("NFKC", value).strip()
     if not text:
-        raise SignInError("Vui lòng nhập mã PIN (ít nhất 6 chữ số).", field)
+        raise SignInError(t("signin.error.pin_empty"), field)
     if not text.isascii() or not text.isdigit():
-        raise SignInError("Mã PIN chỉ gồm chữ số 0-9, không có chữ, dấu cách hay ký hiệu.", field)
+        raise SignInError(t("signin.error.pin_chars"), field)
     if len(text) < PIN_MIN:
-        raise SignInError(f"Mã PIN cần ít nhất {PIN_MIN} chữ số.", field)
+        raise SignInError(t("signin.error.pin_short", least=PIN_MIN), field)
     if len(text) > PIN_MAX:
-        raise SignInError(f"Mã PIN dài tối đa {PIN_MAX} chữ số.", field)
+        raise SignInError(t("signin.error.pin_long", most=PIN_MAX), field)
     return text
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from widgets.i18n import t
 from widgets.records import db, identity, policy, rows
 from widgets.records.errors import AttemptLimitError, NotFoundError, RecordsError, SignInError
 from widgets.records.models import AttemptSummary, StoredAnswer, StoredChoice
@@ -38,7 +39,7 @@ def match_learner(conn: Connection, entry: identity.SignIn) -> Row[Any] | None:
         return found[0]
     if found:
         raise SignInError(
-            "Đơn vị này có nhiều người trùng họ và tên; vui lòng nhập mã cán bộ để tìm đúng hồ sơ của mình.",
+            t("signin.error.name_ambiguous"),
             "staff_code",
         )
     return None
@@ -73,7 +74,7 @@ def ensure_attempt(
         )
         row = one(conn, attempts, attempt_id)
     if (row.learner_id, row.kind, row.activity_id) != (learner_id, kind, activity_id):
-        raise RecordsError(f"Lượt làm bài {attempt_id} thuộc người học hoặc hoạt động khác; không ghi.")
+        raise RecordsError(t("records.attempt_not_yours", attempt_id=attempt_id))
     return rows.attempt(row)
 
 
@@ -92,9 +93,7 @@ def check_final_limit(conn: Connection, learner_id: str, now: datetime) -> None:
     ).scalar_one()
     if count >= policy.MAX_FINAL_ATTEMPTS_PER_DAY:
         raise AttemptLimitError(
-            f"Hôm nay bạn đã làm bài kiểm tra cuối khoá {count} lần, tối đa "
-            f"{policy.MAX_FINAL_ATTEMPTS_PER_DAY} lần một ngày. Mời bạn làm lại vào ngày mai; "
-            "kết quả cao nhất được tính."
+            t("records.final_attempts_today", count=count, most=policy.MAX_FINAL_ATTEMPTS_PER_DAY)
         )
 
 
@@ -131,7 +130,7 @@ def learner_row(conn: Connection, learner_id: str, *, lock: bool = False) -> Row
         query = query.with_for_update()  # PostgreSQL; SQLite's BEGIN IMMEDIATE already locks
     row = conn.execute(query).first()
     if row is None:
-        raise NotFoundError(f"Không tìm thấy người học có mã hồ sơ {learner_id}.")
+        raise NotFoundError(t("records.learner_not_found", learner_id=learner_id))
     return row
 
 

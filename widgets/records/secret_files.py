@@ -10,6 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
+from widgets.i18n import t
 from widgets.records.errors import RecordsError
 
 MIN_BYTES = 16
@@ -24,7 +25,7 @@ def read_secret(path: Path, label: str) -> bytes:
     except ValueError:
         secret = b""
     if len(secret) < MIN_BYTES:
-        raise RecordsError(f"Tệp {label} {path} bị hỏng; hãy khôi phục từ bản sao lưu.")
+        raise RecordsError(t("records.secret.damaged", label=label, path=path))
     return secret
 
 

@@ -62,6 +62,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy.engine import Connection
 
+from widgets.i18n import t
 from widgets.records import db
 from widgets.records.errors import RecordsError
 from widgets.records.schema import signing_keys
@@ -94,7 +95,7 @@ def decode_public(text: object) -> bytes:
     except (binascii.Error, ValueError):
         raw = b""
     if len(raw) != 32:
-        raise SigningKeyError("Khoá công khai không hợp lệ (cần 32 byte Ed25519, mã base64).")
+        raise SigningKeyError(t("records.signing.bad_public_key"))
     return raw
 
 
@@ -166,7 +167,7 @@ def load_key(data: Path) -> SigningKey:
         seed = bytes.fromhex(path.read_text(encoding="ascii").strip())
         return SigningKey(Ed25519PrivateKey.from_private_bytes(seed))
     except ValueError:
-        raise RecordsError(f"Tệp khoá ký {path} bị hỏng; hãy khôi phục từ bản sao lưu.") from None
+        raise RecordsError(t("records.signing.key_file_damaged", path=path)) from None
 
 
 # ------------------------------------------------------------------------ trusted keys
@@ -194,14 +195,14 @@ def trust_key(
     already recorded with another key.
     """
     if origin not in ORIGINS:
-        raise SigningKeyError(f"Nguồn khoá không hợp lệ: {origin!r}.")
+        raise SigningKeyError(t("records.signing.bad_origin", origin=origin))
     public = decode_public(public_text)
     text = encode(public)
     kid = key_id(public)
     existing = conn.execute(sa.select(signing_keys).where(signing_keys.c.key_id == kid)).first()
     if existing is not None:
         if existing.public_key != text:
-            raise SigningKeyError(f"Khoá {kid} đã được ghi nhận với một khoá công khai khác.")
+            raise SigningKeyError(t("records.signing.kid_taken", kid=kid))
         return kid, False
     row = {
         "key_id": kid,
