@@ -82,7 +82,6 @@ def test_verify_accepts_the_issued_code(store: Store) -> None:
     result = store.verify_certificate(cert.code.lower().replace("-", " "))
     assert result.valid and result.certificate == cert
     assert "Nguyễn Thị Lan" in result.message and "hợp lệ" in result.message
-    assert certs.verify(cert.code, store=store).valid
 
 
 def test_tampered_codes_are_refused(store: Store) -> None:

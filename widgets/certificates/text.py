@@ -1,20 +1,39 @@
-"""The wording of the pledge and of the certificate, from the UI catalogues."""
+"""The wording of the pledge and of the certificate, from the UI catalogues.
+
+Pure core: the certificate to word is any object with a record's fields (:class:`IssuedCertificate`,
+which :class:`widgets.records.models.Certificate` is), so nothing here imports the records.
+"""
 
 from __future__ import annotations
 
 import dataclasses as dc
 import unicodedata
 from datetime import datetime
+from typing import Protocol
 
 from widgets.certificates.settings import CertificateSettings, certificate_settings
 from widgets.content.model import Course
+from widgets.engine.progress import COURSE_TZ
 from widgets.i18n import t
-from widgets.records.models import Certificate
-from widgets.records.policy import COURSE_TZ
 
 PLEDGE_ITEMS = 8
 """How many ``pledge.item.N`` keys the catalogues hold (one per requirement of the directive)."""
 PDF_NAME = "chung-nhan.pdf"
+
+
+class IssuedCertificate(Protocol):
+    """What the wording reads from an issued certificate (a record, read only)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def score_percent(self) -> float: ...
+    @property
+    def issued_at(self) -> datetime: ...
 
 
 def local_date(moment: datetime) -> str:
@@ -80,7 +99,7 @@ def place_date(place: str, moment: datetime) -> str:
 
 
 def certificate_text(
-    certificate: Certificate, course: Course, settings: CertificateSettings | None = None
+    certificate: IssuedCertificate, course: Course, settings: CertificateSettings | None = None
 ) -> CertificateText:
     """The certificate's lines: the national heading, the issuer, name, unit, course,
     directive, score, date, code, how to check it, and the signer (``settings``: the
