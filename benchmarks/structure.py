@@ -23,7 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "widgets"
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("foundation", ("widgets", "widgets.i18n", "widgets.collation", "widgets.content")),
+    (
+        "foundation",
+        ("widgets", "widgets.resources", "widgets.i18n", "widgets.collation", "widgets.content"),
+    ),
     ("pure core", ("widgets.engine", "widgets.knowledge", "widgets.certificates")),
     ("records", ("widgets.records",)),
     (
