@@ -181,9 +181,11 @@ def test_learner_notebooks_are_one_display_call() -> None:
         code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
         assert len(code) == 1, path
         lines = [line for line in code[0].splitlines() if line.strip()]
-        # trainer notebooks import their page from widgets.views.trainer (not a lazy name of widgets)
+        # trainer notebooks import their page from widgets.views.trainer, the live room's from
+        # widgets.views.rooms (not a lazy name of widgets)
         trainer = path.parent.name == "trainer"
-        prefix = "from widgets.views.trainer import " if trainer else "from widgets import "
+        package = "rooms" if path.stem == "room" else "trainer"
+        prefix = f"from widgets.views.{package} import " if trainer else "from widgets import "
         assert lines[0].startswith(prefix) and len(lines) == 2, path
 
 

@@ -16,9 +16,9 @@ import pytest
 from signing import session_query
 
 from widgets.content.course import load_course
+from widgets.records import rooms
 from widgets.records.store import open_store
-from widgets.reports import rooms
-from widgets.views.trainer.room import focus_options
+from widgets.views.rooms.room import focus_options
 
 REPO = Path(__file__).resolve().parents[2]
 NAMES = ("Quàng Văn Bình", "Tòng Thị Lan")

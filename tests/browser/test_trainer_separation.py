@@ -16,7 +16,14 @@ REPO = Path(__file__).resolve().parents[2]
 TRAINER = REPO / "notebooks" / "trainer"
 NOTEBOOKS = sorted(path.name for path in TRAINER.glob("*.ipynb"))
 # What would show that a trainer notebook was served (its code or its title).
-MARKERS = (b"widgets.views.trainer", b"dashboard_page", b"room_page", b"guide_page", b"audit_page")
+MARKERS = (
+    b"widgets.views.trainer",
+    b"widgets.views.rooms",
+    b"dashboard_page",
+    b"room_page",
+    b"guide_page",
+    b"audit_page",
+)
 TITLES = ("Bảng theo dõi lớp học", "Phòng học trực tiếp", "Hướng dẫn giảng viên", "Nhật ký đăng nhập")
 ROUTES = (
     "voila/render/../trainer/{nb}",

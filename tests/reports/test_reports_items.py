@@ -38,6 +38,7 @@ import pytest
 
 from widgets.content.model import Choice, Clause, Question, QuestionType, SourceRef
 from widgets.engine.results import AnswerResult, QuizResult
+from widgets.engine.solution import response_label
 from widgets.records.identity import STAFF
 from widgets.records.store import Store
 from widgets.reports.items import (
@@ -46,7 +47,6 @@ from widgets.reports.items import (
     correlation,
     flags_for,
     item_statistics,
-    response_label,
 )
 from widgets.reports.queries import load_cohort
 

@@ -33,7 +33,7 @@ PURE = [
     "widgets.reports.dashboard",
     "widgets.records.interchange.xapi",
     "widgets.records.interchange.merge",
-    "widgets.reports.rooms",
+    "widgets.records.rooms",
     "widgets.reports.exports",
     "widgets.reports.plots",
     "widgets.reports.guide",
@@ -107,15 +107,18 @@ def test_reports_core_never_imports_ipywidgets() -> None:
     assert done.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("name", ["dashboard", "room", "guide"])
-def test_trainer_notebooks_are_one_import_and_one_call(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "package"), [("dashboard", "trainer"), ("room", "rooms"), ("guide", "trainer")]
+)
+def test_trainer_notebooks_are_one_import_and_one_call(name: str, package: str) -> None:
     notebook = nbformat.read(REPO / "notebooks" / "trainer" / f"{name}.ipynb", as_version=4)
     code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
-    assert code == [f"from widgets.views.trainer import {name}_page\n\n{name}_page()"]
+    assert code == [f"from widgets.views.{package} import {name}_page\n\n{name}_page()"]
 
 
 def test_trainer_pages_on_an_empty_store_and_without_a_store(store: Store, course: Course) -> None:
-    from widgets.views.trainer import DashboardPage, GuidePage, RoomPage
+    from widgets.views.rooms import RoomPage
+    from widgets.views.trainer import DashboardPage, GuidePage
 
     empty = DashboardPage(course, store)
     assert 'data-figure="learners">0<' in empty.summary.value

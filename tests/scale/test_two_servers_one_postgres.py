@@ -259,17 +259,13 @@ def test_progress_made_on_one_server_is_seen_on_the_other(
         first_session = _sign_in(home_a, "Lò Văn Thành")
         second_session = _sign_in(home_b, "Quàng Thị Mai")
 
-        room = None
         store = open_store(pg_url, data=a.log.parent / "data")
         # Pages carry only session tokens; the store knows whose they are.
         first = store.resume_session(first_session, timedelta(hours=2)).id
         second = store.resume_session(second_session, timedelta(hours=2)).id
-        if (REPO / "widgets" / "reports" / "rooms.py").exists():
-            from widgets.reports import rooms
-
-            room = rooms.open_room(store.engine, "Hai máy chủ")
-            rooms.join_room(store.engine, room.code, first)
-            rooms.join_room(store.engine, room.code, second)
+        room = store.rooms.open_room("Hai máy chủ")
+        store.rooms.join_room(room.code, first)
+        store.rooms.join_room(room.code, second)
 
         on_a = _goto(context, a.url(module.notebook, f"session={first_session}"))
         on_b = _goto(context, b.url(module.notebook, f"session={second_session}"))
@@ -289,15 +285,12 @@ def test_progress_made_on_one_server_is_seen_on_the_other(
         assert [x.question_id for x in store.answers(first)] == [answered[first]]
         assert [x.question_id for x in store.answers(second)] == [answered[second]]
 
-        if room is not None:
-            from widgets.reports import rooms
-
-            counted = 0
-            for question_id in set(answered.values()):
-                question = load_course().question(question_id)
-                distribution = rooms.question_distribution(store.engine, room.id, question)
-                assert distribution.members == 2
-                counted += distribution.answered
-            assert counted == 2, "the room must count the answers made on both servers"
+        counted = 0
+        for question_id in set(answered.values()):
+            question = load_course().question(question_id)
+            distribution = store.rooms.question_distribution(room.id, question)
+            assert distribution.members == 2
+            counted += distribution.answered
+        assert counted == 2, "the room must count the answers made on both servers"
     finally:
         context.close()

@@ -225,7 +225,7 @@ certificates = sa.Table(
 )
 
 
-# Live workshop rooms (migration 3; used by widgets.reports.rooms). A member's answers and
+# Live workshop rooms (migration 3; used by widgets.records.rooms). A member's answers and
 # scenario choices made after ``joined_at`` count in the room's live distribution.
 rooms = sa.Table(
     "rooms",

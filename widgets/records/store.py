@@ -46,6 +46,7 @@ from widgets.records.models import (
     Verification,
 )
 from widgets.records.queries import QUIZ, REVIEW, REVIEW_ID, SCENARIO
+from widgets.records.rooms import Rooms
 from widgets.records.schema import (
     LEARNER_TABLES,
     answers,
@@ -122,6 +123,11 @@ class Store:
     def backend(self) -> str:
         """``sqlite`` or ``postgresql``."""
         return self.engine.dialect.name
+
+    @property
+    def rooms(self) -> Rooms:
+        """Live workshop rooms: open, join, focus and the room's counts (:mod:`widgets.records.rooms`)."""
+        return Rooms(self.engine, lambda: self.clock())
 
     # ----------------------------------------------------------------- learners
 

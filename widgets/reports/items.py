@@ -20,12 +20,12 @@ check the key; a D within :data:`ROUNDING` of 0 is 0, whatever sign rounding gav
 from __future__ import annotations
 
 import dataclasses as dc
-import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from widgets.content.model import Clause, Question, QuestionType
+from widgets.content.model import Clause, Question
+from widgets.engine.solution import response_label
 from widgets.records.models import AttemptSummary
 from widgets.reports.queries import AnswerRow
 
@@ -247,26 +247,6 @@ def clause_rollup(items: Iterable[ItemStat], clauses: Sequence[Clause]) -> list[
         key=lambda c: (c.facility is None, c.facility or 0.0, position.get(c.clause_id, len(position)))
     )
     return result
-
-
-def response_label(question: Question | None, response: str) -> str:
-    """A stored response in words: the choice texts, the order, the matches or the typed text."""
-    try:
-        value = json.loads(response)
-    except ValueError:
-        return response
-    if question is None:
-        return response
-    choices = {choice.id: choice.text for choice in (*question.choices, *question.order)}
-    if isinstance(value, str):
-        if question.type is QuestionType.SHORT:
-            return f"«{value}»"
-        return choices.get(value, value)
-    if question.type is QuestionType.MATCHING:
-        items = {pair.id: pair.item for pair in question.pairs}
-        return "; ".join(f"{items.get(pid, pid)} → {category}" for pid, category in value)
-    joiner = " → " if question.type is QuestionType.ORDERING else " + "
-    return joiner.join(choices.get(item, str(item)) for item in value)
 
 
 def _top_wrong(counts: Counter[str] | None, question: Question | None) -> WrongAnswer | None:

@@ -19,9 +19,9 @@ from widgets.session import LearnerSession
 from widgets.views.context import page_session, refusal
 from widgets.views.kiosk import kiosk_bar
 from widgets.views.review import mastery_box
+from widgets.views.rooms.join import JoinRoomBox
 from widgets.views.signin import SignInForm
 from widgets.views.sitelinks import CERTIFICATE_NOTEBOOK, HOME_NOTEBOOK, SiteLinks
-from widgets.views.trainer.join import JoinRoomBox
 from widgets.views.verify import VERIFY_NOTEBOOK
 
 
@@ -83,7 +83,7 @@ class HomePage(w.VBox):
             parts.append(controls)
         if redirect:
             parts.append(w.HTML(render("redirect", href=links.page(HOME_NOTEBOOK))))
-        parts += [overview, *_mastery(session), JoinRoomBox(session.store.engine, session.learner.id)]
+        parts += [overview, *_mastery(session), JoinRoomBox(session.store, session.learner.id)]
         parts += self._cards(session, progress)
         if controls is None and not in_voila():
             parts.append(self._lab_sign_out(session))

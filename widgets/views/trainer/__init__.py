@@ -1,10 +1,10 @@
-"""Trainer pages (served only by the trainer site): dashboard, live room, facilitator guide,
-audit trail and PIN reset.
+"""Trainer pages (served only by the trainer site): dashboard, facilitator guide, audit trail
+and PIN reset. The live room has a package of its own, :mod:`widgets.views.rooms`.
 
 Each trainer notebook is one import and one call, e.g.
 ``from widgets.views.trainer import dashboard_page`` then ``dashboard_page()``. The names
-are resolved on first use, so that the learner home page importing
-:mod:`widgets.views.trainer.join` does not load the dashboard (and matplotlib).
+are resolved on first use, so that importing one page does not load the others (the
+dashboard loads matplotlib).
 """
 
 from __future__ import annotations
@@ -19,9 +19,6 @@ _NAMES = {
     "dashboard_page": "dashboard",
     "GuidePage": "guide",
     "guide_page": "guide",
-    "JoinRoomBox": "join",
-    "RoomPage": "room",
-    "room_page": "room",
 }
 
 __all__ = sorted(_NAMES)

@@ -7,17 +7,17 @@ from datetime import datetime
 from typing import Any
 
 import ipywidgets as w
-from sqlalchemy.engine import Engine
 
+from widgets.content.course import load_course
 from widgets.content.model import Course
 from widgets.i18n import t
+from widgets.records import rooms
 from widgets.records.policy import COURSE_TZ
+from widgets.records.rooms import Distribution, Room, Rooms
 from widgets.records.store import Store
 from widgets.render.fragments import render
-from widgets.reports import rooms
-from widgets.reports.rooms import Distribution, Room
-from widgets.views.trainer.common import html, trainer_context
-from widgets.views.trainer.live import INTERVAL_S, LiveRefresher
+from widgets.views.context import records_store
+from widgets.views.rooms.live import INTERVAL_S, LiveRefresher
 
 
 def focus_options(course: Course) -> list[tuple[str, str]]:
@@ -39,7 +39,7 @@ def focus_options(course: Course) -> list[tuple[str, str]]:
 
 
 def distribution(
-    engine: Engine, course: Course, room: Room | None, focus: str | None
+    live: Rooms, course: Course, room: Room | None, focus: str | None
 ) -> tuple[str, Distribution | None]:
     """(heading, distribution) of the room's answers to ``focus``; ``("", None)`` if none."""
     parsed = rooms.parse_focus(focus) if room is not None else None
@@ -48,11 +48,9 @@ def distribution(
     kind, item_id, node_id = parsed
     if kind == "question":
         question = course.question(item_id)
-        return question.stem, rooms.question_distribution(engine, room.id, question)
+        return question.stem, live.question_distribution(room.id, question)
     scenario = next(s for s in course.scenarios if s.id == item_id)
-    return scenario.node(node_id or "").text, rooms.node_distribution(
-        engine, room.id, scenario, node_id or ""
-    )
+    return scenario.node(node_id or "").text, live.node_distribution(room.id, scenario, node_id or "")
 
 
 class RoomPage(w.VBox):
@@ -67,12 +65,13 @@ class RoomPage(w.VBox):
         self.add_class("nk-page")
         self.add_class("nk-trainer")
         self.add_class("nk-room-page")
-        header = html("header", course=course, title=t("trainer.room.title"), summary="")
+        header = w.HTML(render("header", course=course, title=t("trainer.room.title"), summary=""))
         if store is None:
-            self.children = [header, html("message", text=t("trainer.unavailable"), kind="error")]
+            message = w.HTML(render("message", text=t("trainer.unavailable"), kind="error"))
+            self.children = [header, message]
             self.refresher = None
             return
-        self.engine = store.engine
+        self.rooms = store.rooms
         self.title = w.Text(
             placeholder=t("trainer.room.title_placeholder"), description=t("trainer.room.name")
         )
@@ -96,7 +95,7 @@ class RoomPage(w.VBox):
         self.live = w.HTML(render("trainer_room_live", heading="", dist=None, reveal=False, updated=""))
         self.live.add_class("nk-room-live-box")
         self.children = [
-            html("trainer_style"),
+            w.HTML(render("trainer_style")),
             header,
             w.HBox([self.title, self.open_button]),
             w.HBox([self.room_list, self.close_button]),
@@ -115,21 +114,21 @@ class RoomPage(w.VBox):
         return chosen
 
     def load_rooms(self, select: Room | None = None) -> None:
-        open_now = rooms.open_rooms(self.engine)
+        open_now = self.rooms.open_rooms()
         self.room_list.options = [(f"{r.code} — {r.title}" if r.title else r.code, r) for r in open_now]
         if select is not None:
             self.room_list.value = next(r for r in open_now if r.id == select.id)
         self.show_room()
 
     def open_room(self) -> Room:
-        room = rooms.open_room(self.engine, self.title.value)
+        room = self.rooms.open_room(self.title.value)
         self.title.value = ""
         self.load_rooms(select=room)
         return room
 
     def close_room(self) -> None:
         if self.room is not None:
-            rooms.close_room(self.engine, self.room.id)
+            self.rooms.close_room(self.room.id)
             self.load_rooms()
 
     def show_room(self) -> None:
@@ -144,11 +143,11 @@ class RoomPage(w.VBox):
 
     def _focus_changed(self, change: dict[str, Any]) -> None:
         if self.room is not None:
-            rooms.set_focus(self.engine, self.room.id, change["new"])
+            self.rooms.set_focus(self.room.id, change["new"])
         self.refresh_now()
 
     def _fetch(self) -> tuple[str, Distribution | None]:
-        return distribution(self.engine, self.course, self.room, self.focus.value)
+        return distribution(self.rooms, self.course, self.room, self.focus.value)
 
     def _apply(self, result: tuple[str, Distribution | None]) -> None:
         heading, dist = result
@@ -165,4 +164,4 @@ class RoomPage(w.VBox):
 
 def room_page(course: Course | None = None, store: Store | None = None) -> RoomPage:
     """The live room screen for the configured records store."""
-    return RoomPage(*trainer_context(course, store))
+    return RoomPage(course or load_course(), store or records_store())

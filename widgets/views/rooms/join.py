@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import ipywidgets as w
-from sqlalchemy.engine import Engine
 
 from widgets.i18n import t
 from widgets.records.errors import RecordsError
+from widgets.records.rooms import Room
+from widgets.records.store import Store
 from widgets.render.fragments import render
-from widgets.reports import rooms
-from widgets.reports.rooms import Room
 
 
 class JoinRoomBox(w.VBox):
     """Code field, "Vào phòng" button, and the rooms the learner is in (no one else's names)."""
 
-    def __init__(self, engine: Engine, learner_id: str) -> None:
+    def __init__(self, store: Store, learner_id: str) -> None:
         super().__init__()
-        self.engine = engine
+        self.rooms = store.rooms
         self.learner_id = learner_id
         self.code = w.Text(placeholder=t("trainer.join.placeholder"), description=t("trainer.join.code"))
         self.code.add_class("nk-room-code-input")
@@ -37,7 +36,7 @@ class JoinRoomBox(w.VBox):
     def join(self) -> Room | None:
         """Join the room whose code was typed; shows a Vietnamese message if it cannot."""
         try:
-            room = rooms.join_room(self.engine, self.code.value, self.learner_id)
+            room = self.rooms.join_room(self.code.value, self.learner_id)
         except RecordsError as error:
             self._show(error=error.message)
             return None
@@ -47,7 +46,7 @@ class JoinRoomBox(w.VBox):
 
     def _show(self, error: str) -> None:
         try:
-            joined = rooms.rooms_joined(self.engine, self.learner_id)
+            joined = self.rooms.rooms_joined(self.learner_id)
         except RecordsError:
             joined = []
         self.status.value = render("trainer_join", rooms=joined, error=error)

@@ -12,7 +12,7 @@ from jupyter_client.manager import start_new_kernel
 
 CELL = """
 import ipywidgets as w
-from widgets.views.trainer.live import LiveRefresher
+from widgets.views.rooms.live import LiveRefresher
 box = w.HTML("start")
 count = {"n": 0}
 def fetch():
