@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from widgets import __version__
-from widgets.commands.serve import READY
+from widgets.i18n import t
 
 REPO = Path(__file__).resolve().parents[1]
 FULL_INSTALL_ENV = "NEUGUONG_WHEEL_FULL_INSTALL"
@@ -154,7 +154,7 @@ def test_the_installed_kit_serves_the_home_page_from_any_folder(installed: Path,
             ready = lines.get(timeout=START_TIMEOUT_S)
         except queue.Empty:
             pytest.fail("no ready line:\n" + "".join(log[-40:]))
-        assert ready == READY.format(url=url)
+        assert ready == t("cli.serve.ready", url=url)
         with urllib.request.urlopen(f"{url}voila/render/home.ipynb", timeout=PAGE_TIMEOUT_S) as response:
             assert response.status == 200
             page = response.read().decode("utf-8")

@@ -7,6 +7,7 @@ import importlib
 import sys
 
 from widgets import __version__
+from widgets.i18n import t
 
 COMMAND_MODULES = (
     "widgets.commands.backup",
@@ -26,7 +27,7 @@ COMMAND_MODULES = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="neuguong",
-        description="Bộ học liệu Công văn 1273/UBND-NV: kiểm tra nội dung, chạy trang học, hồ sơ.",
+        description=t("cli.description"),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

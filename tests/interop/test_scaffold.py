@@ -127,6 +127,7 @@ def test_flow_style_module_lists_are_left_to_the_author() -> None:
 
 PURE = (
     "widgets.content",
+    "widgets.i18n",
     "widgets.interop",
     "widgets.notebooks",
     "widgets.scaffold",

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from widgets.commands.serve import READY, STARTING, listen_address, site_url
+from widgets.commands.serve import listen_address, site_url
+from widgets.i18n import t
 from widgets.site.launch import build_launch
 
 START_TIMEOUT_S = 240  # a loaded 2-core machine
@@ -58,9 +59,9 @@ def test_serve_prints_the_address_once_it_answers_and_stops_on_ctrl_c(tmp_path: 
         assert proc.stdout is not None
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: [lines.put(x.strip()) for x in proc.stdout], daemon=True).start()
-        assert lines.get(timeout=60) == STARTING.format(mode="learner")
+        assert lines.get(timeout=60) == t("cli.serve.starting", mode="learner")
         line = lines.get(timeout=START_TIMEOUT_S)  # printed once Voilà answers
-        assert line == READY.format(url=url)
+        assert line == t("cli.serve.ready", url=url)
         assert "Ctrl+C" in line and "sẵn sàng" in line
         # It answers now: the root (no redirect followed, so no kernel is started).
         opener = urllib.request.build_opener(_NoRedirect)

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from widgets.i18n import t
 from widgets.records import config
 from widgets.records.backup import backup, migrate, restore
 from widgets.records.errors import RecordsError
@@ -23,40 +24,37 @@ def register(subparsers: Any) -> None:
     """Add ``backup`` and ``restore``."""
     save = subparsers.add_parser(
         "backup",
-        help="sao lưu kho hồ sơ khi trang học vẫn chạy (SQLite hoặc pg_dump)",
+        help=t("cli.backup.help"),
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    save.add_argument(
-        "dest", metavar="DEST", type=Path, help="tệp đích, hoặc một thư mục (tên tệp theo ngày giờ)"
-    )
-    save.add_argument("--db", metavar="URL", help="URL cơ sở dữ liệu hồ sơ")
-    save.add_argument("--force", action="store_true", help="ghi đè nếu tệp đích đã có")
+    save.add_argument("dest", metavar="DEST", type=Path, help=t("cli.backup.dest"))
+    save.add_argument("--db", metavar="URL", help=t("cli.database_url"))
+    save.add_argument("--force", action="store_true", help=t("cli.backup.force"))
     save.set_defaults(func=run_backup)
 
     load = subparsers.add_parser(
         "restore",
-        help="phục hồi kho hồ sơ từ một bản sao lưu (dừng trang học trước)",
+        help=t("cli.restore.help"),
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    load.add_argument("src", metavar="SRC", type=Path, help="tệp sao lưu do `neuguong backup` tạo")
-    load.add_argument("--db", metavar="URL", help="URL cơ sở dữ liệu hồ sơ đích")
+    load.add_argument("src", metavar="SRC", type=Path, help=t("cli.restore.src"))
+    load.add_argument("--db", metavar="URL", help=t("cli.restore.database_url"))
     load.add_argument(
         "--force",
         action="store_true",
-        help="ghi đè kho đã có dữ liệu (sau khi lưu một bản sao an toàn của nó)",
+        help=t("cli.restore.force"),
     )
-    load.add_argument("--safety-dir", type=Path, help="thư mục cho bản sao an toàn (mặc định: cạnh tệp SRC)")
+    load.add_argument("--safety-dir", type=Path, help=t("cli.restore.safety_dir"))
     load.set_defaults(func=run_restore)
 
     upgrade = subparsers.add_parser(
         "migrate",
-        help="nâng lược đồ kho hồ sơ lên phiên bản hiện tại (tự chạy khi trang học mở kho)",
-        description="Nâng lược đồ kho hồ sơ lên phiên bản của bộ học liệu đã cài. Trang học tự "
-        "làm việc này lần đầu mở kho; chạy tay khi nâng cấp để thấy lỗi trước khi khởi động.",
+        help=t("cli.migrate.help"),
+        description=t("cli.migrate.description"),
     )
-    upgrade.add_argument("--db", metavar="URL", help="URL cơ sở dữ liệu hồ sơ")
+    upgrade.add_argument("--db", metavar="URL", help=t("cli.database_url"))
     upgrade.set_defaults(func=run_migrate)
 
 
@@ -71,14 +69,18 @@ def run_backup(args: argparse.Namespace) -> int:
         print(f"neuguong backup: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(
-            f"neuguong backup: không ghi được tệp sao lưu: {exc.strerror} ({exc.filename}).", file=sys.stderr
-        )
+        print(t("cli.backup.write_failed", strerror=exc.strerror, filename=exc.filename), file=sys.stderr)
         return 1
-    answers = "" if done.answers is None else f"{done.answers} câu trả lời, "
+    answers = "" if done.answers is None else t("cli.backup.answers", answers=done.answers)
     print(
-        f"Đã sao lưu kho hồ sơ {done.backend} vào {done.path} "
-        f"({answers}{_size(done.size)}, {done.seconds:.2f} giây)."
+        t(
+            "cli.backup.done",
+            backend=done.backend,
+            path=done.path,
+            answers=answers,
+            size=_size(done.size),
+            seconds=done.seconds,
+        )
     )
     return 0
 
@@ -90,9 +92,9 @@ def run_migrate(args: argparse.Namespace) -> int:
         print(f"neuguong migrate: {exc}", file=sys.stderr)
         return 1
     if before == after:
-        print(f"Kho hồ sơ đã ở phiên bản lược đồ {after}; không có gì để nâng.")
+        print(t("cli.migrate.current", after=after))
     else:
-        print(f"Đã nâng kho hồ sơ từ phiên bản lược đồ {before} lên {after}.")
+        print(t("cli.migrate.done", before=before, after=after))
     return 0
 
 
@@ -103,13 +105,19 @@ def run_restore(args: argparse.Namespace) -> int:
         print(f"neuguong restore: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"neuguong restore: lỗi đọc/ghi tệp: {exc.strerror} ({exc.filename}).", file=sys.stderr)
+        print(t("cli.restore.io_error", strerror=exc.strerror, filename=exc.filename), file=sys.stderr)
         return 1
     if done.safety_copy is not None:
-        print(f"Bản sao an toàn của kho cũ: {done.safety_copy}")
+        print(t("cli.restore.safety_copy", safety_copy=done.safety_copy))
     print(
-        f"Đã phục hồi {done.learners} người học, {done.answers} câu trả lời từ {args.src} "
-        f"(lược đồ phiên bản {done.schema_version}, {done.seconds:.2f} giây)."
+        t(
+            "cli.restore.done",
+            learners=done.learners,
+            answers=done.answers,
+            src=args.src,
+            schema_version=done.schema_version,
+            seconds=done.seconds,
+        )
     )
     return 0
 

@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 from widgets.content.course import check_course, default_content_dir
+from widgets.i18n import t
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("check", help="kiểm tra nội dung trong content/")
-    parser.add_argument("path", nargs="?", type=Path, help="thư mục nội dung (mặc định: content/)")
+    parser = subparsers.add_parser("check", help=t("cli.check.help"))
+    parser.add_argument("path", nargs="?", type=Path, help=t("cli.content_folder"))
     parser.set_defaults(func=run)
 
 
@@ -20,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} lỗi.", file=sys.stderr)
+        print(t("cli.check.errors", count=len(problems)), file=sys.stderr)
         return 1
-    print("Nội dung hợp lệ.", file=sys.stderr)
+    print(t("cli.check.valid"), file=sys.stderr)
     return 0

@@ -18,20 +18,21 @@ from widgets.content.coverage import (
     level_coverage,
 )
 from widgets.content.problems import ContentError
+from widgets.i18n import t
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("coverage", help="mức độ bao phủ từng điều khoản")
-    parser.add_argument("path", nargs="?", type=Path, help="thư mục nội dung (mặc định: content/)")
+    parser = subparsers.add_parser("coverage", help=t("cli.coverage.help"))
+    parser.add_argument("path", nargs="?", type=Path, help=t("cli.content_folder"))
     parser.add_argument(
         "--json",
         action="store_true",
-        help="in JSON theo mã điều khoản: {mã: {lessons, questions, scenarios}}",
+        help=t("cli.coverage.json"),
     )
     parser.add_argument(
         "--figures",
         action="store_true",
-        help="thêm số liệu chung của khóa học (với --json: {clauses: {…}, questions: …, …})",
+        help=t("cli.coverage.totals"),
     )
     parser.set_defaults(func=run)
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from widgets import resources
+from widgets.i18n import t
 
 IGNORED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc")
 
@@ -21,11 +22,10 @@ IGNORED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc")
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "init",
-        help="chép nội dung khóa học ra một thư mục để chỉnh sửa",
-        description="Chép nội dung khóa học đi kèm bộ học liệu vào DIR (thư mục mới hoặc rỗng). "
-        "Sau đó đặt NEUGUONG_CONTENT=DIR (hoặc dùng `neuguong serve --content DIR`).",
+        help=t("cli.init.help"),
+        description=t("cli.init.description"),
     )
-    parser.add_argument("folder", type=Path, metavar="DIR", help="thư mục đích (mới hoặc rỗng)")
+    parser.add_argument("folder", type=Path, metavar="DIR", help=t("cli.init.dir"))
     parser.set_defaults(func=run)
 
 
@@ -50,10 +50,10 @@ def run(args: argparse.Namespace) -> int:
     setting = (
         f"set {resources.CONTENT_ENV}={target}" if windows else f"export {resources.CONTENT_ENV}='{target}'"
     )
-    print(f"Đã chép nội dung khóa học vào {target}")
-    print("Sửa các tệp ở đó (xem README.md trong thư mục), rồi dùng bản đã sửa:")
+    print(t("cli.init.done", target=target))
+    print(t("cli.init.next"))
     print(f"  {setting}")
-    print("  neuguong check      # kiểm tra nội dung, báo lỗi theo tệp:dòng")
-    print("  neuguong serve      # chạy trang học với nội dung này")
-    print(f"(hoặc: neuguong serve --content {target})")
+    print(t("cli.init.check"))
+    print(t("cli.init.serve"))
+    print(t("cli.init.serve_content", target=target))
     return 0

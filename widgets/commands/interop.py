@@ -13,6 +13,7 @@ from widgets.commands.notebooks import DEFAULT_FOLDER
 from widgets.content.course import COURSE_FILE, default_content_dir, load_course
 from widgets.content.model import ModuleKind
 from widgets.content.problems import ContentError
+from widgets.i18n import t
 from widgets.interop.gift_export import export_gift
 from widgets.interop.gift_parse import parse_gift
 from widgets.interop.imported import ImportResult
@@ -25,44 +26,42 @@ Parser = Callable[[str, str, set[str]], ImportResult]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    gift = subparsers.add_parser("gift", help="xuất/nhập ngân hàng câu hỏi Moodle GIFT")
+    gift = subparsers.add_parser("gift", help=t("cli.gift.help"))
     actions = gift.add_subparsers(dest="gift_command", required=True, metavar="ACTION")
-    export = actions.add_parser("export", help="xuất câu hỏi ra GIFT (in ra stdout)")
-    export.add_argument("--module", help="chỉ xuất học phần có mã này")
-    export.add_argument("--content", type=Path, help="thư mục nội dung (mặc định: content/)")
+    export = actions.add_parser("export", help=t("cli.gift.export.help"))
+    export.add_argument("--module", help=t("cli.gift.export.module"))
+    export.add_argument("--content", type=Path, help=t("cli.content_folder"))
     export.set_defaults(func=run_export)
-    gift_import = actions.add_parser("import", help="nhập câu hỏi từ tệp GIFT vào một học phần")
+    gift_import = actions.add_parser("import", help=t("cli.gift.import.help"))
     _import_arguments(gift_import)
     gift_import.set_defaults(func=lambda args: run_import(args, parse_gift))
 
-    quiz = subparsers.add_parser("import-jupyterquiz", help="nhập câu hỏi từ tệp JSON của jupyterquiz")
+    quiz = subparsers.add_parser("import-jupyterquiz", help=t("cli.jupyterquiz.help"))
     _import_arguments(quiz)
     quiz.set_defaults(func=lambda args: run_import(args, parse_jupyterquiz))
 
-    new = subparsers.add_parser("new", help="tạo khung nội dung mới")
+    new = subparsers.add_parser("new", help=t("cli.new.help"))
     things = new.add_subparsers(dest="new_command", required=True, metavar="WHAT")
-    module = things.add_parser("module", help="tạo học phần mới: tệp, mục trong course.yml, notebook")
-    module.add_argument("title", help='tên học phần, ví dụ "Người đứng đầu nêu gương"')
-    module.add_argument("--clauses", required=True, help="mã điều khoản, cách nhau bởi dấu phẩy")
-    module.add_argument("--id", dest="module_id", help="mã học phần (mặc định: từ tên học phần)")
-    module.add_argument("--teaching", type=int, default=10, help="số phút học (mặc định 10)")
-    module.add_argument("--exercises", type=int, default=10, help="số phút bài tập (mặc định 10)")
+    module = things.add_parser("module", help=t("cli.new.module.help"))
+    module.add_argument("title", help=t("cli.new.module.title"))
+    module.add_argument("--clauses", required=True, help=t("cli.new.module.clauses"))
+    module.add_argument("--id", dest="module_id", help=t("cli.new.module.id"))
+    module.add_argument("--teaching", type=int, default=10, help=t("cli.new.module.teaching"))
+    module.add_argument("--exercises", type=int, default=10, help=t("cli.new.module.exercises"))
     _content_arguments(module)
     module.set_defaults(func=run_new_module)
 
 
 def _import_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", type=Path, help="tệp cần nhập")
-    parser.add_argument("--module", required=True, help="mã học phần nhận câu hỏi (tạo mới nếu chưa có)")
-    parser.add_argument("--title", help="tên học phần khi tạo mới (mặc định: mã học phần)")
+    parser.add_argument("file", type=Path, help=t("cli.import.file"))
+    parser.add_argument("--module", required=True, help=t("cli.import.module"))
+    parser.add_argument("--title", help=t("cli.import.title"))
     _content_arguments(parser)
 
 
 def _content_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--content", type=Path, help="thư mục nội dung (mặc định: content/)")
-    parser.add_argument(
-        "--notebooks", type=Path, default=DEFAULT_FOLDER, help="thư mục notebook của học viên"
-    )
+    parser.add_argument("--content", type=Path, help=t("cli.content_folder"))
+    parser.add_argument("--notebooks", type=Path, default=DEFAULT_FOLDER, help=t("cli.notebooks_folder"))
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -77,15 +76,17 @@ def run_export(args: argparse.Namespace) -> int:
             modules = [course.module(args.module)]
         except KeyError:
             known = ", ".join(m.id for m in course.modules)
-            print(f"không có học phần '{args.module}' (có: {known})", file=sys.stderr)
+            print(t("cli.gift.export.no_module", module=args.module, known=known), file=sys.stderr)
             return 2
     result = export_gift(course, modules)
     sys.stdout.write(result.text)
     for question_id, reason in result.skipped:
-        print(f"bỏ qua {question_id}: {reason}", file=sys.stderr)
+        print(t("cli.gift.export.skipped", question_id=question_id, reason=reason), file=sys.stderr)
     for question_id, lost in result.notes:
-        print(f"ghi chú {question_id}: GIFT không giữ được {lost}", file=sys.stderr)
-    print(f"Đã xuất {len(result.exported)} câu hỏi; bỏ qua {len(result.skipped)}.", file=sys.stderr)
+        print(t("cli.gift.export.lost", question_id=question_id, lost=lost), file=sys.stderr)
+    print(
+        t("cli.gift.export.done", exported=len(result.exported), skipped=len(result.skipped)), file=sys.stderr
+    )
     return 0
 
 
@@ -94,7 +95,7 @@ def run_import(args: argparse.Namespace, parse: Parser) -> int:
     try:
         source = args.file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        print(f"{args.file}: không đọc được tệp: {error}", file=sys.stderr)
+        print(t("cli.import.unreadable", file=args.file, error=error), file=sys.stderr)
         return 2
     entries = _module_entries(content)
     taken = ids_in_content([*(content / e for e in entries), *(content / "modules").glob("*.md")])
@@ -106,9 +107,9 @@ def run_import(args: argparse.Namespace, parse: Parser) -> int:
     for notice in result.refused:
         print(notice)
     for notice in result.notes:
-        print(f"{notice.where}: ghi chú: {notice.message}")
+        print(t("cli.import.note", where=notice.where, message=notice.message))
     if not result.questions:
-        print(f"Không có câu hỏi nào nhập được; từ chối {len(result.refused)}.")
+        print(t("cli.import.nothing", refused=len(result.refused)))
         return 1
     blocks = question_blocks(result.questions)
     existing = module_ids(content, entries).get(args.module)
@@ -130,12 +131,18 @@ def run_import(args: argparse.Namespace, parse: Parser) -> int:
         print(error, file=sys.stderr)
         return 2
     if result.categories:
-        print(f"Danh mục GIFT: {', '.join(result.categories)}")
+        print(t("cli.import.categories", categories=", ".join(result.categories)))
     print(
-        f"Đã nhập {len(result.questions)} câu hỏi vào {target} (học phần {args.module});"
-        f" từ chối {len(result.refused)}; {len(result.notes)} ghi chú."
+        t(
+            "cli.import.done",
+            imported=len(result.questions),
+            target=target,
+            module=args.module,
+            refused=len(result.refused),
+            notes=len(result.notes),
+        )
     )
-    print("Câu hỏi nhập vào chưa có 'cites': chạy `neuguong check` và ghi mã điều khoản cho từng câu.")
+    print(t("cli.import.needs_cites"))
     return 0
 
 
@@ -155,20 +162,17 @@ def run_new_module(args: argparse.Namespace) -> int:
     except ScaffoldError as error:
         print(error, file=sys.stderr)
         return 2
-    print(f"Đã tạo {created.path} (học phần {created.module_id}) và thêm '{created.entry}' vào course.yml.")
+    print(t("cli.new.module.done", path=created.path, module_id=created.module_id, entry=created.entry))
     for notebook in created.notebooks:
         print(f"notebook: {notebook}")
     if not created.content_valid:
-        print("Nội dung chưa hợp lệ: chạy `neuguong check`.", file=sys.stderr)
+        print(t("cli.content_invalid"), file=sys.stderr)
         return 1
     course = load_course(content)
     order = [m.id for m in course.modules]
     for module in course.modules:
         if module.kind is ModuleKind.ASSESSMENT and order.index(module.id) < order.index(created.module_id):
-            print(
-                f"Lưu ý: học phần mới đứng sau học phần kiểm tra '{module.id}'; chuyển dòng"
-                f" '- file: {created.entry}' lên trước nó trong course.yml nếu cần."
-            )
+            print(t("cli.new.module.after_assessment", module=module.id, entry=created.entry))
     return 0
 
 

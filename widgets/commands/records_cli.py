@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from widgets.i18n import t
 from widgets.records.errors import RecordsError
 from widgets.records.models import Learner
 from widgets.records.store import Store, open_store
@@ -29,47 +30,41 @@ CONFIRM_WORD = "xoa"
 
 def register(subparsers: Any) -> None:
     """Add ``learner`` (with ``export`` and ``delete``) and ``verify``."""
-    learner = subparsers.add_parser(
-        "learner", help="xuất hoặc xoá hồ sơ của một người học", description=__doc__
-    )
+    learner = subparsers.add_parser("learner", help=t("cli.learner.help"), description=__doc__)
     actions = learner.add_subparsers(dest="learner_command", required=True, metavar="ACTION")
 
-    export = actions.add_parser("export", help="in toàn bộ hồ sơ của một người học (JSON)")
+    export = actions.add_parser("export", help=t("cli.learner.export.help"))
     _add_selector(export)
-    export.add_argument("-o", "--output", type=Path, help="ghi ra tệp (quyền 0600) thay vì in")
+    export.add_argument("-o", "--output", type=Path, help=t("cli.learner.export.output"))
     export.set_defaults(func=run_export)
 
-    delete = actions.add_parser("delete", help="xoá một người học và mọi dữ liệu của họ")
+    delete = actions.add_parser("delete", help=t("cli.learner.delete.help"))
     _add_selector(delete)
-    delete.add_argument("--yes", action="store_true", help="không hỏi lại")
+    delete.add_argument("--yes", action="store_true", help=t("cli.learner.delete.yes"))
     delete.set_defaults(func=run_delete)
 
-    verify = subparsers.add_parser(
-        "verify", help="xác minh mã giấy chứng nhận (ngoại tuyến, bằng khoá của máy này)"
-    )
-    verify.add_argument("code", metavar="CODE", help="mã dạng NG-XXXX-XXXX")
-    verify.add_argument("--db", metavar="URL", help="URL cơ sở dữ liệu hồ sơ")
+    verify = subparsers.add_parser("verify", help=t("cli.verify.help"))
+    verify.add_argument("code", metavar="CODE", help=t("cli.verify.code"))
+    verify.add_argument("--db", metavar="URL", help=t("cli.database_url"))
     verify.set_defaults(func=run_verify)
 
-    setup = subparsers.add_parser(
-        "kiosk-setup", help="xuất/nhập khoá định danh dùng chung cho các máy kiosk của bản cài đặt"
-    )
+    setup = subparsers.add_parser("kiosk-setup", help=t("cli.kiosk_setup.help"))
     steps = setup.add_subparsers(dest="setup_command", required=True, metavar="ACTION")
-    out = steps.add_parser("export", help="ghi khoá định danh của máy này ra tệp (quyền 0600)")
-    out.add_argument("-o", "--output", type=Path, required=True, help="tệp JSON")
+    out = steps.add_parser("export", help=t("cli.kiosk_setup.export.help"))
+    out.add_argument("-o", "--output", type=Path, required=True, help=t("cli.json_file"))
     out.set_defaults(func=run_setup_export)
-    into = steps.add_parser("import", help="cài khoá định danh từ tệp đã xuất trên máy chủ")
-    into.add_argument("file", type=Path, help="tệp JSON do «kiosk-setup export» ghi")
-    into.add_argument("--force", action="store_true", help="thay khoá đang có (mã hồ sơ cũ sẽ không khớp)")
+    into = steps.add_parser("import", help=t("cli.kiosk_setup.import.help"))
+    into.add_argument("file", type=Path, help=t("cli.kiosk_setup.import.file"))
+    into.add_argument("--force", action="store_true", help=t("cli.kiosk_setup.import.force"))
     into.set_defaults(func=run_setup_import)
 
 
 def _add_selector(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--id", dest="learner_id", help="mã hồ sơ (UUID) của người học")
-    parser.add_argument("--code", dest="staff_code", help="mã cán bộ")
-    parser.add_argument("--name", help="họ và tên (cùng với --unit)")
-    parser.add_argument("--unit", help="đơn vị (cùng với --name)")
-    parser.add_argument("--db", metavar="URL", help="URL cơ sở dữ liệu hồ sơ")
+    parser.add_argument("--id", dest="learner_id", help=t("cli.learner.id"))
+    parser.add_argument("--code", dest="staff_code", help=t("cli.learner.code"))
+    parser.add_argument("--name", help=t("cli.learner.name"))
+    parser.add_argument("--unit", help=t("cli.learner.unit"))
+    parser.add_argument("--db", metavar="URL", help=t("cli.database_url"))
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -84,7 +79,7 @@ def run_export(args: argparse.Namespace) -> int:
     fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(text)
-    print(f"Đã xuất hồ sơ của {learner.full_name} vào {args.output}.", file=sys.stderr)
+    print(t("cli.learner.exported", full_name=learner.full_name, output=args.output), file=sys.stderr)
     return 0
 
 
@@ -93,18 +88,18 @@ def run_delete(args: argparse.Namespace) -> int:
     learner = _select(store, args)
     if learner is None:
         return 1
-    who = f"{learner.full_name} ({learner.unit}, mã hồ sơ {learner.id})"
+    who = t("cli.learner.who", full_name=learner.full_name, unit=learner.unit, learner=learner.id)
     if not args.yes:
         if not sys.stdin.isatty():
-            print(f"Sẽ xoá {who}. Thêm --yes để xác nhận.", file=sys.stderr)
+            print(t("cli.learner.delete.needs_yes", who=who), file=sys.stderr)
             return 1
-        answer = input(f"Xoá vĩnh viễn mọi dữ liệu của {who}? Gõ «{CONFIRM_WORD}» để xác nhận: ")
+        answer = input(t("cli.learner.delete.confirm", who=who, word=CONFIRM_WORD))
         if answer.strip().lower() != CONFIRM_WORD:
-            print("Đã huỷ, không xoá gì.", file=sys.stderr)
+            print(t("cli.learner.delete.cancelled"), file=sys.stderr)
             return 1
     counts = store.delete_learner(learner.id)
     rows = ", ".join(f"{table}: {n}" for table, n in counts.items() if n)
-    print(f"Đã xoá {who} — {rows}.")
+    print(t("cli.learner.deleted", who=who, rows=rows))
     return 0
 
 
@@ -126,16 +121,16 @@ def _select(store: Store, args: argparse.Namespace) -> Learner | None:
         else:
             found = store.find_learners(staff_code=args.staff_code, name=args.name, unit=args.unit)
     except RecordsError as exc:
-        print(f"{exc.message} (dùng --id, --code, hoặc --name cùng --unit)", file=sys.stderr)
+        print(t("cli.learner.find_hint", message=exc.message), file=sys.stderr)
         return None
     if len(found) == 1:
         return found[0]
     if not found:
-        print("Không tìm thấy người học nào như vậy.", file=sys.stderr)
+        print(t("cli.learner.none"), file=sys.stderr)
         return None
-    print("Có nhiều người học khớp; chọn một bằng --id:", file=sys.stderr)
+    print(t("cli.learner.many"), file=sys.stderr)
     for learner in found:
-        code = f", mã cán bộ {learner.staff_code}" if learner.staff_code else ""
+        code = t("cli.learner.staff_code", staff_code=learner.staff_code) if learner.staff_code else ""
         print(f"  {learner.id}  {learner.full_name} ({learner.unit}{code})", file=sys.stderr)
     return None
 
@@ -152,9 +147,7 @@ def run_setup_export(args: argparse.Namespace) -> int:
     fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(text)
-    print(
-        f"Đã ghi khoá định danh vào {args.output}; chép tệp này sang máy kiosk và giữ kín.", file=sys.stderr
-    )
+    print(t("cli.kiosk_setup.exported", output=args.output), file=sys.stderr)
     return 0
 
 
@@ -168,7 +161,7 @@ def run_setup_import(args: argparse.Namespace) -> int:
         if data.get("format") != SETUP_FORMAT or len(secret) < 16:
             raise ValueError
     except (OSError, ValueError, KeyError, TypeError):
-        print(f"{args.file} không phải tệp «neuguong kiosk-setup export».", file=sys.stderr)
+        print(t("cli.kiosk_setup.not_export", file=args.file), file=sys.stderr)
         return 1
     folder = config.data_dir()
     try:
@@ -177,11 +170,10 @@ def run_setup_import(args: argparse.Namespace) -> int:
         current = None
     if current is not None and current != secret and not args.force:
         print(
-            "Máy này đã có khoá định danh khác. Chỉ thay (--force) trên máy chưa có người học: "
-            "hồ sơ đã có sẽ không khớp mã với máy chủ.",
+            t("cli.kiosk_setup.other_key"),
             file=sys.stderr,
         )
         return 1
     identity.write_secret(folder, secret, replace=True)
-    print(f"Đã cài khoá định danh vào {identity.secret_path(folder)}.", file=sys.stderr)
+    print(t("cli.kiosk_setup.installed", path=identity.secret_path(folder)), file=sys.stderr)
     return 0

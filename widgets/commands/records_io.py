@@ -24,6 +24,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from widgets.i18n import t
 from widgets.records import certificates as certs
 from widgets.records import db, signing
 from widgets.records.errors import RecordsError
@@ -37,37 +38,37 @@ def register(subparsers: Any) -> None:
     """Add ``records`` with ``export`` and ``import``."""
     records = subparsers.add_parser(
         "records",
-        help="xuất/nhập hồ sơ học tập giữa các máy (xAPI, JSON lines)",
+        help=t("cli.records.help"),
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = records.add_subparsers(dest="records_command", required=True, metavar="ACTION")
-    export = actions.add_parser("export", help="xuất hồ sơ từ một ngày trở đi, mỗi dòng một câu lệnh xAPI")
-    export.add_argument("--since", type=_date, help="từ ngày (YYYY-MM-DD, giờ Việt Nam); mặc định: tất cả")
-    export.add_argument("--with-names", action="store_true", help="kèm họ tên (và mã cán bộ) của người học")
+    export = actions.add_parser("export", help=t("cli.records.export.help"))
+    export.add_argument("--since", type=_date, help=t("cli.records.export.since"))
+    export.add_argument("--with-names", action="store_true", help=t("cli.records.export.names"))
     export.add_argument(
         "--home-page",
         metavar="URL",
-        help=f"địa chỉ gốc của tài khoản và hoạt động (mặc định ${HOME_PAGE_ENV})",
+        help=t("cli.records.export.home_page", variable=HOME_PAGE_ENV),
     )
-    export.add_argument("-o", "--output", type=Path, help="ghi ra tệp (quyền 0600) thay vì in ra")
-    export.add_argument("--db", metavar="URL", help="URL cơ sở dữ liệu hồ sơ")
+    export.add_argument("-o", "--output", type=Path, help=t("cli.records.export.output"))
+    export.add_argument("--db", metavar="URL", help=t("cli.database_url"))
     export.set_defaults(func=run_export)
-    load = actions.add_parser("import", help="nhập (gộp) các tệp .jsonl vào hồ sơ của máy này")
+    load = actions.add_parser("import", help=t("cli.records.import.help"))
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    load.add_argument("--db", metavar="URL", help="URL cơ sở dữ liệu hồ sơ")
+    load.add_argument("--db", metavar="URL", help=t("cli.database_url"))
     load.add_argument(
         "--pinned-only",
         action="store_true",
-        help="chỉ nhận giấy chứng nhận ký bằng khoá đã ghim (records keys)",
+        help=t("cli.records.import.pinned_only"),
     )
     load.set_defaults(func=run_import)
-    keys = actions.add_parser("keys", help="các khoá ký giấy chứng nhận mà máy này tin cậy")
-    keys.add_argument("--own", action="store_true", help="in khoá công khai của chính máy này")
-    keys.add_argument("--trust", metavar="KEY", help="ghim khoá công khai (base64) của một máy kiosk")
-    keys.add_argument("--label", default="", help="tên gọi của máy có khoá được ghim")
-    keys.add_argument("--revoke", metavar="ID", help="thu hồi khoá (mã khoá 16 ký tự)")
-    keys.add_argument("--db", metavar="URL", help="URL cơ sở dữ liệu hồ sơ")
+    keys = actions.add_parser("keys", help=t("cli.records.keys.help"))
+    keys.add_argument("--own", action="store_true", help=t("cli.records.keys.own"))
+    keys.add_argument("--trust", metavar="KEY", help=t("cli.records.keys.trust"))
+    keys.add_argument("--label", default="", help=t("cli.records.keys.label"))
+    keys.add_argument("--revoke", metavar="ID", help=t("cli.records.keys.revoke"))
+    keys.add_argument("--db", metavar="URL", help=t("cli.database_url"))
     keys.set_defaults(func=run_keys)
 
 
@@ -75,7 +76,7 @@ def _date(text: str) -> datetime:
     try:
         return datetime.combine(date.fromisoformat(text), time(), COURSE_TZ)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {text!r} (cần dạng YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(t("cli.records.bad_day", text=text)) from None
 
 
 def _course_id() -> str:
@@ -107,7 +108,7 @@ def run_export(args: argparse.Namespace) -> int:
         fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.writelines(iter_json_lines(statements))
-    print(f"Đã xuất {len(statements)} câu lệnh.", file=sys.stderr)
+    print(t("cli.records.exported", count=len(statements)), file=sys.stderr)
     return 0
 
 
@@ -120,12 +121,12 @@ def run_import(args: argparse.Namespace) -> int:
                 store.engine, path, secret=certs.load_secret(store.data), pinned_only=args.pinned_only
             )
         except OSError as error:
-            print(f"{path}: không đọc được tệp ({error.strerror})", file=sys.stderr)
+            print(t("cli.records.import.unreadable", path=path, strerror=error.strerror), file=sys.stderr)
             failed = True
             continue
         print(summary(report))
         for key in report.new_keys:
-            print(f"{path}: khoá ký mới được tin cậy từ lần nhập này: {key} (xem: records keys)")
+            print(t("cli.records.import.new_key", path=path, kid=key))
         for line, message in report.errors:
             print(f"{path}:{line}: {message}", file=sys.stderr)
         failed = failed or bool(report.errors)
@@ -142,24 +143,30 @@ def run_keys(args: argparse.Namespace) -> int:
             return 0
         secret = certs.load_secret(store.data)
         if args.trust:
-            label = args.label or "ghim bằng tay"
+            label = args.label or t("cli.records.keys.by_hand")
             kid, added = db.write(
                 store.engine,
                 lambda conn: signing.trust_key(
                     conn, secret, args.trust, origin=signing.PINNED, label=label, now=now
                 ),
             )
-            print(f"{kid}: {'đã ghim' if added else 'đã có từ trước'}")
+            print(f"{kid}: {t('cli.records.keys.pinned') if added else t('cli.records.keys.already')}")
             return 0
         if args.revoke:
             done = db.write(store.engine, lambda conn: signing.revoke_key(conn, args.revoke, now))
-            print(f"{args.revoke}: {'đã thu hồi' if done else 'không có khoá đang dùng với mã này'}")
+            print(
+                f"{args.revoke}: {t('cli.records.keys.revoked') if done else t('cli.records.keys.no_such')}"
+            )
             return 0 if done else 1
         for trusted in db.read(store.engine, lambda conn: signing.trusted_keys(conn, secret)):
             state = (
-                "THU HỒI"
+                t("cli.records.keys.state.revoked")
                 if trusted.revoked_at
-                else ("tin cậy" if trusted.sealed else "KHÔNG có dấu của máy này")
+                else (
+                    t("cli.records.keys.state.trusted")
+                    if trusted.sealed
+                    else t("cli.records.keys.state.unsealed")
+                )
             )
             since = f"{trusted.added_at:%Y-%m-%d}"
             print(f"{trusted.key_id}  {trusted.origin:<6}  {since}  {state}  {trusted.label}")
@@ -171,9 +178,16 @@ def run_keys(args: argparse.Namespace) -> int:
 
 def summary(report: ImportReport) -> str:
     """One line per file: what was added, updated, already there, skipped."""
-    added = ", ".join(f"{table} +{n}" for table, n in sorted(report.added.items()) if n) or "không có gì mới"
+    added = ", ".join(f"{table} +{n}" for table, n in sorted(report.added.items()) if n) or t(
+        "cli.records.import.nothing_new"
+    )
     updated = sum(report.updated.values())
-    return (
-        f"{report.source}: {report.statements} câu lệnh — thêm: {added}; cập nhật {updated}; "
-        f"đã có sẵn {report.unchanged}; bỏ qua {len(report.errors)} dòng lỗi."
+    return t(
+        "cli.records.import.summary",
+        source=report.source,
+        statements=report.statements,
+        added=added,
+        updated=updated,
+        unchanged=report.unchanged,
+        errors=len(report.errors),
     )

@@ -18,14 +18,10 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from widgets.i18n import t
 from widgets.resources import CONTENT_ENV
 from widgets.site.launch import MODES, LaunchError, LaunchSpec, build_launch
 
-STARTING = "Đang khởi động trang học ({mode}), vui lòng chờ…"
-READY = "Trang học đã sẵn sàng: {url} — nhấn Ctrl+C để dừng."
-TRAINER_READY = (
-    "Trang giảng viên đã sẵn sàng: {url}?token=… (mã trong NEUGUONG_TRAINER_TOKEN) — nhấn Ctrl+C để dừng."
-)
 DEFAULT_LISTEN = {"ip": "localhost", "port": 8866, "base_url": "/"}
 """Voilà's own defaults, for what the configuration file does not set."""
 STOP_GRACE_S = 30.0
@@ -34,22 +30,19 @@ STOP_GRACE_S = 30.0
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "serve",
-        help="chạy trang học bằng Voilà (learner, kiosk hoặc trainer)",
-        description="Chạy trang học. Cấu hình: deploy/voila/<mode>/voila.py; dữ liệu: "
-        "$NEUGUONG_DATA hoặc var/; trainer cần $NEUGUONG_TRAINER_TOKEN.",
+        help=t("cli.serve.help"),
+        description=t("cli.serve.description"),
     )
-    parser.add_argument("--mode", choices=MODES, default="learner", help="chế độ (mặc định: learner)")
-    parser.add_argument("--port", type=int, help="cổng (mặc định theo cấu hình: 8866, trainer 8867)")
-    parser.add_argument("--ip", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
-    parser.add_argument("--data", type=Path, help="thư mục dữ liệu (mặc định $NEUGUONG_DATA hoặc var/)")
+    parser.add_argument("--mode", choices=MODES, default="learner", help=t("cli.serve.mode"))
+    parser.add_argument("--port", type=int, help=t("cli.serve.port"))
+    parser.add_argument("--ip", help=t("cli.serve.ip"))
+    parser.add_argument("--data", type=Path, help=t("cli.serve.data"))
     parser.add_argument(
         "--content",
         type=Path,
-        help="thư mục nội dung khóa học đã sửa (tạo bằng `neuguong init`; mặc định $NEUGUONG_CONTENT)",
+        help=t("cli.serve.content"),
     )
-    parser.add_argument(
-        "--dry-run", action="store_true", help="chỉ in lệnh voila và biến môi trường, không chạy"
-    )
+    parser.add_argument("--dry-run", action="store_true", help=t("cli.serve.dry_run"))
     parser.set_defaults(func=run_serve)
 
 
@@ -126,8 +119,8 @@ def supervise(spec: LaunchSpec, out: TextIO | None = None) -> int:
     """Run Voilà, say once where it answers, and return its exit status."""
     out = out or sys.stdout
     url = site_url(*listen_address(spec))
-    ready = (TRAINER_READY if spec.mode == "trainer" else READY).format(url=url)
-    print(STARTING.format(mode=spec.mode), file=out, flush=True)
+    ready = t("cli.serve.trainer_ready", url=url) if spec.mode == "trainer" else t("cli.serve.ready", url=url)
+    print(t("cli.serve.starting", mode=spec.mode), file=out, flush=True)
     child = subprocess.Popen(list(spec.argv), env=spec.env)
 
     def forward(signum: int, _frame: FrameType | None) -> None:

@@ -29,7 +29,7 @@ def language() -> str:
     return chosen if _has_catalogue(chosen) else DEFAULT_LANGUAGE
 
 
-def t(key: str, **values: object) -> str:
+def t(key: str, /, **values: object) -> str:
     """The UI string ``key`` in the current language, formatted with ``values``."""
     text = catalogue(language()).get(key) or catalogue(DEFAULT_LANGUAGE)[key]
     return text.format(**values) if values else text
