@@ -22,7 +22,8 @@ import tornado.httpserver
 import tornado.netutil
 
 from widgets import __version__
-from widgets.site.app import NeuguongVoila, check_store
+from widgets.records.health import check_store
+from widgets.site.app import NeuguongVoila
 from widgets.site.launch import SHARE_JUPYTER, build_launch
 
 from db_backends import PG_URL, pg_available
