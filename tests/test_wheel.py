@@ -92,6 +92,10 @@ def test_the_wheel_carries_the_course_the_site_and_the_template(wheel: Path) -> 
     names = set(zipfile.ZipFile(wheel).namelist())
     data = f"neuguong-{__version__}.data/data/share/jupyter/voila/templates/neuguong/"
     assert {f"{data}conf.json", f"{data}index.html.j2", f"{data}static/neuguong.css"} <= names
+    # The session script's ES modules, each part the template's import map names.
+    session = REPO / "share/jupyter/voila/templates/neuguong/static/session"
+    parts = {f"{data}static/session/{path.name}" for path in session.glob("*.js")}
+    assert len(parts) > 1 and parts | {f"{data}static/neuguong-session.js"} <= names
     for path in (
         "widgets/_data/content/course.yml",
         "widgets/_data/content/source/clauses.md",

@@ -37,6 +37,22 @@ def test_loading_text_is_vietnamese(learner_site):
     assert "cdn.jsdelivr.net" not in html and "https://" not in html
 
 
+def test_session_modules_load_versioned_before_voila(learner_site, page, network, wait_for_voila):
+    """The session script's ES modules, each asked for with its ``?v=`` (the import map), have
+    replaced window.WebSocket and set the XSRF cookie (test_kernel_lifecycle drives the rest)."""
+    page.goto(learner_site.render_url("home.ipynb"))
+    wait_for_voila(page)
+
+    parts = [url for url in network.requests if "/static/session/" in url]
+    names = {url.split("/static/session/")[1].split("?")[0] for url in parts}
+    assert {"main.js", "watchdog.js", "sockets.js", "kiosk.js", "xsrf.js"} <= names
+    assert all(re.search(r"\?v=[0-9a-f]{32,}$", url) for url in parts), parts
+    assert page.evaluate("window.WebSocket.name") == "WatchedWebSocket"
+    assert page.evaluate("document.cookie").count("_xsrf=") == 1
+    assert network.page_errors == []
+    assert network.bad_responses == []
+
+
 def test_button_works_and_its_icon_font_is_served_locally(learner_site, page, wait_for_voila):
     page.goto(learner_site.render_url("home.ipynb"))
     wait_for_voila(page)
