@@ -23,6 +23,10 @@ class AttemptLimitError(RecordsError):
     """No more final-assessment attempts today."""
 
 
+class AttemptConflictError(RecordsError):
+    """An attempt ID already recorded for another learner or another activity."""
+
+
 class CertificateError(RecordsError):
     """A certificate cannot be issued yet (the final assessment is not passed)."""
 

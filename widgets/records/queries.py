@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Row
 
 from widgets.i18n import t
 from widgets.records import db, identity, policy, rows
-from widgets.records.errors import AttemptLimitError, NotFoundError, RecordsError, SignInError
+from widgets.records.errors import AttemptConflictError, AttemptLimitError, NotFoundError, SignInError
 from widgets.records.models import AttemptSummary, StoredAnswer, StoredChoice
 from widgets.records.schema import answers, attempts, certificates, learners, scenario_choices
 
@@ -55,12 +55,32 @@ def ensure_attempt(
     now: datetime,
 ) -> AttemptSummary:
     """The attempt row, created if missing (the final's daily limit applies then)."""
+    return find_or_add_attempt(conn, learner_id, kind, activity_id, module_id, attempt_id, now)[0]
+
+
+def find_or_add_attempt(
+    conn: Connection,
+    learner_id: str,
+    kind: str,
+    activity_id: str,
+    module_id: str,
+    attempt_id: str,
+    started_at: datetime,
+    *,
+    limit: bool = True,
+) -> tuple[AttemptSummary, bool]:
+    """The attempt row, created if missing, and whether this call created it.
+
+    ``limit``: the final's daily limit applies to a new attempt (``False`` for an attempt merged
+    from another machine, made there already). :class:`AttemptConflictError` if the ID is
+    another learner's or another activity's."""
     row = first(conn, attempts, attempt_id)
+    created = False
     if row is None:
         learner_row(conn, learner_id, lock=True)
-        if kind == QUIZ and activity_id == policy.FINAL_ID:
-            check_final_limit(conn, learner_id, now)
-        db.insert_ignore(
+        if limit and kind == QUIZ and activity_id == policy.FINAL_ID:
+            check_final_limit(conn, learner_id, started_at)
+        created = db.insert_ignore(
             conn,
             attempts,
             {
@@ -69,13 +89,40 @@ def ensure_attempt(
                 "kind": kind,
                 "activity_id": rows.text_id(activity_id, "activity_id"),
                 "module_id": rows.text_id(module_id, "module_id"),
-                "started_at": now,
+                "started_at": started_at,
             },
         )
         row = one(conn, attempts, attempt_id)
     if (row.learner_id, row.kind, row.activity_id) != (learner_id, kind, activity_id):
-        raise RecordsError(t("records.attempt_not_yours", attempt_id=attempt_id))
-    return rows.attempt(row)
+        raise AttemptConflictError(t("records.attempt_not_yours", attempt_id=attempt_id))
+    return rows.attempt(row), created
+
+
+def add_learner(
+    conn: Connection,
+    learner_id: str,
+    *,
+    name: str,
+    unit: str,
+    role: str,
+    staff_code: str | None,
+    created_at: datetime,
+    name_key: str | None = None,
+) -> bool:
+    """Insert a learner's row (its keys from the name and unit) unless the ID or the staff code
+    is taken; whether it was inserted. ``name_key=""`` keeps a learner merged without a name
+    out of every sign-in by name."""
+    values = {
+        "id": learner_id,
+        "full_name": name,
+        "unit": unit,
+        "role": role,
+        "staff_code": staff_code,
+        "name_key": identity.identity_key(name) if name_key is None else name_key,
+        "unit_key": identity.identity_key(unit),
+        "created_at": created_at,
+    }
+    return db.insert_ignore(conn, learners, values)
 
 
 def check_final_limit(conn: Connection, learner_id: str, now: datetime) -> None:

@@ -7,6 +7,7 @@ import json
 import math
 import uuid
 from datetime import UTC, datetime
+from numbers import Real
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Row
@@ -125,30 +126,49 @@ def decode_response(text: str) -> Response:
     return decoded
 
 
+class FieldError(ValueError):
+    """A value a column cannot hold. The message is English, for developers; ``code`` (``uuid``,
+    ``text``, ``number`` or ``positive``), ``field`` and ``values`` let a caller whose reader is
+    a trainer (a merged file) say it in the catalogue's words."""
+
+    def __init__(self, message: str, code: str, field: str, **values: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.values = values
+
+
 def as_uuid(value: str | None) -> str:
-    if value is None:
-        return str(uuid.uuid4())
+    """``value`` as a canonical UUID, or a new random one for ``None``."""
+    return str(uuid.uuid4()) if value is None else uuid_text(value, "id")
+
+
+def uuid_text(value: object, name: str) -> str:
+    """``value`` (a UUID in any of its spellings) as a canonical UUID."""
     try:
         return str(uuid.UUID(str(value)))
     except ValueError:
-        raise ValueError(f"not a UUID: {value!r}") from None
+        raise FieldError(f"not a UUID: {value!r}", "uuid", name, value=value) from None
 
 
-def text_id(value: object, name: str) -> str:
-    if not isinstance(value, str) or not value or len(value) > 200 or "\x00" in value:
-        raise ValueError(f"{name} must be a non-empty string of at most 200 characters")
+def text_id(value: object, name: str, limit: int = 200) -> str:
+    """A non-empty string of at most ``limit`` characters, without NUL."""
+    if not isinstance(value, str) or not value or len(value) > limit or "\x00" in value:
+        raise FieldError(
+            f"{name} must be a non-empty string of at most {limit} characters", "text", name, limit=limit
+        )
     return value
 
 
-def finite(value: float, name: str) -> float:
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be a finite number")
-    return number
+def finite(value: object, name: str) -> float:
+    """A finite real number (not a bool, not a string), as a float."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise FieldError(f"{name} must be a finite number", "number", name)
+    return float(value)
 
 
-def positive(value: int, name: str) -> int:
-    # The isinstance check guards untyped callers (merged files, CLI input).
-    if not isinstance(value, int) or value < 1:  # type: ignore[redundant-expr]
-        raise ValueError(f"{name} must be a positive integer")
+def positive(value: object, name: str) -> int:
+    """An integer ≥ 1 (not a bool). The checks guard untyped callers (merged files, CLI input)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise FieldError(f"{name} must be a positive integer", "positive", name)
     return value

@@ -150,19 +150,14 @@ class Store:
         row = queries.match_learner(conn, entry)
         if row is None:
             learner_id = entry.learner_id(self.identity_secret)
-            created = db.insert_ignore(
+            created = queries.add_learner(
                 conn,
-                learners,
-                {
-                    "id": learner_id,
-                    "full_name": entry.name,
-                    "unit": entry.unit,
-                    "role": entry.role,
-                    "staff_code": entry.staff_code,
-                    "name_key": entry.name_key,
-                    "unit_key": entry.unit_key,
-                    "created_at": now,
-                },
+                learner_id,
+                name=entry.name,
+                unit=entry.unit,
+                role=entry.role,
+                staff_code=entry.staff_code,
+                created_at=now,
             )
             return queries.one(conn, learners, learner_id), bool(created)
         if row.role != entry.role:

@@ -4,7 +4,9 @@ Each statement maps to rows under the IDs it carries (the kiosk's own UUIDs), wr
 ``INSERT … ON CONFLICT DO NOTHING``; finishing an attempt updates it only while it is still
 open. So importing a file twice changes nothing, and overlapping exports from several
 kiosks merge without duplicates. A line that is not valid JSON, or not a statement this kit
-writes, is reported with its line number and skipped; every other line is imported.
+writes (:mod:`~widgets.records.interchange.parse`), is reported with its line number and
+skipped; every other line is imported. Rows are written with the records' own queries
+(:func:`~widgets.records.queries.add_learner`, :func:`~widgets.records.queries.find_or_add_attempt`).
 
 A learner exported without a name is stored under a placeholder name with an empty name key
 (so no sign-in by name can match it; the learner's UUID still can), and so is the name on
@@ -22,9 +24,6 @@ recorded under the same fingerprint with other bytes is refused.
 from __future__ import annotations
 
 import dataclasses as dc
-import json
-import math
-import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -34,9 +33,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from widgets.records import db, identity, signing
-from widgets.records.errors import SignInError
-from widgets.records.interchange.xapi import ADL, finish_id, parse_activity_iri
+from widgets.i18n import t
+from widgets.records import db, identity, queries, signing
+from widgets.records.errors import AttemptConflictError
+from widgets.records.interchange.parse import AttemptInfo, LearnerInfo, Parsed, StatementError, parse_line
 from widgets.records.schema import (
     answers,
     attempts,
@@ -52,11 +52,8 @@ from widgets.records.schema import (
 CHUNK = 500
 """Statements written per transaction."""
 PLACEHOLDER = "Người học {short} (chưa có tên)"
-RATINGS = ("best", "acceptable", "violation")
-
-
-class StatementError(ValueError):
-    """A line that is not a statement this kit can import; the message is Vietnamese."""
+"""The stored name of a learner merged without one: data, not interface text (a later import with
+the name finds the learner's certificate and pledge by it), so it never depends on the language."""
 
 
 @dc.dataclass
@@ -69,8 +66,8 @@ class ImportReport:
     updated: Counter[str] = dc.field(default_factory=Counter)
     unchanged: int = 0
     """Statements already present (nothing written)."""
-    errors: list[tuple[int, str]] = dc.field(default_factory=list)
-    """(line number, Vietnamese message) for every line skipped."""
+    skipped: list[tuple[int, StatementError]] = dc.field(default_factory=list)
+    """(line number, why) for every line skipped, in line order."""
     new_keys: list[str] = dc.field(default_factory=list)
     """Fingerprints of the kiosk keys first trusted by this import."""
     secret: bytes | None = dc.field(default=None, repr=False)
@@ -82,36 +79,10 @@ class ImportReport:
     def changed(self) -> bool:
         return bool(sum(self.added.values()) or sum(self.updated.values()))
 
-
-@dc.dataclass(frozen=True, slots=True)
-class LearnerInfo:
-    id: str
-    name: str | None
-    unit: str
-    role: str
-    created_at: datetime
-    staff_code: str | None
-
-
-@dc.dataclass(frozen=True, slots=True)
-class AttemptInfo:
-    id: str
-    kind: str
-    activity_id: str
-    module_id: str
-    started_at: datetime
-
-
-@dc.dataclass(frozen=True, slots=True)
-class Parsed:
-    line: int
-    kind: str
-    """``attempted``, ``answer``, ``choice``, ``finish``, ``certificate`` or ``pledge``."""
-    learner: LearnerInfo
-    attempt: AttemptInfo | None
-    row: dict[str, Any]
-    signature: dict[str, str] | None = None
-    """A certificate's signature: ``key``, ``public_key`` and ``value``."""
+    @property
+    def errors(self) -> list[tuple[int, str]]:
+        """(line number, message for the trainer, from the catalogue) for every line skipped."""
+        return [(line, error.text()) for line, error in self.skipped]
 
 
 def import_lines(
@@ -133,14 +104,14 @@ def import_lines(
         try:
             batch.append(parse_line(line, number))
         except StatementError as error:
-            report.errors.append((number, str(error)))
+            report.skipped.append((number, error))
             continue
         if len(batch) >= CHUNK:
             _apply(engine, batch, report)
             batch = []
     if batch:
         _apply(engine, batch, report)
-    report.errors.sort()
+    report.skipped.sort(key=lambda item: item[0])
     return report
 
 
@@ -152,272 +123,29 @@ def import_file(
         return import_lines(engine, handle, str(path), secret=secret, pinned_only=pinned_only)
 
 
-# ---------------------------------------------------------------------------- parsing
-
-
-def parse_line(line: str, number: int = 0) -> Parsed:
-    """One JSON line → :class:`Parsed`, or :class:`StatementError`."""
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise StatementError(f"không phải JSON hợp lệ ({error.msg}, cột {error.colno})") from None
-    if not isinstance(data, dict):
-        raise StatementError("dòng JSON không phải một câu lệnh xAPI (cần một đối tượng {…})")
-    try:
-        return _parse(data, number)
-    except (KeyError, TypeError, AttributeError) as error:
-        raise StatementError(f"câu lệnh thiếu hoặc sai trường {error}") from None
-    except SignInError as error:
-        raise StatementError(f"thông tin người học không hợp lệ: {error.message}") from None
-
-
-def _parse(data: dict[str, Any], number: int) -> Parsed:
-    sid = _uuid(data["id"], "id")
-    verb_iri = data["verb"]["id"]
-    if not isinstance(verb_iri, str) or not verb_iri.startswith(ADL):
-        raise StatementError(f"động từ không được hỗ trợ: {verb_iri!r}")
-    verb = verb_iri[len(ADL) :]
-    at = _time(data["timestamp"], "timestamp")
-    context = data.get("context") or {}
-    ext = _extensions(context.get("extensions") or {})
-    learner = _learner(data["actor"], ext.get("learner") or {}, at)
-    kind, activity_id, node_id = _activity(data["object"]["id"])
-    result = data.get("result") or {}
-    rext = _extensions(result.get("extensions") or {})
-    if verb == "completed" and kind == "course":
-        cert = rext["certificate"]
-        row = {
-            "id": sid,
-            "code": _text(cert["code"], "code", 12),
-            "score_percent": _number(cert["score_percent"], "score_percent"),
-            "attempt_id": _uuid(cert["attempt"], "attempt"),
-            "issued_at": at,
-        }
-        return Parsed(number, "certificate", learner, None, row, _signature(cert.get("signature")))
-    if verb == "completed" and kind == "pledge":
-        text = result["response"]
-        _expect(isinstance(text, str), "response của cam kết phải là chuỗi")
-        row = {"id": sid, "text": identity.normalise_pledge(text), "pledged_at": at}
-        return Parsed(number, "pledge", learner, None, row)
-    attempt = _attempt(context, ext)
-    if verb == "attempted":
-        if sid != attempt.id:
-            raise StatementError("câu lệnh attempted phải mang mã của chính lượt làm bài")
-        return Parsed(number, "attempted", learner, attempt, {})
-    if verb == "answered" and kind == "question":
-        _expect(
-            attempt.kind in ("quiz", "review"),
-            "câu trả lời phải thuộc một lượt làm bài trắc nghiệm hoặc ôn tập",
-        )
-        info = rext["answer"]
-        score, maximum = _number(result["score"]["raw"], "score"), _number(result["score"]["max"], "max")
-        _expect(0 <= score <= maximum + 1e-9, "điểm nằm ngoài khoảng [0, điểm tối đa]")
-        cites = info.get("cites", [])
-        _expect(isinstance(cites, list) and all(isinstance(c, str) for c in cites), "cites phải là danh sách")
-        response = result["response"]
-        _expect(isinstance(response, str), "response phải là chuỗi JSON")
-        try:
-            canonical = json.dumps(json.loads(response), ensure_ascii=False, separators=(",", ":"))
-        except ValueError:
-            raise StatementError("response không phải JSON của câu trả lời") from None
-        row = {
-            "id": sid,
-            "module_id": _text(info.get("module") or attempt.module_id, "module", 200),
-            "question_id": _text(activity_id, "question", 200),
-            "try_no": _positive(info["try"], "try"),
-            "response": canonical,
-            "score": score,
-            "max_score": maximum,
-            "correct": _bool(result["success"], "success"),
-            "cites": json.dumps(cites, ensure_ascii=False, separators=(",", ":")),
-            "answered_at": at,
-        }
-        return Parsed(number, "answer", learner, attempt, row)
-    if verb == "answered" and kind == "scenario" and node_id is not None:
-        _expect(
-            attempt.kind == "review" or (attempt.kind == "scenario" and attempt.activity_id == activity_id),
-            "lựa chọn sai tình huống",
-        )
-        info = rext["choice"]
-        _expect(info["rating"] in RATINGS, f"xếp loại không hợp lệ: {info['rating']!r}")
-        step = info["step"]
-        _expect(isinstance(step, int) and not isinstance(step, bool) and step >= 0, "step phải là số ≥ 0")
-        row = {
-            "id": sid,
-            "module_id": _text(info.get("module") or attempt.module_id, "module", 200),
-            "scenario_id": activity_id,
-            "step_no": step,
-            "node_id": _text(node_id, "node", 200),
-            "action_id": _text(result["response"], "response", 200),
-            "rating": info["rating"],
-            "next_node_id": _text(info["next"], "next", 200),
-            "chosen_at": at,
-        }
-        return Parsed(number, "choice", learner, attempt, row)
-    if verb in ("passed", "failed", "completed") and kind in ("quiz", "scenario", "review"):
-        _expect(sid == finish_id(attempt.id), "mã câu lệnh kết thúc không khớp lượt làm bài")
-        _expect((kind == "quiz") == (attempt.kind == "quiz"), "kết thúc sai loại hoạt động")
-        _expect((kind == "review") == (attempt.kind == "review"), "kết thúc sai loại hoạt động")
-        _expect(verb != "completed" or kind != "quiz", "bài trắc nghiệm kết thúc bằng passed/failed")
-        _expect(kind != "review" or verb == "completed", "lượt ôn tập kết thúc bằng completed")
-        marks = result.get("score") or {}
-        finish = _extensions(result.get("extensions") or {}).get("finish") or {}
-        row = {
-            "finished_at": at,
-            "score": _number(marks["raw"], "score") if "raw" in marks else None,
-            "max_score": _number(marks["max"], "max") if "max" in marks else None,
-        }
-        if kind == "quiz":
-            row["passed"] = verb == "passed"
-            mark = finish.get("pass_mark")
-            row["pass_mark"] = int(mark) if isinstance(mark, int) and not isinstance(mark, bool) else None
-        else:
-            end = finish.get("end_node")
-            row["end_node_id"] = _text(end, "end_node", 200) if end is not None else None
-        return Parsed(number, "finish", learner, attempt, row)
-    raise StatementError(f"không nhận ra câu lệnh: động từ {verb!r} với hoạt động {kind!r}")
-
-
-def _signature(value: object) -> dict[str, str] | None:
-    """A certificate's signature extension, checked for shape (its key matches its fingerprint)."""
-    if value is None:
-        return None
-    _expect(isinstance(value, dict), "chữ ký của giấy chứng nhận phải là một đối tượng")
-    assert isinstance(value, dict)
-    try:
-        public = signing.decode_public(value.get("public_key"))
-    except signing.SigningKeyError as error:
-        raise StatementError(error.message) from None
-    key = value.get("key")
-    _expect(key == signing.key_id(public), "mã khoá không khớp khoá công khai")
-    signature = _text(value.get("value"), "signature", 100)
-    return {"key": str(key), "public_key": signing.encode(public), "value": signature}
-
-
-def _extensions(ext: object) -> dict[str, Any]:
-    """Extension name → value, whatever home page the IRIs were written under."""
-    if not isinstance(ext, dict):
-        raise StatementError("extensions phải là một đối tượng")
-    out = {}
-    for key, value in ext.items():
-        if isinstance(key, str) and "/xapi/extensions/" in key:
-            out[key.rsplit("/", 1)[-1]] = value
-    return out
-
-
-def _learner(actor: dict[str, Any], info: dict[str, Any], at: datetime) -> LearnerInfo:
-    learner_id = _uuid(actor["account"]["name"], "actor.account.name")
-    name = actor.get("name")
-    return LearnerInfo(
-        id=learner_id,
-        name=identity.normalise_name(name) if name is not None else None,
-        unit=identity.normalise_unit(info["unit"]),
-        role=identity.normalise_role(info["role"]),
-        created_at=_time(info["created"], "created") if info.get("created") else at,
-        staff_code=identity.normalise_staff_code(info.get("staff_code")),
-    )
-
-
-def _attempt(context: dict[str, Any], ext: dict[str, Any]) -> AttemptInfo:
-    info = ext["attempt"]
-    attempt_id = _uuid(info["id"], "attempt.id")
-    _expect(context.get("registration") == attempt_id, "registration khác mã lượt làm bài")
-    _expect(
-        info["kind"] in ("quiz", "scenario", "review"), f"loại lượt làm bài không hợp lệ: {info['kind']!r}"
-    )
-    return AttemptInfo(
-        id=attempt_id,
-        kind=info["kind"],
-        activity_id=_text(info["activity"], "activity", 200),
-        module_id=_text(info["module"], "module", 200),
-        started_at=_time(info["started"], "started"),
-    )
-
-
-def _activity(iri: object) -> tuple[str, str, str | None]:
-    if not isinstance(iri, str):
-        raise StatementError("object.id phải là một IRI")
-    try:
-        return parse_activity_iri(iri)
-    except ValueError:
-        raise StatementError(f"object.id không phải hoạt động của bộ học liệu: {iri!r}") from None
-
-
-def _expect(condition: bool, message: str) -> None:
-    if not condition:
-        raise StatementError(message)
-
-
-def _uuid(value: object, name: str) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        raise StatementError(f"{name} không phải UUID: {value!r}") from None
-
-
-def _time(value: object, name: str) -> datetime:
-    if not isinstance(value, str):
-        raise StatementError(f"{name} phải là thời điểm ISO 8601")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise StatementError(f"{name} không phải thời điểm ISO 8601: {value!r}") from None
-    if moment.tzinfo is None:
-        raise StatementError(f"{name} thiếu múi giờ: {value!r}")
-    return moment
-
-
-def _text(value: object, name: str, limit: int) -> str:
-    if not isinstance(value, str) or not value or len(value) > limit or "\x00" in value:
-        raise StatementError(f"{name} phải là chuỗi không rỗng, tối đa {limit} ký tự")
-    return value
-
-
-def _number(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise StatementError(f"{name} phải là số hữu hạn")
-    return float(value)
-
-
-def _positive(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise StatementError(f"{name} phải là số nguyên dương")
-    return value
-
-
-def _bool(value: object, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise StatementError(f"{name} phải là true/false")
-    return value
-
-
-# ---------------------------------------------------------------------------- writing
-
-
 def _apply(engine: Engine, batch: list[Parsed], report: ImportReport) -> None:
     """Write one batch in one transaction; counts are merged into ``report`` on commit."""
 
-    def run(conn: Connection) -> tuple[ImportReport, list[tuple[int, str]]]:
+    def run(conn: Connection) -> ImportReport:
         local = ImportReport(source=report.source, secret=report.secret, pinned_only=report.pinned_only)
-        errors: list[tuple[int, str]] = []
         seen_learners: dict[str, str] = {}
         seen_attempts: dict[str, tuple[str, str, str]] = {}
         for item in batch:
             try:
                 changed = _write(conn, item, local, seen_learners, seen_attempts)
             except StatementError as error:
-                errors.append((item.line, str(error)))
+                local.skipped.append((item.line, error))
                 continue
             local.statements += 1
             local.unchanged += not changed
-        return local, errors
+        return local
 
-    local, errors = db.write(engine, run)
+    local = db.write(engine, run)
     report.statements += local.statements
     report.unchanged += local.unchanged
     report.added.update(local.added)
     report.updated.update(local.updated)
-    report.errors.extend(errors)
+    report.skipped.extend(local.skipped)
     report.new_keys.extend(local.new_keys)
 
 
@@ -450,7 +178,7 @@ def _write(
         report.updated["attempts"] += done
         return bool(done) or changed
     if item.kind in ("certificate", "pledge"):
-        row = conn.execute(sa.select(learners).where(learners.c.id == item.learner.id)).one()
+        row = queries.one(conn, learners, item.learner.id)
         values = {**item.row, "learner_id": item.learner.id, "full_name": row.full_name, "unit": row.unit}
         if item.kind == "pledge":
             return _insert(conn, pledges, values, report) or changed
@@ -483,18 +211,18 @@ def _attach_signature(conn: Connection, item: Parsed, report: ImportReport) -> b
         sa.select(signing_keys.c.public_key).where(signing_keys.c.key_id == signed["key"])
     ).scalar()
     if known is None and report.pinned_only:
-        raise StatementError(f"khoá {signed['key']} của máy cấp giấy chưa được ghim (records keys --trust)")
+        raise StatementError("key_not_pinned", key_id=signed["key"])
     try:
         _, added = signing.trust_key(
             conn,
             report.secret,
             signed["public_key"],
             origin=signing.IMPORTED,
-            label=f"nhập từ {Path(report.source).name or 'records import'}",
+            label=t("records.import.key_label", source=Path(report.source).name or "records import"),
             now=datetime.now(UTC),
         )
     except signing.SigningKeyError as error:
-        raise StatementError(error.message) from None
+        raise StatementError("signing_key", detail=error.message) from None
     if added:
         report.new_keys.append(signed["key"])
         report.added["signing_keys"] += 1
@@ -516,18 +244,15 @@ def _ensure_learner(conn: Connection, info: LearnerInfo, report: ImportReport, s
     row = conn.execute(sa.select(learners.c.name_key).where(learners.c.id == info.id)).first()
     changed = False
     if row is None:
-        values = {
-            "id": info.id,
-            "full_name": info.name or PLACEHOLDER.format(short=info.id[:8]),
+        values: dict[str, Any] = {
+            "name": info.name or PLACEHOLDER.format(short=info.id[:8]),
             "unit": info.unit,
             "role": info.role,
-            "staff_code": info.staff_code,
-            "name_key": identity.identity_key(info.name) if info.name else "",
-            "unit_key": identity.identity_key(info.unit),
             "created_at": info.created_at,
+            "name_key": None if info.name else "",
         }
-        if not db.insert_ignore(conn, learners, values):  # the staff code belongs to another learner
-            db.insert_ignore(conn, learners, {**values, "staff_code": None})
+        if not queries.add_learner(conn, info.id, staff_code=info.staff_code, **values):
+            queries.add_learner(conn, info.id, staff_code=None, **values)  # the code is another's here
         report.added["learners"] += 1
         changed = True
         named = info.name is not None
@@ -561,29 +286,17 @@ def _ensure_attempt(
     report: ImportReport,
     seen: dict[str, tuple[str, str, str]],
 ) -> bool:
+    """The statement's attempt, added if missing (no daily limit: it was made on the kiosk);
+    an attempt ID this batch has already checked for the same owner is not looked up again."""
     wanted = (learner_id, info.kind, info.activity_id)
-    known = seen.get(info.id)
-    changed = False
-    if known is None:
-        row = conn.execute(
-            sa.select(attempts.c.learner_id, attempts.c.kind, attempts.c.activity_id).where(
-                attempts.c.id == info.id
-            )
-        ).first()
-        if row is None:
-            values = {
-                "id": info.id,
-                "learner_id": learner_id,
-                "kind": info.kind,
-                "activity_id": info.activity_id,
-                "module_id": info.module_id,
-                "started_at": info.started_at,
-            }
-            changed = _insert(conn, attempts, values, report)
-            known = wanted
-        else:
-            known = tuple(row)
-        seen[info.id] = known
-    if known != wanted:
-        raise StatementError(f"lượt làm bài {info.id} đã có trong hồ sơ với người học hoặc hoạt động khác")
-    return changed
+    if seen.get(info.id) == wanted:
+        return False
+    try:
+        _, created = queries.find_or_add_attempt(
+            conn, *wanted, info.module_id, info.id, info.started_at, limit=False
+        )
+    except AttemptConflictError:
+        raise StatementError("attempt_conflict", attempt=info.id) from None
+    seen[info.id] = wanted
+    report.added["attempts"] += created
+    return created
