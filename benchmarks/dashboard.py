@@ -7,11 +7,11 @@ generator and the schema are unchanged) and, when a PostgreSQL server is at hand
 fresh PostgreSQL database (vacuumed and analysed after the bulk load, as autovacuum would soon
 do). The figure is ``widgets.reports.dashboard.build_dashboard(engine, course)`` — everything
 the dashboard shows, unfiltered — first call in a new process and the median of the following
-calls, with the reading step (the SQL aggregations of ``widgets.reports.aggregates``, which
-replaced loading every row with ``load_cohort``) timed on its own, section by section. The
-retention report (``widgets.reports.retention.retention`` with its PNG plot, issue 20) is timed
-the same way, at a fixed "now" a month after the cohort starts; ``python -m benchmarks.dashboard
---retention [--no-pg]`` measures only it.
+calls, with the reading step (the SQL statistics of ``widgets.records.statistics``, which
+replaced loading every row as ``tests/reference/cohort.py`` still does) timed on its own, section
+by section. The retention report (``widgets.reports.retention.retention`` with its PNG plot,
+issue 20) is timed the same way, at a fixed "now" a month after the cohort starts; ``python -m
+benchmarks.dashboard --retention [--no-pg]`` measures only it.
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ t0 = time.perf_counter()
 from widgets.content.course import load_course
 from widgets.records import db
 from widgets.records.progress import requirements_for
-from widgets.reports import aggregates
+from widgets.records.statistics import completion, items, scenarios, scores
+from widgets.records.statistics.filters import Filters
 from widgets.reports.dashboard import build_dashboard
-from widgets.reports.queries import Filters
 course = load_course()
 engine = db.get_engine(sys.argv[1])
 t1 = time.perf_counter()
@@ -48,10 +48,10 @@ for _ in range(int(sys.argv[2])):
     s = time.perf_counter(); data = build_dashboard(engine, course); times.append(time.perf_counter() - s)
 f, questions = Filters(), {q.id: q for q in course.questions}
 steps = {
-    "learners": lambda conn: aggregates.learner_completion(conn, f, requirements_for(course)),
-    "scores": lambda conn: aggregates.score_report(conn, f, data.quiz_id),
-    "items": lambda conn: aggregates.item_statistics(conn, f, data.quiz_id, questions),
-    "nodes": lambda conn: aggregates.scenario_analysis(conn, f, course.scenarios),
+    "learners": lambda conn: completion.learner_completion(conn, f, requirements_for(course)),
+    "scores": lambda conn: scores.score_report(conn, f, data.quiz_id),
+    "items": lambda conn: items.item_statistics(conn, f, data.quiz_id, questions),
+    "nodes": lambda conn: scenarios.scenario_analysis(conn, f, course.scenarios),
 }
 sections = {}
 with engine.connect() as conn:

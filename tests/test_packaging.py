@@ -149,7 +149,7 @@ def test_license_version_and_changelog() -> None:
 
 
 def test_pure_core_never_imports_ipywidgets() -> None:
-    core = {"widgets.engine.scoring", "widgets.content.questions", "widgets.reports.items"}
+    core = {"widgets.engine.scoring", "widgets.content.questions", "widgets.records.statistics.items"}
     assert core <= set(PURE_MODULES)
     code = (
         "import sys\n" + "".join(f"import {m}\n" for m in PURE_MODULES) + "print('ipywidgets' in sys.modules)"

@@ -23,10 +23,10 @@ from widgets.content.model import Course
 from widgets.records import db
 from widgets.records.config import sqlite_url
 from widgets.records.schema import scenario_choices
+from widgets.records.statistics.filters import Filters
 from widgets.records.store import Store, open_store
 from widgets.reports import exports
 from widgets.reports.dashboard import DashboardData, build_dashboard
-from widgets.reports.queries import Filters
 from widgets.reports.roster import parse_roster
 
 BIG = 2000

@@ -1,19 +1,24 @@
-"""Pure report functions on small hand-made inputs: scores, roster, completion, scenarios."""
+"""Small hand-made inputs: the reference statistics (scores, completion, scenarios), the roster and
+the roll-up per unit."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from reference.cohort import Cohort
+from reference.completion import learner_completion
+from reference.scenarios import scenario_analysis
+from reference.scores import score_report
 
 from widgets.content.model import Action, Node, Rating, Scenario, SourceRef
-from widgets.records.models import AttemptSummary
+from widgets.records.models import AttemptSummary, StoredChoice
 from widgets.records.progress import Requirement
-from widgets.reports.completion import learner_completion, unit_completion
-from widgets.reports.queries import CertificateRow, ChoiceRow, Cohort, Filters, LearnerRow
+from widgets.records.statistics.completion import LearnerRow
+from widgets.records.statistics.filters import Filters
+from widgets.records.statistics.scores import histogram
 from widgets.reports.roster import header_key, parse_roster
-from widgets.reports.scenarios import scenario_analysis
-from widgets.reports.scores import histogram, score_report
+from widgets.reports.units import unit_completion
 
 T0 = datetime(2025, 3, 10, 2, 0, tzinfo=UTC)
 SRC = SourceRef("test", 1)
@@ -133,7 +138,7 @@ def test_completion_per_learner_and_per_unit_against_a_roster() -> None:
         answers=(),
         choices=(),
         completions={"C": frozenset({"m2"})},  # recorded complete earlier
-        certificates={"A": CertificateRow("A", 85.0, T0)},
+        certified=frozenset({"A"}),
     )
     rows = {row.learner.id: row for row in learner_completion(cohort, reqs)}
     assert rows["A"].done == ("m1", "m2") and rows["A"].all_modules
@@ -179,8 +184,8 @@ def test_scenario_shares_count_each_learners_first_choice() -> None:
     )
     scenario = Scenario("s1", "Tình huống", "Sở", "n1", (node, Node("end", "Hết", (), (), SRC)), SRC)
 
-    def choice(learner: str, action: str, minutes: int, rating: str = "best") -> ChoiceRow:
-        return ChoiceRow(
+    def choice(learner: str, action: str, minutes: int, rating: str = "best") -> StoredChoice:
+        return StoredChoice(
             f"{learner}{minutes}",
             "r",
             learner,
@@ -190,6 +195,7 @@ def test_scenario_shares_count_each_learners_first_choice() -> None:
             "n1",
             action,
             rating,
+            "end",
             T0 + timedelta(minutes=minutes),
         )
 

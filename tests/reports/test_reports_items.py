@@ -1,4 +1,5 @@
-"""Item statistics against values computed by hand on a six-learner cohort (both backends).
+"""Item statistics against values computed by hand on a six-learner cohort (both backends), in
+SQL (the package's) and by the plain-Python reference (``tests/reference/items.py``).
 
 Marks in each learner's first finished attempt at quiz ``m1`` (q4 is worth 2 points):
 
@@ -35,20 +36,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from reference import items as reference
+from reference.cohort import load_cohort
 
 from widgets.content.model import Choice, Clause, Question, QuestionType, SourceRef
 from widgets.engine.results import AnswerResult, QuizResult
 from widgets.engine.solution import response_label
 from widgets.records.identity import STAFF
+from widgets.records.statistics.filters import Filters
+from widgets.records.statistics.items import ALL, FIRST, ItemStat, clause_rollup, flags_for, item_statistics
 from widgets.records.store import Store
-from widgets.reports.items import (
-    ALL,
-    clause_rollup,
-    correlation,
-    flags_for,
-    item_statistics,
-)
-from widgets.reports.queries import load_cohort
 
 T0 = datetime(2025, 3, 10, 2, 0, tzinfo=UTC)
 SRC = SourceRef("test", 1)
@@ -120,9 +117,21 @@ def cohort_store(store: Store) -> Store:
     return store
 
 
-def test_item_statistics_match_the_hand_computed_values(cohort_store: Store) -> None:
-    cohort = load_cohort(cohort_store.engine)
-    items = {i.question_id: i for i in item_statistics(cohort.answers, cohort.attempts, "m1", QUESTIONS)}
+def analyse(store: Store, how: str, which: str = FIRST) -> list[ItemStat]:
+    """The item statistics of quiz ``m1``, in SQL (``how="sql"``) or by the reference."""
+    if how == "reference":
+        cohort = load_cohort(store.engine)
+        return reference.item_statistics(cohort.answers, cohort.attempts, "m1", QUESTIONS, which=which)
+    with store.engine.connect() as conn:
+        return item_statistics(conn, Filters(), "m1", QUESTIONS, which=which)
+
+
+BOTH = pytest.mark.parametrize("how", ["sql", "reference"])
+
+
+@BOTH
+def test_item_statistics_match_the_hand_computed_values(cohort_store: Store, how: str) -> None:
+    items = {i.question_id: i for i in analyse(cohort_store, how)}
     assert list(items) == ["q1", "q2", "q3", "q4", "q5"]
     assert all(item.n == 6 for item in items.values())
     assert items["q1"].facility == pytest.approx(1.0) and items["q1"].discrimination is None
@@ -151,21 +160,20 @@ def test_item_statistics_match_the_hand_computed_values(cohort_store: Store) -> 
     assert items["q1"].wrong is None
 
 
-def test_all_attempts_include_the_retake_but_not_the_unfinished_attempt(cohort_store: Store) -> None:
-    cohort = load_cohort(cohort_store.engine)
-    items = {
-        i.question_id: i for i in item_statistics(cohort.answers, cohort.attempts, "m1", QUESTIONS, which=ALL)
-    }
+@BOTH
+def test_all_attempts_include_the_retake_but_not_the_unfinished_attempt(
+    cohort_store: Store, how: str
+) -> None:
+    items = {i.question_id: i for i in analyse(cohort_store, how, which=ALL)}
     assert items["q5"].n == 7
     assert items["q5"].facility == pytest.approx(2 / 7)
     with pytest.raises(ValueError):
-        item_statistics(cohort.answers, cohort.attempts, "m1", QUESTIONS, which="best")
+        analyse(cohort_store, how, which="best")
 
 
-def test_clause_rollup_puts_the_least_understood_requirement_first(cohort_store: Store) -> None:
-    cohort = load_cohort(cohort_store.engine)
-    items = item_statistics(cohort.answers, cohort.attempts, "m1", QUESTIONS)
-    rollup = clause_rollup(items, CLAUSES)
+@BOTH
+def test_clause_rollup_puts_the_least_understood_requirement_first(cohort_store: Store, how: str) -> None:
+    rollup = clause_rollup(analyse(cohort_store, how), CLAUSES)
     assert [c.clause_id for c in rollup] == ["c3", "c2", "c1"]
     c3, c2, c1 = rollup
     assert (c3.items, c3.responses, c3.flagged, c3.weakest) == (1, 6, 1, "q5")
@@ -178,10 +186,10 @@ def test_clause_rollup_puts_the_least_understood_requirement_first(cohort_store:
 
 
 def test_correlation_and_flag_thresholds() -> None:
-    assert correlation([1, 2, 3], [2, 4, 6]) == pytest.approx(1.0)
-    assert correlation([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
-    assert correlation([1], [1]) is None
-    assert correlation([1, 1, 1], [1, 2, 3]) is None
+    assert reference.correlation([1, 2, 3], [2, 4, 6]) == pytest.approx(1.0)
+    assert reference.correlation([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
+    assert reference.correlation([1], [1]) is None
+    assert reference.correlation([1, 1, 1], [1, 2, 3]) is None
     assert flags_for(5, 0.91, 10.0) == ("too-easy",)
     assert flags_for(5, 0.90, 10.0) == ()
     assert flags_for(5, 0.20, 10.0) == ()

@@ -16,20 +16,21 @@ from markupsafe import escape
 
 from widgets.content.model import Course
 from widgets.records.identity import STAFF
+from widgets.records.statistics.items import ClauseStat
+from widgets.records.statistics.scores import make_report
 from widgets.records.store import Store
 from widgets.reports import exports, plots
 from widgets.reports.guide import guide_html
-from widgets.reports.items import ClauseStat
-from widgets.reports.scores import score_report
 
 REPO = Path(__file__).resolve().parents[2]
 PURE = [
-    "widgets.reports.queries",
-    "widgets.reports.completion",
+    "widgets.records.statistics.filters",
+    "widgets.records.statistics.completion",
+    "widgets.records.statistics.scores",
+    "widgets.records.statistics.items",
+    "widgets.records.statistics.scenarios",
     "widgets.reports.roster",
-    "widgets.reports.scores",
-    "widgets.reports.items",
-    "widgets.reports.scenarios",
+    "widgets.reports.units",
     "widgets.reports.dashboard",
     "widgets.records.interchange.xapi",
     "widgets.records.interchange.merge",
@@ -55,7 +56,7 @@ def test_plots_draw_vietnamese_with_dejavu_sans() -> None:
         Path(font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"))).name
         == "DejaVuSans.ttf"
     )
-    report = score_report([])
+    report = make_report("final", [], 0, 0, {})
     fig = plots.score_histogram(
         report, 80, title="Phân bố điểm — Bài kiểm tra tổng hợp (ước lượng, đạt ≥ 80%)"
     )

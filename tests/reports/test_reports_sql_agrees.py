@@ -1,10 +1,10 @@
-"""The dashboard's SQL aggregations agree with the plain Python reports over the same records.
+"""The dashboard's SQL statistics agree with the plain-Python reference over the same records.
 
 A seeded cohort from the generator, roughened with what real records hold and the generator
 does not make (scenarios replayed with other choices, two choices at the same moment, an
 action no longer in the content, unfinished attempts, a try recorded twice), is reported both
-ways: :mod:`widgets.reports.aggregates` in the database, and the pure functions of
-:mod:`widgets.reports.completion`, ``scores``, ``items`` and ``scenarios`` over every row
+ways: :mod:`widgets.records.statistics` in the database, and the reference functions of
+``tests/reference/`` (``completion``, ``scores``, ``items`` and ``scenarios``) over every row
 loaded with :func:`load_cohort`. Every figure must agree, under each filter.
 """
 
@@ -19,15 +19,20 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from reference import completion as ref_completion
+from reference import items as ref_items
+from reference import scenarios as ref_scenarios
+from reference import scores as ref_scores
+from reference.cohort import load_cohort
 from reports_cohort import T0, bulk_insert, generate
 
 from widgets.content.model import Course
 from widgets.records.progress import requirements_for
 from widgets.records.schema import answers, attempts, scenario_choices
+from widgets.records.statistics import completion, items, scenarios, scores
+from widgets.records.statistics.filters import Filters
 from widgets.records.store import Store
-from widgets.reports import aggregates, completion, items, scenarios, scores
 from widgets.reports.dashboard import build_dashboard, default_quiz
-from widgets.reports.queries import Filters, load_cohort
 
 LEARNERS = 90
 
@@ -148,26 +153,26 @@ def test_sql_reports_agree_with_python_over_a_rough_cohort(rough: Store, real_co
         quizzes = {default_quiz(course, filters), "final", requirements[0].module_id}
         shown = course.module(filters.module_id).scenarios if filters.module_id else course.scenarios
         with rough.engine.connect() as conn:
-            got = aggregates.learner_completion(conn, filters, requirements)
-            same(got, completion.learner_completion(cohort, requirements), f"{filters} learners")
+            got = completion.learner_completion(conn, filters, requirements)
+            same(got, ref_completion.learner_completion(cohort, requirements), f"{filters} learners")
             for quiz in sorted(quizzes):
                 same(
-                    aggregates.score_report(conn, filters, quiz),
-                    scores.score_report(in_range, quiz),
+                    scores.score_report(conn, filters, quiz),
+                    ref_scores.score_report(in_range, quiz),
                     f"{filters} scores {quiz}",
                 )
                 for which in (items.FIRST, items.ALL):
-                    want = items.item_statistics(cohort.answers, in_range, quiz, questions, which=which)
-                    for way in aggregates.item_ways(conn.dialect.name):  # every way, on each backend
+                    want = ref_items.item_statistics(cohort.answers, in_range, quiz, questions, which=which)
+                    for way in items.item_ways(conn.dialect.name):  # every way, on each backend
                         same(
-                            aggregates.item_statistics(conn, filters, quiz, questions, which=which, way=way),
+                            items.item_statistics(conn, filters, quiz, questions, which=which, way=way),
                             want,
                             f"{filters} items {quiz} {which} way={way}",
                         )
             for ranked in (True, False):  # both ways of counting first choices, on each backend
                 same(
-                    aggregates.scenario_analysis(conn, filters, shown, ranked=ranked),
-                    scenarios.scenario_analysis(cohort.choices, shown),
+                    scenarios.scenario_analysis(conn, filters, shown, ranked=ranked),
+                    ref_scenarios.scenario_analysis(cohort.choices, shown),
                     f"{filters} nodes ranked={ranked}",
                 )
 
@@ -176,7 +181,7 @@ def test_the_rough_cohort_exercises_the_hard_cases(rough: Store, real_course: Co
     """The roughening is not a no-op: replays, ties, removed actions and open attempts are there."""
     data = build_dashboard(rough.engine, real_course)
     cohort = load_cohort(rough.engine)
-    firsts = scenarios.first_choices(cohort.choices)
+    firsts = ref_scenarios.first_choices(cohort.choices)
     assert len(cohort.choices) > len(firsts) + 100  # learners chose again at many nodes
     assert any(a.action_id == "da-bo" and a.count for node in data.nodes for a in node.actions)
     assert data.scores.unfinished > 0

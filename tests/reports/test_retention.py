@@ -14,9 +14,9 @@ from typing import Any
 from widgets.content.model import Course
 from widgets.engine.mastery import MasteryState, mastery_map, outcomes
 from widgets.records.schema import answers, attempts, learners, scenario_choices
+from widgets.records.statistics.filters import Filters
 from widgets.records.store import Store
 from widgets.reports import plots
-from widgets.reports.queries import Filters
 from widgets.reports.retention import moments, retention
 
 D0 = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from widgets.content.course import load_course
 from widgets.records.identity import identity_key
-from widgets.reports.completion import LearnerCompletion, unit_completion
-from widgets.reports.queries import LearnerRow
+from widgets.records.statistics.completion import LearnerCompletion, LearnerRow
+from widgets.reports.units import unit_completion
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
 

@@ -1,4 +1,5 @@
-"""Everything the dashboard shows, computed in one call over one snapshot of the records."""
+"""Everything the dashboard shows, computed in one call over one snapshot of the records: the
+statistics of :mod:`widgets.records.statistics`, rolled up per unit and per clause."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from sqlalchemy.engine import Connection, Engine
 from widgets.content.model import Course, ModuleKind
 from widgets.records import db, policy
 from widgets.records.progress import requirements_for
-from widgets.reports import aggregates
-from widgets.reports.completion import LearnerCompletion, UnitCompletion, unit_completion
-from widgets.reports.items import FIRST, ClauseStat, ItemStat, clause_rollup
-from widgets.reports.queries import Filters
+from widgets.records.statistics import completion, items, scenarios, scores
+from widgets.records.statistics.completion import LearnerCompletion
+from widgets.records.statistics.filters import Filters
+from widgets.records.statistics.items import FIRST, ClauseStat, ItemStat, clause_rollup
+from widgets.records.statistics.scenarios import NodeStat
+from widgets.records.statistics.scores import ScoreReport
 from widgets.reports.roster import Roster
-from widgets.reports.scenarios import NodeStat
-from widgets.reports.scores import ScoreReport
+from widgets.reports.units import UnitCompletion, unit_completion
 
 
 @dc.dataclass(frozen=True, slots=True)
@@ -61,21 +63,21 @@ def build_dashboard(
     filters = filters or Filters()
     quiz = quiz_id or default_quiz(course, filters)
     questions = {q.id: q for q in (*course.questions, *(q for m in course.modules for q in m.quiz.pool))}
-    scenarios = course.module(filters.module_id).scenarios if filters.module_id else course.scenarios
+    shown = course.module(filters.module_id).scenarios if filters.module_id else course.scenarios
 
     def sections(conn: Connection) -> DashboardData:
-        learners = aggregates.learner_completion(conn, filters, requirements_for(course))
-        items = aggregates.item_statistics(conn, filters, quiz, questions, which=which)
+        learners = completion.learner_completion(conn, filters, requirements_for(course))
+        stats = items.item_statistics(conn, filters, quiz, questions, which=which)
         return DashboardData(
             filters=filters,
             quiz_id=quiz,
             pass_mark=pass_mark_of(course, quiz),
             learners=tuple(learners),
             units=tuple(unit_completion(learners, roster, course.units, course.successors)),
-            scores=aggregates.score_report(conn, filters, quiz),
-            items=tuple(items),
-            clauses=tuple(clause_rollup(items, course.directive.clauses)),
-            nodes=tuple(aggregates.scenario_analysis(conn, filters, scenarios)),
+            scores=scores.score_report(conn, filters, quiz),
+            items=tuple(stats),
+            clauses=tuple(clause_rollup(stats, course.directive.clauses)),
+            nodes=tuple(scenarios.scenario_analysis(conn, filters, shown)),
         )
 
     return db.read(engine, sections)

@@ -9,8 +9,9 @@ import io
 from collections.abc import Mapping, Sequence
 
 from widgets.i18n import t
-from widgets.reports.completion import LearnerCompletion, UnitCompletion
-from widgets.reports.items import ClauseStat, ItemStat
+from widgets.records.statistics.completion import LearnerCompletion
+from widgets.records.statistics.items import ClauseStat, ItemStat
+from widgets.reports.units import UnitCompletion
 
 Cell = str | int | float | None
 

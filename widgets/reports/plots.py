@@ -19,10 +19,10 @@ from matplotlib.typing import RcKeyType
 from widgets.engine.mastery import MasteryState
 from widgets.i18n import t
 from widgets.records.policy import COURSE_TZ
-from widgets.reports.items import TOO_EASY, TOO_HARD, ClauseStat
+from widgets.records.statistics.items import TOO_EASY, TOO_HARD, ClauseStat
+from widgets.records.statistics.scenarios import RATINGS, NodeStat
+from widgets.records.statistics.scores import BINS, ScoreReport
 from widgets.reports.retention import Retention
-from widgets.reports.scenarios import RATINGS, NodeStat
-from widgets.reports.scores import BINS, ScoreReport
 
 FONT: dict[RcKeyType, object] = {"font.family": "DejaVu Sans", "font.size": 10, "svg.fonttype": "path"}
 COLOURS = {

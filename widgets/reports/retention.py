@@ -57,7 +57,7 @@ from widgets.engine.review import ClauseSchedule, step
 from widgets.records import db
 from widgets.records.policy import COURSE_TZ
 from widgets.records.schema import answers, learners, scenario_choices
-from widgets.reports.queries import Filters, learner_ids, of_chosen
+from widgets.records.statistics.filters import Filters, learner_ids, of_chosen
 
 MAX_MOMENTS = 12
 """At most this many moments on the time axis."""

@@ -12,12 +12,12 @@ from widgets.engine.mastery import MasteryState
 from widgets.i18n import t
 from widgets.records.identity import ROLES
 from widgets.records.policy import COURSE_TZ, FINAL_ID
+from widgets.records.statistics.filters import Filters, distinct_values
+from widgets.records.statistics.items import ALL, FIRST, MIN_RESPONSES, TOO_EASY, TOO_HARD
 from widgets.records.store import Store
 from widgets.render.fragments import render
 from widgets.reports import exports, plots, retention
 from widgets.reports.dashboard import DashboardData, build_dashboard
-from widgets.reports.items import ALL, FIRST, MIN_RESPONSES, TOO_EASY, TOO_HARD
-from widgets.reports.queries import Filters, distinct_values
 from widgets.reports.roster import Roster, parse_roster
 from widgets.views.trainer.common import day_end, day_start, download, html, trainer_context
 from widgets.views.trainer.dates import DayFormatError, DayInput

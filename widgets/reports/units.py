@@ -1,9 +1,6 @@
-"""Completion per learner and per đơn vị, against an optional roster of expected learners.
-
-A module is complete for a learner when a completion was recorded for it, or when the
-learner's attempts meet its requirement (:func:`widgets.records.progress.is_complete`) —
-the same rule the home page applies. "Passed the final" uses the final assessment's policy
-(the highest finished attempt counts).
+"""Completion per đơn vị, against an optional roster of expected learners: the roll-up of the
+learners' completion rows (:mod:`widgets.records.statistics.completion`) that the dashboard and
+its exports show.
 """
 
 from __future__ import annotations
@@ -11,29 +8,9 @@ from __future__ import annotations
 import dataclasses as dc
 from collections.abc import Iterable, Mapping, Sequence
 
-from widgets.records import policy
 from widgets.records.identity import identity_key
-from widgets.records.models import AttemptSummary
-from widgets.records.progress import Requirement, is_complete
-from widgets.reports.queries import Cohort, LearnerRow, group_by_learner
+from widgets.records.statistics.completion import LearnerCompletion
 from widgets.reports.roster import Roster, RosterEntry
-
-
-@dc.dataclass(frozen=True, slots=True)
-class LearnerCompletion:
-    learner: LearnerRow
-    done: tuple[str, ...]
-    """IDs of the completed modules, in course order."""
-    total: int
-    """Number of required modules."""
-    final_percent: float | None
-    """The counted (highest) final-assessment score, if any finished."""
-    final_passed: bool
-    certified: bool
-
-    @property
-    def all_modules(self) -> bool:
-        return len(self.done) == self.total
 
 
 @dc.dataclass(frozen=True, slots=True)
@@ -57,30 +34,6 @@ class UnitCompletion:
         """Certified learners over the expected number (or over those signed in)."""
         base = self.expected if self.expected is not None else self.signed_in
         return self.certified / base if base else None
-
-
-def learner_completion(cohort: Cohort, requirements: Sequence[Requirement]) -> list[LearnerCompletion]:
-    """One row per learner of the cohort, in the cohort's order (unit, then name)."""
-    by_learner = group_by_learner(cohort.attempts)
-    rows = []
-    for learner in cohort.learners:
-        attempts = by_learner.get(learner.id, [])
-        recorded = cohort.completions.get(learner.id, frozenset())
-        done = tuple(
-            req.module_id for req in requirements if req.module_id in recorded or is_complete(req, attempts)
-        )
-        best = policy.counted_attempt(_finals(attempts))
-        rows.append(
-            LearnerCompletion(
-                learner=learner,
-                done=done,
-                total=len(requirements),
-                final_percent=best.percent if best else None,
-                final_passed=bool(best and best.passed),
-                certified=learner.id in cohort.certificates,
-            )
-        )
-    return rows
 
 
 def unit_completion(
@@ -152,7 +105,3 @@ def _roster_gaps(
         elif not row.all_modules:
             unfinished.append(entry.name)
     return tuple(missing), tuple(unfinished)
-
-
-def _finals(attempts: Iterable[AttemptSummary]) -> list[AttemptSummary]:
-    return [a for a in attempts if a.kind == "quiz" and a.activity_id == policy.FINAL_ID]
