@@ -12,6 +12,7 @@ fonts and comparison of ``test_screenshots.py``; ``NEUGUONG_UPDATE_SCREENSHOTS=1
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from test_screenshots import (
 
 from widgets.content.course import load_course
 from widgets.records.identity import LEADER, STAFF, write_secret
+from widgets.records.policy import COURSE_TZ
 from widgets.records.store import open_store
 
 from imagediff import assert_matches_reference
@@ -212,3 +214,32 @@ def test_days_are_dd_mm_yyyy_in_an_english_browser(
     since.fill("2025-03-01")
     page.locator(".nk-dashboard-update").click()
     page.get_by_text("ngày/tháng/năm").wait_for(timeout=60_000)
+
+
+def test_audit_days_are_dd_mm_yyyy_in_an_english_browser(
+    trainer_site: Any, english_page: Any, wait_for_voila: Callable[..., str]
+) -> None:
+    """The audit page's day filters are the dashboard's dd/mm/yyyy text boxes, not a date picker."""
+    page = english_page
+    page.goto(trainer_site.render_url("audit.ipynb", f"token={trainer_site.token}"), timeout=180_000)
+    wait_for_voila(page, timeout=180.0)
+    rows = page.locator(".nk-audit-events .nk-audit-row")
+    rows.first.wait_for(timeout=120_000)  # the fixture's sign-ins
+    signed_in = rows.count()
+    assert page.locator(".nk-audit input[type=date]").count() == 0
+    since, until = page.locator(".nk-audit .nk-day-input input").all()
+    assert since.get_attribute("type") == "text" and since.get_attribute("placeholder") == "dd/mm/yyyy"
+
+    today = datetime.now(COURSE_TZ).date()
+    since.fill((today + timedelta(days=1)).strftime("%d/%m/%Y"))
+    page.locator(".nk-audit-filter").click()
+    rows.first.wait_for(state="detached", timeout=60_000)
+    since.fill(today.strftime("%d/%m/%Y"))
+    until.fill(today.strftime("%d/%m/%Y"))
+    page.locator(".nk-audit-filter").click()
+    rows.first.wait_for(timeout=60_000)
+    assert rows.count() == signed_in and since.input_value() == today.strftime("%d/%m/%Y")
+    since.fill(today.isoformat())  # what a date picker would have sent: not a day here
+    page.locator(".nk-audit-filter").click()
+    page.locator(".nk-audit-status").get_by_text("ngày/tháng/năm").wait_for(timeout=60_000)
+    assert rows.count() == signed_in  # the list is left as it was

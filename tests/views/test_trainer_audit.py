@@ -7,6 +7,7 @@ import base64
 import csv
 import io
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ import pytest
 from widgets.records import audit
 from widgets.records.errors import SignInError
 from widgets.records.identity import STAFF
+from widgets.records.policy import COURSE_TZ
 from widgets.records.store import open_store
 from widgets.views.trainer import audit_page
+from widgets.views.trainer.dates import DayInput, format_day
 
 NAME, UNIT, PIN = "Quàng Thị Nhật Ký", "Sở Nội vụ", "520713"
 
@@ -67,3 +70,29 @@ def test_pin_reset_on_the_trainer_page_is_logged_and_ends_the_old_pin(site: Path
     assert caught.value.field == "pin_confirm"  # a new PIN is to be set; the old one opens nothing
     box.query.value = "không có ai"
     assert box.search() == [] and box.reset.disabled
+
+
+def test_audit_days_are_typed_as_dd_mm_yyyy(site: Path) -> None:
+    """The day filters are the dashboard's DayInput: dd/mm/yyyy whatever the browser's locale."""
+    store = open_store()
+    today = datetime.now(COURSE_TZ).date()
+    store.authenticate(NAME, UNIT, STAFF, None, PIN, PIN)
+    page = audit_page()
+    assert isinstance(page.since, DayInput) and isinstance(page.until, DayInput)
+    assert page.since.text.placeholder == "dd/mm/yyyy"
+
+    page.since.value = today + timedelta(days=1)
+    page.refresh()
+    assert page.table.value.count("nk-audit-row") == 0
+    page.since.text.value = format_day(today)
+    page.until.text.value = f"{today.day}/{today.month}/{today.year}"  # d/m/yyyy too
+    page.refresh()
+    assert page.table.value.count("nk-audit-row") == 1 and page.status.value == ""
+
+    page.until.text.value = today.isoformat()  # what a browser date picker sends: not a day here
+    page.refresh()
+    assert "ngày/tháng/năm" in page.status.value
+    assert page.table.value.count("nk-audit-row") == 1  # the list is left as it was
+    page.until.value = None
+    page.refresh()
+    assert page.status.value == ""

@@ -14,6 +14,7 @@ from widgets.records.policy import COURSE_TZ
 from widgets.records.store import Store
 from widgets.render.fragments import render
 from widgets.views.trainer.common import day_end, day_start, download, html, trainer_context
+from widgets.views.trainer.dates import DayFormatError, DayInput
 
 MAX_ROWS = 500
 """Events listed on screen; the CSV has up to :data:`MAX_EXPORT`."""
@@ -21,7 +22,8 @@ MAX_EXPORT = 100_000
 
 
 class AuditPage(w.VBox):
-    """Filters (event, learner, dates), the events newest first, the CSV, and the PIN reset."""
+    """Filters (event, learner, days typed as dd/mm/yyyy), the events newest first, the CSV, and
+    the PIN reset."""
 
     def __init__(self, course: Course, store: Store | None) -> None:
         super().__init__()
@@ -41,8 +43,9 @@ class AuditPage(w.VBox):
         self.event.add_class("nk-audit-event")
         self.learner = w.Text(description=t("audit.learner"))
         self.learner.add_class("nk-audit-learner")
-        self.since = w.DatePicker(description=t("audit.since"))
-        self.until = w.DatePicker(description=t("audit.until"))
+        # dd/mm/yyyy whatever the browser's locale (a browser date picker follows the locale).
+        self.since = DayInput(t("audit.since"))
+        self.until = DayInput(t("audit.until"))
         self.apply = w.Button(description=t("audit.filter"), button_style="primary")
         self.apply.add_class("nk-audit-filter")
         self.apply.on_click(lambda _: self.refresh())
@@ -50,7 +53,11 @@ class AuditPage(w.VBox):
         self.table.add_class("nk-audit-events")
         self.export = w.HTML()
         self.export.add_class("nk-audit-export")
-        filters = w.VBox([w.HBox([self.event, self.learner]), w.HBox([self.since, self.until]), self.apply])
+        self.status = w.HTML()
+        self.status.add_class("nk-audit-status")
+        filters = w.VBox(
+            [w.HBox([self.event, self.learner]), w.HBox([self.since, self.until]), self.apply, self.status]
+        )
         filters.add_class("nk-audit-filters")
         self.reset_box = PinReset(store, on_reset=self.refresh)
         self.children = [
@@ -77,9 +84,15 @@ class AuditPage(w.VBox):
         )
 
     def refresh(self) -> None:
-        """Read the trail with the filters shown; the table and the CSV link follow."""
+        """Read the trail with the filters shown; the table and the CSV link follow. A day not
+        typed as dd/mm/yyyy leaves them as they were, with a warning."""
         assert self.store is not None
-        events = self._query(MAX_EXPORT)
+        try:
+            events = self._query(MAX_EXPORT)
+        except DayFormatError:
+            self.status.value = render("message", text=t("trainer.filter.bad_day"), kind="warning")
+            return
+        self.status.value = ""
         names = self._names({e.learner_id for e in events if e.learner_id})
         shown = [
             {
