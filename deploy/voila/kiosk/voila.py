@@ -27,7 +27,7 @@ c.VoilaKernelManager.kernel_pools_config = {
 # Signed out and back to the start screen after 3 minutes without input (20 s warning first);
 # NEUGUONG_KIOSK_IDLE_SECONDS changes it, for the page and for the kernels' session tokens
 # (which expire that long after their last use). "kiosk": the page's links and the sign-out
-# replace the history entry instead of adding one (see neuguong-session.js).
+# replace the history entry instead of adding one (see static/session/kiosk.js).
 _idle = idle_seconds()
 c.VoilaConfiguration.resources = {
     "neuguong": {
