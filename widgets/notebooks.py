@@ -7,18 +7,19 @@ from pathlib import Path
 import nbformat
 
 from widgets.content.model import Course
+from widgets.i18n import t
 
 HOME = "home.ipynb"
 REFERENCE_PAGES = {
-    "tra-cuu.ipynb": ("search_page()", "Tra cứu"),
-    "thuat-ngu.ipynb": ("glossary_page()", "Thuật ngữ"),
-    "van-ban.ipynb": ("directive_page()", "Toàn văn Công văn"),
-    "chung-nhan.ipynb": ("certificate_page()", "Cam kết và giấy chứng nhận"),
-    "cac-dang-cau-hoi.ipynb": ("practice_page()", "Các dạng câu hỏi"),
-    "xac-minh.ipynb": ("verify_page()", "Xác minh chứng nhận"),
-    "on-tap.ipynb": ("review_page()", "Ôn tập"),
+    "tra-cuu.ipynb": ("search_page()", "nav.search"),
+    "thuat-ngu.ipynb": ("glossary_page()", "nav.glossary"),
+    "van-ban.ipynb": ("directive_page()", "nav.directive"),
+    "chung-nhan.ipynb": ("certificate_page()", "certificate.title"),
+    "cac-dang-cau-hoi.ipynb": ("practice_page()", "practice.title"),
+    "xac-minh.ipynb": ("verify_page()", "verify.title"),
+    "on-tap.ipynb": ("review_page()", "review.title"),
 }
-"""Site pages beside the modules: file name → (display call, title)."""
+"""Site pages beside the modules: file name → (display call, catalogue key of the title)."""
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
@@ -40,8 +41,8 @@ def site_notebooks(course: Course) -> dict[str, nbformat.NotebookNode]:
     notebooks = {HOME: page_notebook("home_page()", course.title)}
     for module in course.modules:
         notebooks[module.notebook] = page_notebook(f'module_page("{module.id}")', module.title)
-    for name, (call, title) in REFERENCE_PAGES.items():
-        notebooks[name] = page_notebook(call, title)
+    for name, (call, title_key) in REFERENCE_PAGES.items():
+        notebooks[name] = page_notebook(call, t(title_key))
     return notebooks
 
 

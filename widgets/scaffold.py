@@ -21,6 +21,7 @@ from widgets.content.directive import parse_directive
 from widgets.content.fields import is_valid_id
 from widgets.content.model import Clause
 from widgets.content.problems import ContentError, ProblemLog
+from widgets.i18n import t
 from widgets.interop.naming import slugify
 from widgets.notebooks import page_notebook, write_notebooks
 
@@ -64,16 +65,16 @@ def new_module(
     """
     title = " ".join(title.split())
     if not title:
-        raise ScaffoldError("tên học phần trống")
+        raise ScaffoldError(t("scaffold.empty_title"))
     module_id = module_id or slugify(title)
     if not is_valid_id(module_id):
-        raise ScaffoldError(f"mã học phần '{module_id}' không hợp lệ (chữ thường, số, '-')")
+        raise ScaffoldError(t("scaffold.bad_id", module_id=module_id))
     course_file = content_dir / COURSE_FILE
     course_text = course_file.read_text(encoding="utf-8")
     data = yaml.safe_load(course_text) or {}
     entries = [e if isinstance(e, str) else str(e.get("file", "")) for e in data.get("modules") or []]
     if module_id in module_ids(content_dir, entries):
-        raise ScaffoldError(f"đã có học phần mã '{module_id}'")
+        raise ScaffoldError(t("scaffold.id_taken", module_id=module_id))
     quoted = _clauses(content_dir / str(data.get("directive", "directive.md")), clauses)
 
     folder = Path(entries[0]).parent if entries else Path("modules")
@@ -110,20 +111,11 @@ def module_markdown(
     blocks = ["\n".join([*front, "---"])]
     for clause in clauses:
         quote = "\n".join(f"> {line}" if line.strip() else ">" for line in clause.text.splitlines())
-        blocks.append(
-            f"::: lesson\ncites: {clause.id}\n\n## {clause.label}\n\n"
-            f"**Nguyên văn** (`{clause.id}`):\n\n{quote}\n:::"
-        )
+        blocks.append(t("scaffold.lesson_quote", clause=clause.id, label=clause.label, quote=quote))
     if not clauses:
-        blocks.append(
-            f"::: lesson\ncites:\n\n## {title}\n\nViết bài học ở đây và ghi mã điều khoản vào 'cites'.\n:::"
-        )
-    cited = ", ".join(f"`{clause_id}`" for clause_id in ids) or "(chưa có)"
-    blocks.append(
-        f"::: instructor\nHọc phần này dạy các điều khoản {cited}.\n\n"
-        f"Thời lượng: {teaching} phút học, {exercises} phút bài tập. Cần viết thêm: câu hỏi thảo luận,"
-        " những hiểu lầm thường gặp.\n:::"
-    )
+        blocks.append(t("scaffold.lesson_blank", title=title))
+    cited = ", ".join(f"`{clause_id}`" for clause_id in ids) or t("scaffold.none_yet")
+    blocks.append(t("scaffold.instructor", cited=cited, teaching=teaching, exercises=exercises))
     return "\n\n".join(blocks) + "\n"
 
 
@@ -132,7 +124,7 @@ def add_module_entry(course_text: str, entry: str) -> str:
     lines = course_text.splitlines()
     start = next((i for i, line in enumerate(lines) if _MODULES_KEY.match(line)), None)
     if start is None:
-        raise ScaffoldError("course.yml không có danh sách 'modules:' viết theo từng dòng")
+        raise ScaffoldError(t("scaffold.no_modules_list"))
     last, indent = start, "  "
     for index in range(start + 1, len(lines)):
         line = lines[index]
@@ -146,7 +138,7 @@ def add_module_entry(course_text: str, entry: str) -> str:
     text = "\n".join(lines) + "\n"
     modules = (yaml.safe_load(text) or {}).get("modules") or []
     if not any(isinstance(m, dict) and m.get("file") == entry for m in modules):
-        raise ScaffoldError("không thêm được mục vào course.yml: sửa tay danh sách 'modules:'")
+        raise ScaffoldError(t("scaffold.entry_not_added"))
     return text
 
 
@@ -164,12 +156,22 @@ def _clauses(directive_path: Path, clause_ids: Sequence[str]) -> list[Clause]:
     log = ProblemLog(directive_path)
     directive = parse_directive(directive_path, log)
     if directive is None:
-        raise ScaffoldError(f"không đọc được {directive_path}: {'; '.join(map(str, log.problems))}")
+        raise ScaffoldError(
+            t(
+                "scaffold.directive_unreadable",
+                directive_path=directive_path,
+                problems="; ".join(map(str, log.problems)),
+            )
+        )
     unknown = [clause_id for clause_id in clause_ids if clause_id not in directive.clause_ids]
     if unknown:
         raise ScaffoldError(
-            f"mã điều khoản không có trong {directive_path.name}: {', '.join(unknown)}"
-            f" (có: {', '.join(directive.clause_ids)})"
+            t(
+                "scaffold.unknown_clauses",
+                directive_path=directive_path.name,
+                unknown=", ".join(unknown),
+                known=", ".join(directive.clause_ids),
+            )
         )
     return [directive.clause(clause_id) for clause_id in dict.fromkeys(clause_ids)]
 

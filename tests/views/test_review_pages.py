@@ -163,7 +163,7 @@ def test_the_review_page_is_a_generated_notebook() -> None:
     from widgets.notebooks import REFERENCE_PAGES
     from widgets.views.review import REVIEW_NOTEBOOK
 
-    assert REFERENCE_PAGES[REVIEW_NOTEBOOK] == ("review_page()", "Ôn tập")
+    assert REFERENCE_PAGES[REVIEW_NOTEBOOK] == ("review_page()", "review.title")
 
 
 def test_a_reloaded_review_resumes_with_the_same_questions(

@@ -24,6 +24,8 @@ import unicodedata
 from collections.abc import Mapping
 from urllib.parse import quote
 
+from widgets.i18n import t
+
 PUBLIC_URL_ENV = "NEUGUONG_PUBLIC_URL"
 ISSUER_ENV = "NEUGUONG_CERT_ISSUER"
 PLACE_ENV = "NEUGUONG_CERT_PLACE"
@@ -32,9 +34,6 @@ SIGNER_NAME_ENV = "NEUGUONG_CERT_SIGNER_NAME"
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8866"
 """The address ``make serve`` listens on: right on the machine itself only."""
-DEFAULT_ISSUER = "SỞ NỘI VỤ TỈNH SƠN LA"
-DEFAULT_PLACE = "Sơn La"
-DEFAULT_SIGNER_TITLE = "GIÁM ĐỐC"
 VERIFY_NOTEBOOK = "xac-minh.ipynb"
 VERIFY_PATH = f"/voila/render/{VERIFY_NOTEBOOK}"
 
@@ -42,9 +41,9 @@ VERIFY_PATH = f"/voila/render/{VERIFY_NOTEBOOK}"
 @dc.dataclass(frozen=True, slots=True)
 class CertificateSettings:
     public_url: str = DEFAULT_PUBLIC_URL
-    issuer: str = DEFAULT_ISSUER
-    place: str = DEFAULT_PLACE
-    signer_title: str = DEFAULT_SIGNER_TITLE
+    issuer: str = dc.field(default_factory=lambda: t("certificate.default.issuer"))
+    place: str = dc.field(default_factory=lambda: t("certificate.default.place"))
+    signer_title: str = dc.field(default_factory=lambda: t("certificate.default.signer_title"))
     signer_name: str = ""
 
     def verify_url(self, code: str | None = None) -> str:
@@ -66,8 +65,8 @@ def certificate_settings(environ: Mapping[str, str] | None = None) -> Certificat
         raise ValueError(f"{PUBLIC_URL_ENV} must start with http:// or https://, not {url!r}")
     return CertificateSettings(
         public_url=url,
-        issuer=get(ISSUER_ENV, DEFAULT_ISSUER),
-        place=get(PLACE_ENV, DEFAULT_PLACE),
-        signer_title=get(SIGNER_TITLE_ENV, DEFAULT_SIGNER_TITLE),
+        issuer=get(ISSUER_ENV, t("certificate.default.issuer")),
+        place=get(PLACE_ENV, t("certificate.default.place")),
+        signer_title=get(SIGNER_TITLE_ENV, t("certificate.default.signer_title")),
         signer_name=get(SIGNER_NAME_ENV, ""),
     )

@@ -7,6 +7,7 @@ import random
 import uuid
 
 from widgets.content.model import Question, QuestionType, QuizPolicy
+from widgets.content.questions import TRUE_FALSE_LABELS
 from widgets.engine.draw import attempt_seed, draw_questions, neutral_order, shuffled
 from widgets.engine.final import draw_final, with_partial_credit
 from widgets.engine.results import AnswerResult, QuizResult, Response
@@ -86,7 +87,9 @@ class QuizAttempt:
         items = question.order or question.choices or question.pairs
         ids = tuple(item.id for item in items)
         if question.type is QuestionType.TRUE_FALSE:  # always "Đúng" then "Sai"
-            return tuple(sorted(ids, key=lambda i: question.choices[ids.index(i)].text != "Đúng"))
+            return tuple(
+                sorted(ids, key=lambda i: question.choices[ids.index(i)].text != TRUE_FALSE_LABELS[0])
+            )
         if not self.policy.shuffle and not question.order:
             return ids
         order = shuffled(neutral_order(items), random.Random(f"{self.seed}:{question.id}"))

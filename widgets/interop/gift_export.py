@@ -19,9 +19,10 @@ import re
 from collections.abc import Iterable
 
 from widgets.content.model import Course, Module, Question, QuestionType
+from widgets.content.questions import TRUE_FALSE_LABELS
+from widgets.i18n import t
 from widgets.interop.markup import FORMATS
 
-CITATION = " (Căn cứ: {})"
 _RESERVED = (
     ("\\", "\\\\"),
     ("#", "\\#"),
@@ -77,7 +78,7 @@ def question_gift(question: Question) -> str:
     """One question in GIFT, ending with a newline (a blank line must follow it)."""
     writer = _WRITERS.get(question.type)
     if writer is None:
-        raise NotExportableError(f"GIFT không có loại câu hỏi {question.type.value}")
+        raise NotExportableError(t("interop.gift.export.no_type", type=question.type.value))
     head = f"// question: {question.id}  type: {question.type.value}\n"
     head += f"::{escape(question.id)}::[markdown]{escape(question.stem)}"
     return head + writer(question) + "\n"
@@ -85,7 +86,7 @@ def question_gift(question: Question) -> str:
 
 def general_feedback(question: Question) -> str:
     """The explanation, then the clauses it rests on."""
-    citation = CITATION.format(", ".join(question.cites)) if question.cites else ""
+    citation = t("interop.gift.export.citation", clauses=", ".join(question.cites)) if question.cites else ""
     return (question.explanation + citation).strip()
 
 
@@ -99,7 +100,7 @@ def lost_in_gift(question: Question) -> list[str]:
     if question.tone_insensitive:
         lost.append("tone-insensitive")
     if question.type is QuestionType.MATCHING and any(pair.feedback for pair in question.pairs):
-        lost.append("phản hồi từng cặp ghép")
+        lost.append(t("interop.gift.export.lost.pair_feedback"))
     return lost
 
 
@@ -136,7 +137,7 @@ def _single(question: Question) -> str:
 def _multiple(question: Question) -> str:
     right = sum(choice.correct for choice in question.choices)
     if not right:
-        raise NotExportableError("câu hỏi không có đáp án đúng")
+        raise NotExportableError(t("interop.gift.export.no_right"))
     share = 100 / right
     wrong = -share if question.partial else -100.0
     body = "{\n"
@@ -149,8 +150,8 @@ def _true_false(question: Question) -> str:
     right = next((c for c in question.choices if c.correct), None)
     wrong = next((c for c in question.choices if not c.correct), None)
     if right is None or wrong is None:
-        raise NotExportableError("câu đúng/sai cần một đáp án đúng và một đáp án sai")
-    body = "{" + ("T" if right.text == "Đúng" else "F")
+        raise NotExportableError(t("interop.gift.export.true_false"))
+    body = "{" + ("T" if right.text == TRUE_FALSE_LABELS[0] else "F")
     if wrong.feedback:
         body += f"#{_text(wrong.feedback)}"
     elif right.feedback:
@@ -164,7 +165,7 @@ def _true_false(question: Question) -> str:
 def _short(question: Question) -> str:
     for choice in question.choices:
         if "->" in choice.text or "->" in choice.feedback:
-            raise NotExportableError("GIFT đọc '->' trong câu trả lời ngắn là câu ghép cặp")
+            raise NotExportableError(t("interop.gift.export.arrow_in_short"))
     body = "{\n"
     for choice in question.choices:
         body += _answer(f"=%{100 if choice.correct else 0}%", choice.text, choice.feedback)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from widgets.content.model import Choice, MatchPair, Question, QuestionType, SourceRef
 from widgets.content.questions import TRUE_FALSE_LABELS
+from widgets.i18n import t
 from widgets.interop.gift_syntax import BLANK, GiftAnswer, GiftRecord, GiftText, read_gift
 from widgets.interop.imported import ImportResult, Notice
 from widgets.interop.markdown_writer import writable
@@ -21,14 +22,8 @@ from widgets.interop.markup import escape_plain, to_markdown
 from widgets.interop.naming import unique_id
 
 MISSING_WORD = "_____"
-REFUSED_KINDS = {
-    "numerical": "câu hỏi số (numerical, {#…}) không nhập được: bộ chấm điểm không có loại câu hỏi số",
-    "essay": "câu hỏi tự luận (essay, {}) không nhập được: bộ chấm điểm không chấm bài viết tự do",
-    "description": (
-        "đoạn mô tả (description, không có khối {…}) không phải câu hỏi: bộ chấm điểm không có loại này;"
-        " đưa nội dung vào một khối lesson"
-    ),
-}
+REFUSED_KINDS = frozenset({"numerical", "essay", "description"})
+"""GIFT kinds the scorer has no type for; each has its reason as ``interop.gift.refused.<kind>``."""
 
 
 class _RefusedError(Exception):
@@ -48,10 +43,10 @@ def parse_gift(source: str, path: str = "<gift>", taken: set[str] | None = None)
             categories.append(record.category)
             continue
         if record.kind in REFUSED_KINDS:
-            refused.append(Notice(where, REFUSED_KINDS[record.kind]))
+            refused.append(Notice(where, t(f"interop.gift.refused.{record.kind}")))
             continue
         if record.kind == "error":
-            refused.append(Notice(where, f"GIFT không hợp lệ: {record.error}"))
+            refused.append(Notice(where, t("interop.gift.invalid", error=record.error)))
             continue
         record_notes: list[str] = []
         try:
@@ -98,11 +93,8 @@ def _true_false(answers: tuple[GiftAnswer, ...]) -> tuple[Choice, ...]:
 def _single(answers: tuple[GiftAnswer, ...], notes: list[str]) -> tuple[Choice, ...]:
     right = [a for a in answers if a.weight >= 100]
     if len(right) > 1:
-        raise _RefusedError(
-            f"có {len(right)} đáp án '=' (đúng hoàn toàn): câu một lựa chọn của bộ chấm điểm có đúng"
-            " một đáp án đúng"
-        )
-    _note_partial_credit(answers, notes, "câu một lựa chọn")
+        raise _RefusedError(t("interop.gift.many_right", count=len(right)))
+    _note_partial_credit(answers, notes, t("interop.gift.what.single"))
     return _choices(answers, lambda a: a.weight >= 100)
 
 
@@ -110,28 +102,23 @@ def _multiple(answers: tuple[GiftAnswer, ...], notes: list[str]) -> tuple[tuple[
     right = [a for a in answers if a.weight > 0]
     wrong = [a for a in answers if a.weight <= 0]
     if not right:
-        raise _RefusedError("không có đáp án nào có trọng số dương: không có đáp án đúng")
+        raise _RefusedError(t("interop.gift.no_positive_weight"))
     share = 100 / len(right)
     if any(abs(a.weight - share) > 0.01 for a in right):
         weights = ", ".join(f"{_number(a.weight)}%" for a in right)
-        notes.append(
-            f"các đáp án đúng có trọng số {weights}; bộ chấm điểm chia đều ({_number(share)}% mỗi đáp án)"
-        )
+        notes.append(t("interop.gift.right_weights", weights=weights, share=_number(share)))
     partial = not all(a.weight <= -100 for a in wrong)
     if partial and any(abs(a.weight + share) > 0.01 for a in wrong):
         weights = ", ".join(sorted({f"{_number(a.weight)}%" for a in wrong}))
-        notes.append(
-            f"các đáp án sai có trọng số {weights}; bộ chấm điểm (partial: true) trừ"
-            f" {_number(share)}% cho mỗi đáp án sai được chọn"
-        )
+        notes.append(t("interop.gift.wrong_weights", weights=weights, share=_number(share)))
     return _choices(answers, lambda a: a.weight > 0), partial
 
 
 def _short(answers: tuple[GiftAnswer, ...], notes: list[str]) -> tuple[Choice, ...]:
     """Accepted and anticipated answers; their text is kept literal (it is compared, not shown)."""
     if not any(a.weight >= 100 for a in answers):
-        raise _RefusedError("không có đáp án nào được 100%: câu trả lời ngắn cần ít nhất một đáp án đúng")
-    _note_partial_credit(answers, notes, "câu trả lời ngắn")
+        raise _RefusedError(t("interop.gift.short_no_full"))
+    _note_partial_credit(answers, notes, t("interop.gift.what.short"))
     literal = tuple(dc.replace(a, text=GiftText(a.text.text, "markdown")) for a in answers)
     return _choices(literal, lambda a: a.weight >= 100)
 
@@ -141,7 +128,7 @@ def _choices(answers: tuple[GiftAnswer, ...], is_right: Callable[[GiftAnswer], b
     for index, answer in enumerate(answers):
         text = _markdown(answer.text)
         if not text:
-            raise _RefusedError(f"đáp án thứ {index + 1} để trống")
+            raise _RefusedError(t("interop.gift.answer_empty", number=index + 1))
         choices.append(Choice(f"c{index}", text, bool(is_right(answer)), _markdown(answer.feedback)))
     return tuple(choices)
 
@@ -150,14 +137,14 @@ def _pairs(record: GiftRecord, notes: list[str]) -> tuple[MatchPair, ...]:
     pairs: list[MatchPair] = []
     for item, category in record.pairs:
         if not category:
-            raise _RefusedError(f"cặp ghép '{item.text}' thiếu nhóm sau '->'")
+            raise _RefusedError(t("interop.gift.pair_no_group", text=item.text))
         if not item.text:
-            notes.append(f"đáp án thừa '{category}' (không ghép với mục nào) bị bỏ: bộ chấm điểm không có")
+            notes.append(t("interop.gift.extra_match", category=category))
             continue
         pairs.append(MatchPair(f"p{len(pairs) + 1}", _markdown(item), escape_plain(category), ""))
     if len(pairs) < 2 or len({pair.category for pair in pairs}) < 2:
-        raise _RefusedError("câu hỏi ghép cặp cần ít nhất 2 cặp với 2 nhóm khác nhau")
-    notes.append("GIFT không có phản hồi cho từng cặp ghép: cần viết phản hồi ('> …') dưới mỗi cặp")
+        raise _RefusedError(t("interop.gift.matching_needs_two"))
+    notes.append(t("interop.gift.matching_feedback"))
     return tuple(pairs)
 
 
@@ -165,8 +152,12 @@ def _note_partial_credit(answers: tuple[GiftAnswer, ...], notes: list[str], what
     for answer in answers:
         if 0 < answer.weight < 100:
             notes.append(
-                f"đáp án '{answer.text.text}' được {_number(answer.weight)}% điểm trong Moodle;"
-                f" {what} của bộ chấm điểm chỉ có đúng hoặc sai: nhập là đáp án sai"
+                t(
+                    "interop.gift.partial_weight",
+                    text=answer.text.text,
+                    weight=_number(answer.weight),
+                    what=what,
+                )
             )
 
 

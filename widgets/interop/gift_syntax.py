@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses as dc
 import re
 
+from widgets.i18n import t
 from widgets.interop.markup import FORMATS
 
 BLANK = "\ue000"
@@ -111,7 +112,7 @@ def _read_chunk(line: int, lines: list[str]) -> GiftRecord | None:
     if start < 0 and finish < 0:
         return GiftRecord(line, "description", name, _with_format(text))
     if start < 0 or finish < 0 or finish < start:
-        return GiftRecord(line, "error", name, error="thiếu '{' hoặc '}' của khối đáp án")
+        return GiftRecord(line, "error", name, error=t("interop.gift.syntax.braces"))
     answer_text = text[start + 1 : finish].strip()
     missing_word = not text.endswith("}")
     question_text = text[:start] + (BLANK if missing_word else "") + text[finish + 1 :]
@@ -151,7 +152,7 @@ def _kind(answer_text: str) -> str:
 def _multichoice(record: GiftRecord, answer_text: str) -> GiftRecord:
     parts = _split(answer_text.replace("=", "~="), "~")
     if len(parts) < 2:
-        return dc.replace(record, kind="error", error="câu hỏi nhiều lựa chọn cần ít nhất 2 đáp án")
+        return dc.replace(record, kind="error", error=t("interop.gift.syntax.choices_two"))
     answers = []
     for part in parts:
         if part.startswith("="):
@@ -167,11 +168,13 @@ def _multichoice(record: GiftRecord, answer_text: str) -> GiftRecord:
 def _match(record: GiftRecord, answer_text: str) -> GiftRecord:
     parts = _split(answer_text, "=")
     if len(parts) < 2:
-        return dc.replace(record, kind="error", error="câu hỏi ghép cặp cần ít nhất 2 cặp")
+        return dc.replace(record, kind="error", error=t("interop.gift.syntax.pairs_two"))
     pairs = []
     for part in parts:
         if "->" not in part:
-            return dc.replace(record, kind="error", error=f"cặp ghép thiếu '->': {_post(part)!r}")
+            return dc.replace(
+                record, kind="error", error=t("interop.gift.syntax.pair_arrow", part=_post(part))
+            )
         item, answer = part.split("->", 1)
         pairs.append((_with_format(item.strip(), record.text.format), _post(answer).strip()))
     return dc.replace(record, pairs=tuple(pairs))
@@ -190,7 +193,7 @@ def _truefalse(record: GiftRecord, answer_text: str) -> GiftRecord:
 def _shortanswer(record: GiftRecord, answer_text: str) -> GiftRecord:
     parts = _split(answer_text, "=")
     if not parts:
-        return dc.replace(record, kind="error", error="câu hỏi trả lời ngắn cần ít nhất 1 đáp án")
+        return dc.replace(record, kind="error", error=t("interop.gift.syntax.short_one"))
     answers = []
     for part in parts:
         weight, text = _weight(part) if _WEIGHT.match(part) else (100.0, part)

@@ -16,13 +16,14 @@ import re
 from typing import Any
 
 from widgets.content.model import Choice, Question, QuestionType, SourceRef
+from widgets.i18n import t
 from widgets.interop.imported import ImportResult, Notice
 from widgets.interop.markdown_writer import writable
 from widgets.interop.markup import to_markdown
 from widgets.interop.naming import unique_id
 
 REFUSED_TYPES = {
-    "numeric": "câu hỏi numeric không nhập được: bộ chấm điểm không có loại câu hỏi số",
+    "numeric": t("interop.jupyterquiz.numeric"),
 }
 
 
@@ -36,7 +37,7 @@ def parse_jupyterquiz(source: str, path: str = "<json>", taken: set[str] | None 
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
-        raise ValueError("tệp jupyterquiz phải là một danh sách câu hỏi JSON")
+        raise ValueError(t("interop.jupyterquiz.not_list"))
     taken = set(taken or ())
     questions: list[Question] = []
     refused: list[Notice] = []
@@ -58,13 +59,13 @@ def parse_jupyterquiz(source: str, path: str = "<json>", taken: set[str] | None 
 
 def _convert(item: Any, notes: list[str]) -> Question:
     if not isinstance(item, dict):
-        raise _RefusedError("mỗi câu hỏi phải là một đối tượng JSON")
+        raise _RefusedError(t("interop.jupyterquiz.question_not_object"))
     kind = str(item.get("type", ""))
     if kind in REFUSED_TYPES:
         raise _RefusedError(REFUSED_TYPES[kind])
     answers = item.get("answers")
     if not isinstance(answers, list) or not answers:
-        raise _RefusedError("câu hỏi không có danh sách 'answers'")
+        raise _RefusedError(t("interop.jupyterquiz.no_answers"))
     stem = to_markdown(str(item.get("question", "")), "html")
     if code := item.get("code"):
         stem = f"{stem}\n\n{_code_block(str(code))}".strip()
@@ -74,13 +75,11 @@ def _convert(item: Any, notes: list[str]) -> Question:
     if kind == "string":
         return question(type=QuestionType.SHORT, choices=_string_answers(answers, notes))
     if kind not in {"multiple_choice", "many_choice"}:
-        raise _RefusedError(
-            f"loại câu hỏi '{kind}' không có (jupyterquiz: multiple_choice, many_choice, string)"
-        )
+        raise _RefusedError(t("interop.jupyterquiz.unknown_type", kind=kind))
     choices = _choice_answers(answers)
     right = sum(choice.correct for choice in choices)
     if not right:
-        raise _RefusedError("câu hỏi không có đáp án đúng ('correct': true)")
+        raise _RefusedError(t("interop.jupyterquiz.no_right"))
     qtype = QuestionType.MULTIPLE if kind == "many_choice" or right > 1 else QuestionType.SINGLE
     return question(type=qtype, choices=choices)
 
@@ -89,12 +88,12 @@ def _choice_answers(answers: list[Any]) -> tuple[Choice, ...]:
     choices = []
     for number, answer in enumerate(answers, start=1):
         if not isinstance(answer, dict):
-            raise _RefusedError(f"đáp án thứ {number} phải là một đối tượng JSON")
+            raise _RefusedError(t("interop.jupyterquiz.answer_not_object", number=number))
         parts = [to_markdown(str(answer["answer"]), "html")] if answer.get("answer") not in (None, "") else []
         if answer.get("code") not in (None, ""):
             parts.append(_inline_code(str(answer["code"])))
         if not parts:
-            raise _RefusedError(f"đáp án thứ {number} không có 'answer' hay 'code'")
+            raise _RefusedError(t("interop.jupyterquiz.answer_no_text", number=number))
         feedback = to_markdown(str(answer.get("feedback", "")), "html")
         choices.append(Choice(f"c{number}", " ".join(parts), answer.get("correct") is True, feedback))
     return tuple(choices)
@@ -104,23 +103,21 @@ def _string_answers(answers: list[Any], notes: list[str]) -> tuple[Choice, ...]:
     choices: list[Choice] = []
     for answer in answers:
         if not isinstance(answer, dict):
-            raise _RefusedError("mỗi đáp án phải là một đối tượng JSON")
+            raise _RefusedError(t("interop.jupyterquiz.answers_not_objects"))
         feedback = to_markdown(str(answer.get("feedback", "")), "html")
         if answer.get("type") == "default":
-            notes.append(f"phản hồi mặc định {feedback!r} không có chỗ trong câu trả lời ngắn: bị bỏ")
+            notes.append(t("interop.jupyterquiz.default_feedback", feedback=feedback))
             continue
         if answer.get("match_case"):
-            notes.append(
-                f"'{answer.get('answer')}': match_case bị bỏ (bộ chấm điểm không phân biệt hoa thường)"
-            )
+            notes.append(t("interop.jupyterquiz.match_case", answer=answer.get("answer")))
         if "fuzzy_threshold" in answer:
-            notes.append(f"'{answer.get('answer')}': fuzzy_threshold bị bỏ (bộ chấm điểm so khớp chính xác)")
+            notes.append(t("interop.jupyterquiz.fuzzy", answer=answer.get("answer")))
         text = " ".join(str(answer.get("answer", "")).split())
         if not text:
-            raise _RefusedError("đáp án trống")
+            raise _RefusedError(t("interop.jupyterquiz.answer_empty"))
         choices.append(Choice(f"c{len(choices)}", text, answer.get("correct") is True, feedback))
     if not any(choice.correct for choice in choices):
-        raise _RefusedError("câu hỏi không có đáp án đúng ('correct': true)")
+        raise _RefusedError(t("interop.jupyterquiz.no_right"))
     return tuple(choices)
 
 
