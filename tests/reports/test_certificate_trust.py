@@ -19,8 +19,8 @@ from widgets.engine.results import AnswerResult, QuizResult
 from widgets.records import certificates as certs
 from widgets.records import db, signing
 from widgets.records.identity import STAFF
+from widgets.records.interchange.export import export_statements, iter_json_lines
 from widgets.records.interchange.merge import import_lines
-from widgets.records.interchange.xapi import export_statements, iter_json_lines
 from widgets.records.models import Certificate
 from widgets.records.policy import FINAL_ID
 from widgets.records.schema import certificate_signatures, certificates, signing_keys

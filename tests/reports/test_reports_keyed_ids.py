@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from test_reports_records_io import HOME, T0, learner_day
 
 from widgets.records.identity import STAFF, legacy_learner_id, load_secret, validate_sign_in
+from widgets.records.interchange.export import export_statements, iter_json_lines
 from widgets.records.interchange.merge import import_lines
-from widgets.records.interchange.xapi import export_statements, iter_json_lines
 from widgets.records.schema import answers, learner_aliases, learners
 from widgets.records.store import Store
 

@@ -33,6 +33,8 @@ PURE = [
     "widgets.reports.units",
     "widgets.reports.dashboard",
     "widgets.records.interchange.xapi",
+    "widgets.records.interchange.export",
+    "widgets.records.interchange.parse",
     "widgets.records.interchange.merge",
     "widgets.records.rooms",
     "widgets.reports.exports",

@@ -16,8 +16,9 @@ from widgets.cli import main
 from widgets.content.model import Rating
 from widgets.engine.results import AnswerResult, QuizResult, ScenarioResult, ScenarioStep
 from widgets.records.identity import LEADER, STAFF, load_secret, write_secret
+from widgets.records.interchange.export import export_statements, iter_json_lines
 from widgets.records.interchange.merge import import_file, import_lines
-from widgets.records.interchange.xapi import VERBS, export_statements, iter_json_lines
+from widgets.records.interchange.xapi import VERBS
 from widgets.records.models import Learner
 from widgets.records.policy import FINAL_ID
 from widgets.records.schema import answers, attempts, certificates, learners, pledges, scenario_choices

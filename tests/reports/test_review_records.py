@@ -15,8 +15,8 @@ from widgets.content.model import Course, Rating
 from widgets.engine.progress import requirements_for
 from widgets.engine.results import AnswerResult, ScenarioStep
 from widgets.records.identity import STAFF, load_secret, write_secret
+from widgets.records.interchange.export import export_statements, iter_json_lines
 from widgets.records.interchange.merge import import_file
-from widgets.records.interchange.xapi import export_statements, iter_json_lines
 from widgets.records.models import Learner
 from widgets.records.queries import REVIEW, REVIEW_ID
 from widgets.records.schema import answers, attempts, scenario_choices

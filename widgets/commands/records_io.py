@@ -28,8 +28,9 @@ from widgets.i18n import t
 from widgets.records import certificates as certs
 from widgets.records import db, signing
 from widgets.records.errors import RecordsError
+from widgets.records.interchange.export import export_statements, iter_json_lines
 from widgets.records.interchange.merge import ImportReport, import_file
-from widgets.records.interchange.xapi import HOME_PAGE_ENV, export_statements, iter_json_lines
+from widgets.records.interchange.xapi import HOME_PAGE_ENV
 from widgets.records.policy import COURSE_TZ
 from widgets.records.store import open_store
 

@@ -1,4 +1,4 @@
-"""Merge xAPI JSON lines (from :mod:`widgets.records.interchange.xapi`) into a records store, idempotently.
+"""Merge xAPI JSON lines (from :mod:`widgets.records.interchange.export`) into a records store, idempotently.
 
 Each statement maps to rows under the IDs it carries (the kiosk's own UUIDs), written with
 ``INSERT … ON CONFLICT DO NOTHING``; finishing an attempt updates it only while it is still
@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from widgets.i18n import t
-from widgets.records import db, identity, queries, signing
+from widgets.records import db, identity, queries, signing, timelines
 from widgets.records.errors import AttemptConflictError
 from widgets.records.interchange.parse import AttemptInfo, LearnerInfo, Parsed, StatementError, parse_line
 from widgets.records.schema import (
@@ -138,6 +138,8 @@ def _apply(engine: Engine, batch: list[Parsed], report: ImportReport) -> None:
                 continue
             local.statements += 1
             local.unchanged += not changed
+        if local.added["answers"] or local.added["scenario_choices"]:  # new evidence
+            timelines.refresh(conn, seen_learners)  # the batch's learners' mastery timelines
         return local
 
     local = db.write(engine, run)
@@ -298,5 +300,6 @@ def _ensure_attempt(
     except AttemptConflictError:
         raise StatementError("attempt_conflict", attempt=info.id) from None
     seen[info.id] = wanted
-    report.added["attempts"] += created
+    if created:
+        report.added["attempts"] += 1
     return created

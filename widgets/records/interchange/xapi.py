@@ -1,4 +1,5 @@
-"""Records as xAPI-shaped statements, one JSON object per line (``records export``).
+"""Records as xAPI-shaped statements: the vocabulary and the statement builder (``records export``
+writes them with :mod:`~widgets.records.interchange.export`, one JSON object per line).
 
 Every statement names its learner by a stable pseudonymous account — ``{"homePage": <home
 page>, "name": <learner UUID>}``. The learner UUID is keyed: an HMAC of the staff code or name
@@ -40,29 +41,14 @@ with its kind, activity, module and start), so any subset of the lines can be im
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
-
-from widgets.records import db, policy
-from widgets.records.schema import (
-    answers,
-    attempts,
-    certificate_signatures,
-    certificates,
-    learners,
-    pledges,
-    scenario_choices,
-    signing_keys,
-)
+from widgets.records import policy
 
 XAPI_VERSION = "1.0.3"
 HOME_PAGE_ENV = "NEUGUONG_XAPI_HOME_PAGE"
@@ -86,7 +72,134 @@ _IRI_RE = re.compile(
 )
 
 
-def attempt_kind(attempt: Any) -> str:
+class LearnerRecord(Protocol):
+    """A learner as the statements name them (a ``learners`` row)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def staff_code(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class AttemptRecord(Protocol):
+    """An attempt (an ``attempts`` row)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def activity_id(self) -> str: ...
+    @property
+    def module_id(self) -> str: ...
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def finished_at(self) -> datetime | None: ...
+    @property
+    def score(self) -> float | None: ...
+    @property
+    def max_score(self) -> float | None: ...
+    @property
+    def passed(self) -> bool | None: ...
+    @property
+    def pass_mark(self) -> int | None: ...
+    @property
+    def end_node_id(self) -> str | None: ...
+
+
+class AnswerRecord(Protocol):
+    """An answer (an ``answers`` row: ``response`` is its stored JSON text)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def module_id(self) -> str: ...
+    @property
+    def question_id(self) -> str: ...
+    @property
+    def try_no(self) -> int: ...
+    @property
+    def response(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def max_score(self) -> float: ...
+    @property
+    def correct(self) -> bool: ...
+    @property
+    def answered_at(self) -> datetime: ...
+
+
+class ChoiceRecord(Protocol):
+    """A scenario choice (a ``scenario_choices`` row)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def module_id(self) -> str: ...
+    @property
+    def scenario_id(self) -> str: ...
+    @property
+    def step_no(self) -> int: ...
+    @property
+    def node_id(self) -> str: ...
+    @property
+    def action_id(self) -> str: ...
+    @property
+    def rating(self) -> str: ...
+    @property
+    def next_node_id(self) -> str: ...
+    @property
+    def chosen_at(self) -> datetime: ...
+
+
+class CertificateRecord(Protocol):
+    """A certificate (a ``certificates`` row)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def score_percent(self) -> float: ...
+    @property
+    def attempt_id(self) -> str: ...
+    @property
+    def issued_at(self) -> datetime: ...
+
+
+class SignatureRecord(Protocol):
+    """A certificate's signature with its key (``certificate_signatures`` joined to ``signing_keys``)."""
+
+    @property
+    def key_id(self) -> str: ...
+    @property
+    def public_key(self) -> str: ...
+    @property
+    def signature(self) -> str: ...
+
+
+class PledgeRecord(Protocol):
+    """A pledge (a ``pledges`` row)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def pledged_at(self) -> datetime: ...
+
+
+def attempt_kind(attempt: AttemptRecord) -> str:
     """The activity kind of an attempt's statements: ``quiz``, ``scenario`` or ``review``."""
     return attempt.kind if attempt.kind in ("quiz", "review") else "scenario"
 
@@ -140,7 +253,7 @@ class StatementBuilder:
     def ext(self, name: str) -> str:
         return extension_iri(self.home, name)
 
-    def actor(self, learner: Any) -> dict[str, Any]:
+    def actor(self, learner: LearnerRecord) -> dict[str, Any]:
         actor: dict[str, Any] = {
             "objectType": "Agent",
             "account": {"homePage": self.home, "name": learner.id},
@@ -149,7 +262,7 @@ class StatementBuilder:
             actor["name"] = learner.full_name
         return actor
 
-    def learner_ext(self, learner: Any) -> dict[str, Any]:
+    def learner_ext(self, learner: LearnerRecord) -> dict[str, Any]:
         data = {"unit": learner.unit, "role": learner.role, "created": timestamp(learner.created_at)}
         if self.with_names and learner.staff_code:
             data["staff_code"] = learner.staff_code
@@ -166,7 +279,7 @@ class StatementBuilder:
             "definition": {"type": kind_type},
         }
 
-    def _context(self, learner: Any, attempt: Any) -> dict[str, Any]:
+    def _context(self, learner: LearnerRecord, attempt: AttemptRecord) -> dict[str, Any]:
         kind = attempt_kind(attempt)
         return {
             "registration": attempt.id,
@@ -187,7 +300,7 @@ class StatementBuilder:
         }
 
     def _statement(
-        self, sid: str, learner: Any, verb: str, obj: dict[str, Any], at: datetime
+        self, sid: str, learner: LearnerRecord, verb: str, obj: dict[str, Any], at: datetime
     ) -> dict[str, Any]:
         return {
             "id": sid,
@@ -198,7 +311,7 @@ class StatementBuilder:
             "timestamp": timestamp(at),
         }
 
-    def attempted(self, learner: Any, attempt: Any) -> dict[str, Any]:
+    def attempted(self, learner: LearnerRecord, attempt: AttemptRecord) -> dict[str, Any]:
         kind = attempt_kind(attempt)
         out = self._statement(
             attempt.id, learner, "attempted", self._activity(kind, attempt.activity_id), attempt.started_at
@@ -206,7 +319,9 @@ class StatementBuilder:
         out["context"] = self._context(learner, attempt)
         return out
 
-    def answered(self, learner: Any, attempt: Any, answer: Any, cites: list[str]) -> dict[str, Any]:
+    def answered(
+        self, learner: LearnerRecord, attempt: AttemptRecord, answer: AnswerRecord, cites: list[str]
+    ) -> dict[str, Any]:
         out = self._statement(
             answer.id, learner, "answered", self._activity("question", answer.question_id), answer.answered_at
         )
@@ -222,7 +337,7 @@ class StatementBuilder:
         out["context"] = self._context(learner, attempt)
         return out
 
-    def chose(self, learner: Any, attempt: Any, choice: Any) -> dict[str, Any]:
+    def chose(self, learner: LearnerRecord, attempt: AttemptRecord, choice: ChoiceRecord) -> dict[str, Any]:
         obj = self._activity("scenario", choice.scenario_id, choice.node_id)
         out = self._statement(choice.id, learner, "answered", obj, choice.chosen_at)
         out["result"] = {
@@ -239,7 +354,8 @@ class StatementBuilder:
         out["context"] = self._context(learner, attempt)
         return out
 
-    def finished(self, learner: Any, attempt: Any) -> dict[str, Any]:
+    def finished(self, learner: LearnerRecord, attempt: AttemptRecord) -> dict[str, Any]:
+        assert attempt.finished_at is not None  # only finished attempts are exported as such
         if attempt.kind == "quiz":
             verb = "passed" if attempt.passed else "failed"
             obj = self._activity("quiz", attempt.activity_id)
@@ -258,7 +374,9 @@ class StatementBuilder:
         out["context"] = self._context(learner, attempt)
         return out
 
-    def certified(self, learner: Any, cert: Any, signed: Any = None) -> dict[str, Any]:
+    def certified(
+        self, learner: LearnerRecord, cert: CertificateRecord, signed: SignatureRecord | None = None
+    ) -> dict[str, Any]:
         """``signed``: the certificate's signature row with its key (see
         :mod:`widgets.records.signing`), exported so the importing installation can check it."""
         out = self._statement(
@@ -290,7 +408,7 @@ class StatementBuilder:
         out["context"] = {"extensions": {self.ext("learner"): self.learner_ext(learner)}}
         return out
 
-    def pledged(self, learner: Any, pledge: Any) -> dict[str, Any]:
+    def pledged(self, learner: LearnerRecord, pledge: PledgeRecord) -> dict[str, Any]:
         out = self._statement(
             pledge.id, learner, "completed", self._activity("pledge", self.course_id), pledge.pledged_at
         )
@@ -302,86 +420,3 @@ class StatementBuilder:
 def _score(raw: float, maximum: float) -> dict[str, float]:
     scaled = raw / maximum if maximum else 0.0
     return {"raw": raw, "min": 0.0, "max": maximum, "scaled": round(min(1.0, max(0.0, scaled)), 6)}
-
-
-def export_statements(
-    engine: Engine,
-    *,
-    since: datetime | None = None,
-    home: str | None = None,
-    with_names: bool = False,
-    course_id: str = "course",
-) -> list[dict[str, Any]]:
-    """Every record made at or after ``since`` as statements, oldest first."""
-    builder = StatementBuilder(home_page(home), with_names=with_names, course_id=course_id)
-    return db.read(engine, lambda conn: _export(conn, builder, since))
-
-
-def iter_json_lines(statements: list[dict[str, Any]]) -> Iterator[str]:
-    """One compact JSON line per statement (UTF-8 text, not ASCII-escaped)."""
-    for statement in statements:
-        yield json.dumps(statement, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-def _export(conn: Connection, builder: StatementBuilder, since: datetime | None) -> list[dict[str, Any]]:
-    def after(column: sa.ColumnElement[Any]) -> list[sa.ColumnElement[bool]]:
-        return [column >= since] if since is not None else []
-
-    answer_rows = conn.execute(sa.select(answers).where(*after(answers.c.answered_at))).all()
-    choice_rows = conn.execute(sa.select(scenario_choices).where(*after(scenario_choices.c.chosen_at))).all()
-    cert_rows = conn.execute(sa.select(certificates).where(*after(certificates.c.issued_at))).all()
-    signed = {
-        row.certificate_id: row
-        for row in conn.execute(
-            sa.select(
-                certificate_signatures.c.certificate_id,
-                certificate_signatures.c.signature,
-                signing_keys.c.key_id,
-                signing_keys.c.public_key,
-            )
-            .join(signing_keys, signing_keys.c.key_id == certificate_signatures.c.key_id)
-            .where(certificate_signatures.c.certificate_id.in_([row.id for row in cert_rows]))
-        )
-    }
-    pledge_rows = conn.execute(sa.select(pledges).where(*after(pledges.c.pledged_at))).all()
-    wanted = sa.union(
-        sa.select(answers.c.attempt_id).where(*after(answers.c.answered_at)),
-        sa.select(scenario_choices.c.attempt_id).where(*after(scenario_choices.c.chosen_at)),
-    ).subquery()
-    attempt_query = sa.select(attempts)
-    if since is not None:
-        attempt_query = attempt_query.where(
-            sa.or_(
-                attempts.c.started_at >= since,
-                attempts.c.finished_at >= since,
-                attempts.c.id.in_(sa.select(wanted.c[0])),
-            )
-        )
-    attempt_rows = {row.id: row for row in conn.execute(attempt_query)}
-    ids = {row.learner_id for row in (*attempt_rows.values(), *cert_rows, *pledge_rows)}
-    learner_rows = (
-        {row.id: row for row in conn.execute(sa.select(learners).where(learners.c.id.in_(sorted(ids))))}
-        if ids
-        else {}
-    )
-    out: list[tuple[datetime, int, str, dict[str, Any]]] = []
-    for row in attempt_rows.values():
-        learner = learner_rows[row.learner_id]
-        if since is None or row.started_at >= since:
-            out.append((row.started_at, 0, row.id, builder.attempted(learner, row)))
-        if row.finished_at is not None and (since is None or row.finished_at >= since):
-            out.append((row.finished_at, 2, row.id, builder.finished(learner, row)))
-    for row in answer_rows:
-        attempt = attempt_rows[row.attempt_id]
-        statement = builder.answered(learner_rows[row.learner_id], attempt, row, json.loads(row.cites))
-        out.append((row.answered_at, 1, row.id, statement))
-    for row in choice_rows:
-        attempt = attempt_rows[row.attempt_id]
-        out.append((row.chosen_at, 1, row.id, builder.chose(learner_rows[row.learner_id], attempt, row)))
-    for row in cert_rows:
-        statement = builder.certified(learner_rows[row.learner_id], row, signed.get(row.id))
-        out.append((row.issued_at, 3, row.id, statement))
-    for row in pledge_rows:
-        out.append((row.pledged_at, 3, row.id, builder.pledged(learner_rows[row.learner_id], row)))
-    out.sort(key=lambda item: item[:3])
-    return [statement for *_, statement in out]
