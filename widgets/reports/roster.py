@@ -18,6 +18,7 @@ import io
 import re
 import unicodedata
 
+from widgets.i18n import t
 from widgets.records.errors import SignInError
 from widgets.records.identity import identity_key, normalise_staff_code
 
@@ -69,7 +70,7 @@ def parse_roster(text: str) -> Roster:
     text = text.lstrip("\ufeff")
     lines = text.splitlines()
     if not lines or not lines[0].strip():
-        return Roster(problems=((1, "Tệp danh sách trống hoặc thiếu dòng tiêu đề."),))
+        return Roster(problems=((1, t("roster.empty")),))
     delimiter = max(",;\t", key=lines[0].count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader)
@@ -80,7 +81,7 @@ def parse_roster(text: str) -> Roster:
             if key in aliases and field not in columns:
                 columns[field] = index
     if "unit" not in columns or ("name" not in columns and "expected" not in columns):
-        return Roster(problems=((1, "Dòng tiêu đề cần cột «Đơn vị» và cột «Họ và tên» hoặc «Số lượng»."),))
+        return Roster(problems=((1, t("roster.headings")),))
     entries: list[RosterEntry] = []
     counts: dict[str, int] = {}
     names: dict[str, str] = {}
@@ -92,13 +93,13 @@ def parse_roster(text: str) -> Roster:
         cell = {field: (row[i].strip() if i < len(row) else "") for field, i in columns.items()}
         unit = " ".join(cell["unit"].split())
         if not unit:
-            problems.append((line, "Thiếu đơn vị."))
+            problems.append((line, t("roster.no_unit")))
             continue
         key = identity_key(unit)
         if "name" in columns:
             name = " ".join(cell["name"].split())
             if not name:
-                problems.append((line, "Thiếu họ và tên."))
+                problems.append((line, t("roster.no_name")))
                 continue
             try:
                 code = normalise_staff_code(cell.get("code"))
@@ -113,7 +114,7 @@ def parse_roster(text: str) -> Roster:
                 if number < 0:
                     raise ValueError(number)
             except ValueError:
-                problems.append((line, f"Số lượng «{cell['expected']}» không phải số nguyên không âm."))
+                problems.append((line, t("roster.bad_count", count=cell["expected"])))
                 continue
             counts[key] = counts.get(key, 0) + number
         names.setdefault(key, unit)
