@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -53,12 +54,14 @@ def test_the_trainer_reads_the_interface_language(store: Store, monkeypatch: pyt
 
 
 def test_every_code_raised_has_a_message_in_both_catalogues() -> None:
-    codes = set()
+    codes: set[str] = set()
     for path in INTERCHANGE.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("StatementError", "_expect"):
-                code = node.args[0 if node.func.id == "StatementError" else 1]  # type: ignore[attr-defined]
-                if isinstance(code, ast.Constant):  # not the forwarding calls (_expect, StatementError.of)
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            if node.func.id in ("StatementError", "_expect"):
+                code = node.args[0 if node.func.id == "StatementError" else 1]
+                if isinstance(code, ast.Constant) and isinstance(code.value, str):  # not the forwarding calls
                     codes.add(code.value)
     codes |= {"uuid", "text", "number", "positive"}  # rows.FieldError codes, via StatementError.of
     assert len(codes) > 30
@@ -83,14 +86,16 @@ def test_every_code_raised_has_a_message_in_both_catalogues() -> None:
         (lambda: rows.positive(0, "try_no"), "positive"),
     ],
 )
-def test_the_records_validators_raise_english_field_errors(call: object, code: str) -> None:
+def test_the_records_validators_raise_english_field_errors(call: Callable[[], object], code: str) -> None:
     with pytest.raises(rows.FieldError) as caught:
-        call()  # type: ignore[operator]
+        call()
     assert caught.value.code == code
     assert not VIETNAMESE & set(str(caught.value).lower())
 
 
-def test_a_kiosk_s_finals_merge_past_the_store_s_daily_limit(store: Store, make_store) -> None:
+def test_a_kiosk_s_finals_merge_past_the_store_s_daily_limit(
+    store: Store, make_store: Callable[[str], Store]
+) -> None:
     kiosk = make_store("kiosk")
     moment = datetime(2025, 3, 10, 2, 0, tzinfo=UTC)
     kiosk.clock = lambda: moment
@@ -100,8 +105,8 @@ def test_a_kiosk_s_finals_merge_past_the_store_s_daily_limit(store: Store, make_
     with pytest.raises(AttemptLimitError):
         kiosk.start_attempt(learner.id, FINAL_ID, module_id="kiem-tra")
     extra = str(uuid.uuid4())  # one more, as a kiosk without the limit (an older version) wrote it
-    values = {"id": extra, "learner_id": learner.id, "kind": "quiz", "activity_id": FINAL_ID}
-    values |= {"module_id": "kiem-tra", "started_at": moment + timedelta(minutes=5)}
+    values: dict[str, object] = {"id": extra, "learner_id": learner.id, "kind": "quiz"}
+    values |= {"activity_id": FINAL_ID, "module_id": "kiem-tra", "started_at": moment + timedelta(minutes=5)}
     db.write(kiosk.engine, lambda conn: conn.execute(sa.insert(attempts).values(**values)))
     lines = list(iter_json_lines(export_statements(kiosk.engine, with_names=True)))
     report = merge.import_lines(store.engine, lines)
