@@ -60,9 +60,9 @@ def test_every_code_raised_has_a_message_in_both_catalogues() -> None:
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                 continue
             if node.func.id in ("StatementError", "_expect"):
-                code = node.args[0 if node.func.id == "StatementError" else 1]
-                if isinstance(code, ast.Constant) and isinstance(code.value, str):  # not the forwarding calls
-                    codes.add(code.value)
+                arg = node.args[0 if node.func.id == "StatementError" else 1]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):  # not the forwarding calls
+                    codes.add(arg.value)
     codes |= {"uuid", "text", "number", "positive"}  # rows.FieldError codes, via StatementError.of
     assert len(codes) > 30
     for language in ("vi", "en"):
