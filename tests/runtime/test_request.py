@@ -1,16 +1,22 @@
 """A preheated kernel waits for its request on Voilà's request-info websocket, once, and
-without loading Voilà's server-side modules."""
+without loading Voilà's server-side modules. ``widgets/runtime/request.py`` re-implements
+``voila.utils.wait_for_request``; the last tests name the parts of Voilà it must agree with
+(``ENV_VARIABLE``, the ``voila/query/<kernel id>`` route of ``RequestInfoSocketHandler``, the
+URL built from the kernel's variables) and fail with the Voilà version that changed them."""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
+import os
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib.metadata import version
 
 import pytest
 import tornado.web
@@ -112,3 +118,70 @@ def test_the_kernel_does_not_load_voilas_server_modules():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
 
     assert out.stdout.strip() == "[]"
+
+
+def changed(what: str) -> str:
+    return (
+        f"voila {version('voila')} changed {what}, which widgets/runtime/request.py re-implements "
+        "(a preheated page would render without its request): adapt the shim before raising "
+        "voila's upper pin in pyproject.toml"
+    )
+
+
+READ = ("VOILA_PREHEAT", "VOILA_KERNEL_ID", "VOILA_SERVER_URL", "VOILA_APP_IP", "VOILA_APP_PORT")
+READ += ("VOILA_WS_PROTOCOL", "VOILA_WS_BASE_URL")
+
+
+def test_voila_still_names_the_variables_the_shim_reads() -> None:
+    from voila.utils import ENV_VARIABLE
+
+    for name in READ:
+        assert name in ENV_VARIABLE.__members__, changed(f"voila.utils.ENV_VARIABLE (no {name})")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"VOILA_WS_BASE_URL": "/ws/", "VOILA_WS_PROTOCOL": "wss", "VOILA_APP_IP": "[::1]"}],
+    ids=["defaults", "proxied"],
+)
+def test_the_shim_asks_where_voilas_own_helper_asks(
+    monkeypatch: pytest.MonkeyPatch, extra: dict[str, str]
+) -> None:
+    """``voila.utils.wait_for_request`` (with its private ``_get_request_info`` replaced, so no
+    server is needed) and ``request_info_url`` read the same variables into the same URL."""
+    from voila import utils
+
+    asked: list[str] = []
+
+    async def answer(url: str) -> str:
+        asked.append(url)
+        return json.dumps({"QUERY_STRING": "a=1"})
+
+    assert callable(getattr(utils, "_get_request_info", None)), changed("voila.utils._get_request_info")
+    monkeypatch.setattr(utils, "_get_request_info", answer)
+    preheated_env(monkeypatch, 18866)
+    monkeypatch.delenv("VOILA_WS_PROTOCOL", raising=False)
+    monkeypatch.setenv("VOILA_SERVER_URL", "/base/")
+    for name, value in extra.items():
+        monkeypatch.setenv(name, value)
+
+    utils.wait_for_request()
+
+    assert asked == [request.request_info_url()], changed("the request-info URL wait_for_request builds")
+    assert os.environ["QUERY_STRING"] == "a=1", changed(
+        "the request-info message (a JSON object of variables)"
+    )
+
+
+def test_voila_serves_request_info_per_kernel_on_its_query_route() -> None:
+    """The server side of the protocol: ``RequestInfoSocketHandler`` on ``voila/query/<kernel
+    id>``, which sends the request's variables once a visitor is given the kernel."""
+    from voila import app, request_info_handler
+
+    handler = getattr(request_info_handler, "RequestInfoSocketHandler", None)
+    assert handler is not None, changed("voila.request_info_handler.RequestInfoSocketHandler")
+    assert callable(getattr(handler, "send_updates", None)), changed("RequestInfoSocketHandler.send_updates")
+    source = inspect.getsource(app.Voila)
+    assert '"/voila/query/%s"' in source and "RequestInfoSocketHandler" in source, changed(
+        "the voila/query/<kernel id> route"
+    )
