@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses as dc
 import functools
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from widgets import resources
 from widgets.content.cache import read_cached, write_cached
@@ -132,7 +132,7 @@ def _with_final_pool(course: Course) -> Course:
     return dc.replace(course, modules=modules)
 
 
-def _modules(root: Path, entries: Any, known: tuple[str, ...], text: str, log: ProblemLog) -> list[Module]:
+def _modules(root: Path, entries: object, known: tuple[str, ...], text: str, log: ProblemLog) -> list[Module]:
     if not isinstance(entries, list) or not entries:
         log.add(1, t("check.course_yml_needs_modules"))
         return []
@@ -158,13 +158,14 @@ def _modules(root: Path, entries: Any, known: tuple[str, ...], text: str, log: P
     return modules
 
 
-def _quiz_policy(raw: Any, line: int, log: ProblemLog) -> QuizPolicy:
+def _quiz_policy(raw: object, line: int, log: ProblemLog) -> QuizPolicy:
     if not isinstance(raw, dict):
         log.add(line, t("check.quiz_not_mapping"))
         return QuizPolicy()
     _unknown_keys(raw, QUIZ_KEYS, "quiz", line, log)
-    policy = QuizPolicy()
-    values: dict[str, Any] = {}
+    numbers: dict[str, int] = {}
+    limits: dict[str, int | None] = {}
+    flags: dict[str, bool] = {}
     for key, value in raw.items():
         if key == "pass_mark" and not (isinstance(value, int) and 0 < value <= 100):
             log.add(line, t("check.pass_mark_range", value=value))
@@ -180,9 +181,23 @@ def _quiz_policy(raw: Any, line: int, log: ProblemLog) -> QuizPolicy:
             log.add(line, t("check.min_application_range", value=value))
         elif key in {"by_clause", "shuffle", "partial_credit"} and not isinstance(value, bool):
             log.add(line, t("check.quiz_flag_boolean", field=key, value=value))
+        elif key in {"tries", "draw"}:
+            limits[key] = value
+        elif key in {"by_clause", "shuffle", "partial_credit"}:
+            flags[key] = value
         elif key in QUIZ_KEYS:
-            values[key] = value
-    return QuizPolicy(**{**{k: getattr(policy, k) for k in QUIZ_KEYS}, **values})
+            numbers[key] = value
+    default = QuizPolicy()
+    return QuizPolicy(
+        pass_mark=numbers.get("pass_mark", default.pass_mark),
+        tries=limits.get("tries", default.tries),
+        draw=limits.get("draw", default.draw),
+        by_clause=flags.get("by_clause", default.by_clause),
+        shuffle=flags.get("shuffle", default.shuffle),
+        partial_credit=flags.get("partial_credit", default.partial_credit),
+        scenarios=numbers.get("scenarios", default.scenarios),
+        min_application=numbers.get("min_application", default.min_application),
+    )
 
 
 def _units(path: Path, log: ProblemLog) -> tuple[tuple[Unit, ...], str]:
@@ -278,7 +293,7 @@ def _add_at(log: ProblemLog, where: SourceRef, message: str) -> None:
 
 
 def _unknown_keys(
-    data: dict[str, Any], allowed: tuple[str, ...], what: str, line: int, log: ProblemLog
+    data: Mapping[object, object], allowed: tuple[str, ...], what: str, line: int, log: ProblemLog
 ) -> None:
     for key in data:
         if key not in allowed:

@@ -2,12 +2,57 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from widgets.content.model import Course, Level, Scenario
 from widgets.i18n import t
 
 KINDS = ("lessons", "questions", "scenarios")
+
+
+class LevelFigures(TypedDict):
+    """Questions by level over the whole course, and the application share in percent."""
+
+    recall: int
+    application: int
+    unset: int
+    application_share: int
+
+
+class LevelReport(LevelFigures):
+    """:class:`LevelFigures` with each clause's :func:`level_coverage`."""
+
+    clauses: dict[str, dict[str, int]]
+
+
+class ScenarioFigures(TypedDict):
+    decision_nodes: int
+    shortest_path: int
+
+
+class ModuleFigures(TypedDict):
+    kind: str
+    lesson_sections: int
+    questions: int
+    quiz_draw: int | None
+    pass_mark: int
+    scenarios: int
+    teaching_minutes: int
+    exercise_minutes: int
+    instructor_blocks: int
+
+
+class CourseFigures(TypedDict):
+    """What :func:`course_figures` gives (``neuguong coverage --json --figures`` prints it)."""
+
+    questions: int
+    question_types: dict[str, int]
+    scenarios: int
+    decisions: dict[str, ScenarioFigures]
+    levels: LevelReport
+    faq: int
+    glossary: int
+    modules: dict[str, ModuleFigures]
 
 
 def clause_coverage(course: Course) -> dict[str, dict[str, int]]:
@@ -42,13 +87,16 @@ def level_coverage(course: Course) -> dict[str, dict[str, int]]:
     return report
 
 
-def level_figures(course: Course) -> dict[str, int]:
+def level_figures(course: Course) -> LevelFigures:
     """Questions by level over the whole course (``unset`` until every question has one)."""
     questions = course.questions
-    counts = {level.value: sum(q.level is level for q in questions) for level in Level}
-    counts["unset"] = sum(q.level is None for q in questions)
-    counts["application_share"] = 100 * counts["application"] // len(questions) if questions else 0
-    return counts
+    application = sum(q.level is Level.APPLICATION for q in questions)
+    return {
+        "recall": sum(q.level is Level.RECALL for q in questions),
+        "application": application,
+        "unset": sum(q.level is None for q in questions),
+        "application_share": 100 * application // len(questions) if questions else 0,
+    }
 
 
 def decisions_on_shortest_path(scenario: Scenario) -> int:
@@ -63,7 +111,7 @@ def decisions_on_shortest_path(scenario: Scenario) -> int:
     return 0
 
 
-def course_figures(course: Course) -> dict[str, Any]:
+def course_figures(course: Course) -> CourseFigures:
     """The quantities a course is judged by: questions and their types, scenario cases and their
     decisions, and per module its lesson sections, quiz, scenarios, minutes and facilitator notes."""
     questions = course.questions
@@ -124,7 +172,7 @@ def coverage_table(
     return "\n".join(line.rstrip() for line in lines)
 
 
-def figures_summary(figures: dict[str, Any]) -> str:
+def figures_summary(figures: CourseFigures) -> str:
     """The course's overall figures in a few lines of text."""
     types = ", ".join(f"{name} {count}" for name, count in figures["question_types"].items())
     levels = figures["levels"]

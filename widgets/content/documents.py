@@ -6,7 +6,6 @@ import dataclasses as dc
 import unicodedata
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -28,7 +27,7 @@ class Document:
     """A parsed content file."""
 
     lines: list[str]
-    meta: dict[str, Any] | None
+    meta: dict[str, object] | None
     """The YAML front matter (empty when there is none, ``None`` when it is unreadable)."""
     blocks: list[Block]
     """Top-level blocks of the allowed kinds, in order."""
@@ -55,7 +54,7 @@ def read_text(path: Path, log: ProblemLog) -> str | None:
     return text
 
 
-def read_yaml(text: str, log: ProblemLog, first_line: int = 1) -> Any:
+def read_yaml(text: str, log: ProblemLog, first_line: int = 1) -> object:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -71,7 +70,7 @@ def read_document(path: Path, log: ProblemLog, *, allowed_blocks: Collection[str
     if text is None:
         return None
     tree = parse_tree(text)
-    meta: dict[str, Any] | None = {}
+    meta: dict[str, object] | None = {}
     blocks: list[Block] = []
     for node in tree.children:
         if node.type == "front_matter":

@@ -4,7 +4,8 @@ lesson or a scenario node and shown apart from the Công văn's wording."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+
+from markdown_it.tree import SyntaxTreeNode
 
 from widgets.content.fields import check_fields, cites_field
 from widgets.content.markdown import BLOCK, Block, as_block, source_of
@@ -14,11 +15,11 @@ from widgets.i18n import t
 
 
 def lesson_parts(
-    block: Block, lines: list[str], nodes: list[Any], known: Collection[str], log: ProblemLog
+    block: Block, lines: list[str], nodes: list[SyntaxTreeNode], known: Collection[str], log: ProblemLog
 ) -> tuple[LessonPart, ...]:
     """The lesson's text runs and its ``interpretation`` boxes, in the order written."""
     parts: list[LessonPart] = []
-    run: list[Any] = []
+    run: list[SyntaxTreeNode] = []
     head = [block.head] if block.head else []
 
     def flush() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses as dc
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
 
 
 @dc.dataclass(frozen=True, slots=True)
@@ -429,7 +428,7 @@ class Course:
         return tuple(s for module in self.modules for s in module.scenarios)
 
 
-def as_dict(obj: Any) -> Any:
+def as_dict(obj: object) -> object:
     """Plain JSON-able form of any model object (for snapshots and exports)."""
     if dc.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: as_dict(getattr(obj, f.name)) for f in dc.fields(obj)}

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Any
 
 from widgets.content.documents import read_document
 from widgets.content.fields import check_cites, check_fields, cites_field, is_valid_id
@@ -52,7 +51,7 @@ def parse_module(
     if not title:
         log.add(1, t("check.front_matter_needs_title"))
     try:
-        kind = ModuleKind(meta.get("kind", ModuleKind.LESSON.value))
+        kind = ModuleKind(str(meta.get("kind", ModuleKind.LESSON.value)))
     except ValueError:
         log.add(1, t("check.unknown_kind", kind=meta.get("kind")))
         kind = ModuleKind.LESSON
@@ -120,7 +119,7 @@ def _lesson(
     return LessonSection(title, body, cites, SourceRef(log.path, block.line), parts if has_boxes else ())
 
 
-def _id_list(value: Any) -> tuple[str, ...]:
+def _id_list(value: object) -> tuple[str, ...]:
     if isinstance(value, list):
         return tuple(str(item) for item in value)
     if isinstance(value, str):
@@ -128,7 +127,7 @@ def _id_list(value: Any) -> tuple[str, ...]:
     return ()
 
 
-def _minutes(meta: dict[str, Any], key: str, log: ProblemLog) -> int:
+def _minutes(meta: Mapping[str, object], key: str, log: ProblemLog) -> int:
     value = meta.get(key)
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
