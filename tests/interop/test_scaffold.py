@@ -129,6 +129,7 @@ PURE = (
     "widgets.content",
     "widgets.i18n",
     "widgets.interop",
+    "widgets.jsonvalue",
     "widgets.notebooks",
     "widgets.scaffold",
     "widgets.commands.notebooks",

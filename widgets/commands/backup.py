@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from widgets.i18n import t
 from widgets.records import config
@@ -20,7 +19,7 @@ from widgets.records.backup import backup, migrate, restore
 from widgets.records.errors import RecordsError
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``backup`` and ``restore``."""
     save = subparsers.add_parser(
         "backup",

@@ -18,7 +18,6 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from widgets.i18n import t
 from widgets.records.errors import RecordsError
@@ -28,7 +27,7 @@ from widgets.records.store import Store, open_store
 CONFIRM_WORD = "xoa"
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``learner`` (with ``export`` and ``delete``) and ``verify``."""
     learner = subparsers.add_parser("learner", help=t("cli.learner.help"), description=__doc__)
     actions = learner.add_subparsers(dest="learner_command", required=True, metavar="ACTION")

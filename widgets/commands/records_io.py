@@ -22,7 +22,6 @@ import os
 import sys
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
 
 from widgets.i18n import t
 from widgets.records import certificates as certs
@@ -35,7 +34,7 @@ from widgets.records.policy import COURSE_TZ
 from widgets.records.store import open_store
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``records`` with ``export`` and ``import``."""
     records = subparsers.add_parser(
         "records",

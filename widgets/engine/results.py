@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses as dc
-from typing import Any
 
 from widgets.content.model import Rating
+from widgets.jsonvalue import JsonObject, JsonValue
 
 Response = str | tuple[str, ...] | tuple[tuple[str, str], ...]
 """A learner's answer: a choice ID or typed text (single, true-false, short), choice IDs
@@ -28,7 +28,7 @@ class AnswerResult:
     """Markdown feedback for what the learner answered (never the key for other options)."""
     cites: tuple[str, ...]
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JsonObject:
         return {
             "question_id": self.question_id,
             "response": _jsonable(self.response),
@@ -98,7 +98,7 @@ class ScenarioResult:
         return self.end_node_id is not None
 
 
-def _jsonable(response: Response) -> Any:
+def _jsonable(response: Response) -> JsonValue:
     if isinstance(response, tuple):
         return [_jsonable(item) for item in response]
     return response

@@ -13,7 +13,6 @@ import dataclasses as dc
 import functools
 import json
 import re
-from typing import Any
 
 from widgets.content.model import Choice, Question, QuestionType, SourceRef
 from widgets.i18n import t
@@ -21,10 +20,10 @@ from widgets.interop.imported import ImportResult, Notice
 from widgets.interop.markdown_writer import writable
 from widgets.interop.markup import to_markdown
 from widgets.interop.naming import unique_id
+from widgets.jsonvalue import JsonValue
 
-REFUSED_TYPES = {
-    "numeric": t("interop.jupyterquiz.numeric"),
-}
+REFUSED_TYPES = frozenset({"numeric"})
+"""jupyterquiz types the scorer has no type for; each has its reason as ``interop.jupyterquiz.<type>``."""
 
 
 class _RefusedError(Exception):
@@ -33,7 +32,7 @@ class _RefusedError(Exception):
 
 def parse_jupyterquiz(source: str, path: str = "<json>", taken: set[str] | None = None) -> ImportResult:
     """Questions from a jupyterquiz JSON list; raises ``ValueError`` when it is not one."""
-    data = json.loads(source)
+    data: JsonValue = json.loads(source)
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
@@ -50,19 +49,20 @@ def parse_jupyterquiz(source: str, path: str = "<json>", taken: set[str] | None 
         except _RefusedError as error:
             refused.append(Notice(where, str(error)))
             continue
-        name = re.sub(r"<[^>]+>", " ", str(item.get("question", "")))
+        stem = item.get("question", "") if isinstance(item, dict) else ""
+        name = re.sub(r"<[^>]+>", " ", str(stem))
         question_id = unique_id(name, taken)
         questions.append(writable(_replace_id(question, question_id, path)))
         notes.extend(Notice(where, f"{question_id}: {note}") for note in item_notes)
     return ImportResult(tuple(questions), tuple(refused), tuple(notes))
 
 
-def _convert(item: Any, notes: list[str]) -> Question:
+def _convert(item: JsonValue, notes: list[str]) -> Question:
     if not isinstance(item, dict):
         raise _RefusedError(t("interop.jupyterquiz.question_not_object"))
     kind = str(item.get("type", ""))
     if kind in REFUSED_TYPES:
-        raise _RefusedError(REFUSED_TYPES[kind])
+        raise _RefusedError(t(f"interop.jupyterquiz.{kind}"))
     answers = item.get("answers")
     if not isinstance(answers, list) or not answers:
         raise _RefusedError(t("interop.jupyterquiz.no_answers"))
@@ -84,7 +84,7 @@ def _convert(item: Any, notes: list[str]) -> Question:
     return question(type=qtype, choices=choices)
 
 
-def _choice_answers(answers: list[Any]) -> tuple[Choice, ...]:
+def _choice_answers(answers: list[JsonValue]) -> tuple[Choice, ...]:
     choices = []
     for number, answer in enumerate(answers, start=1):
         if not isinstance(answer, dict):
@@ -99,7 +99,7 @@ def _choice_answers(answers: list[Any]) -> tuple[Choice, ...]:
     return tuple(choices)
 
 
-def _string_answers(answers: list[Any], notes: list[str]) -> tuple[Choice, ...]:
+def _string_answers(answers: list[JsonValue], notes: list[str]) -> tuple[Choice, ...]:
     choices: list[Choice] = []
     for answer in answers:
         if not isinstance(answer, dict):
