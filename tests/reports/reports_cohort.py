@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from widgets.content.model import Course, ModuleKind, Question, QuestionType, Scenario
+from widgets.records import timelines
 from widgets.records.identity import LEADER, STAFF, identity_key
 from widgets.records.policy import FINAL_ID
 from widgets.records.progress import requirements_for
@@ -323,6 +324,7 @@ def generate(engine: Engine, course: Course, n: int, *, seed: int = 1273) -> Exp
             rows = build.rows[table.name]
             bulk_insert(conn, table, rows)
             expected.rows[table.name] = len(rows)
+        timelines.refresh(conn, None, course)  # a write of evidence: every learner's mastery timelines
     return expected
 
 

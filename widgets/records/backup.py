@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
 from widgets.i18n import t
-from widgets.records import db, migrations, schema
+from widgets.records import db, migrations, schema, timelines
 from widgets.records.errors import RecordsError, SchemaTooNewError
 from widgets.records.store import open_store
 
@@ -207,6 +207,7 @@ def restore(
             env,
         )  # fmt: skip
     engine = open_store(url, data=data).engine  # migrates (with the identity secret if needed)
+    timelines.refresh_stale(engine)  # timelines the backup kept under other content
     version = db.read(engine, migrations.current_version)
     counts = db.read(
         engine,
@@ -389,7 +390,9 @@ def migrate(url: str, data: Path | None = None) -> tuple[int, int]:
     engine = db.get_engine(url)
     before = db.read(engine, migrations.current_version)
     try:
-        after = db.read(open_store(url, data=data).engine, migrations.current_version)
+        migrated = open_store(url, data=data).engine
+        timelines.refresh_stale(migrated)  # the course may be new too: timelines under it
+        after = db.read(migrated, migrations.current_version)
     except sa.exc.SQLAlchemyError as exc:
         now = db.read(engine, migrations.current_version)
         raise BackupError(

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from widgets.i18n import t
-from widgets.records import db, identity
+from widgets.records import db, identity, timelines
 from widgets.records.errors import RecordsError, SchemaTooNewError
 from widgets.records.schema import UTCDateTime
 
@@ -40,6 +40,9 @@ class Migration:
     apply: Callable[[Connection], None]
     keyed: Callable[[Connection, SecretSource | None], None] | None = None
     """Instead of ``apply``: a migration that needs the identity secret."""
+    derived: Callable[[Connection], None] | None = None
+    """Fills the derived data a migration's tables hold, with the current code: run once the
+    whole upgrade's schema is in place (so a later migration may change those tables)."""
 
 
 def _learner_fk(*, index: bool = False, unique: bool = False) -> sa.Column[str]:
@@ -413,6 +416,34 @@ def _m7_certificate_signatures(conn: Connection) -> None:
     md.create_all(conn, tables=[keys, signatures])
 
 
+def _m8_retention_timelines(conn: Connection) -> None:
+    """Each learner's mastery timelines for the trainer's retention report (issue 20; see
+    :mod:`widgets.records.timelines`), filled by :func:`_m8_backfill`."""
+    md = sa.MetaData()
+    sa.Table("learners", md, sa.Column("id", sa.String(36), primary_key=True))  # FK target
+    table = sa.Table(
+        "retention_timelines",
+        md,
+        sa.Column(
+            "learner_id",
+            sa.String(36),
+            sa.ForeignKey("learners.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("fingerprint", sa.String(16), nullable=False),
+        sa.Column("clauses", sa.LargeBinary, nullable=False),
+        sa.Column("spans", sa.LargeBinary, nullable=False),
+    )
+    md.create_all(conn, tables=[table])
+
+
+def _m8_backfill(conn: Connection) -> None:
+    """Every learner's timelines, under the course this installation serves (if it cannot be
+    read, they are left to the report, which computes what it finds missing)."""
+    if conn.execute(sa.text("SELECT 1 FROM learners LIMIT 1")).first() is not None:
+        timelines.refresh(conn, None)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "learners, attempts, answers, scenario choices", _m1_learning_records),
     Migration(2, "completions, pledges, certificates", _m2_course_end),
@@ -421,6 +452,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "covering indexes for the trainer reports", _m5_report_indexes),
     Migration(6, "keyed learner IDs, PINs, lockouts, audit trail", _m6_unkeyed, _m6_identity),
     Migration(7, "certificate signatures and trusted kiosk keys", _m7_certificate_signatures),
+    Migration(8, "mastery timelines for the retention report", _m8_retention_timelines, derived=_m8_backfill),
 )
 CURRENT_VERSION = MIGRATIONS[-1].version
 
@@ -476,6 +508,7 @@ def upgrade(engine: Engine, target: int | None = None, *, secret: SecretSource |
             raise SchemaTooNewError(t("records.migrations.newer", version=version, current=CURRENT_VERSION))
         if version == 0:
             _version_table.create(conn)
+        derived = []
         for migration in MIGRATIONS:
             if version < migration.version <= target:
                 if migration.keyed is not None:
@@ -490,6 +523,11 @@ def upgrade(engine: Engine, target: int | None = None, *, secret: SecretSource |
                     )
                 )
                 version = migration.version
+                if migration.derived is not None:
+                    derived.append(migration.derived)
+        if version == CURRENT_VERSION:  # the current schema: the current code can fill it
+            for fill in derived:
+                fill(conn)
         return version
 
     return db.write(engine, run)

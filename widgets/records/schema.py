@@ -335,6 +335,24 @@ certificate_signatures = sa.Table(
     sa.Index("ix_certificate_signatures_key", "key_id"),
 )
 
+# Migration 8 (the trainer's retention report, issue 20; see widgets.records.timelines): each
+# learner's mastery timelines, derived from their answers and choices and refreshed with every
+# write of them. Not in LEARNER_TABLES: recomputable, so neither exported (the evidence is) nor
+# deleted one by one (it goes with the learner, ON DELETE CASCADE).
+retention_timelines = sa.Table(
+    "retention_timelines",
+    metadata,
+    sa.Column(
+        "learner_id",
+        sa.String(36),
+        sa.ForeignKey("learners.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("fingerprint", sa.String(16), nullable=False),  # the course and rules computed under
+    sa.Column("clauses", sa.LargeBinary, nullable=False),  # int64 LE: (clause, first, mastered, lapsed)
+    sa.Column("spans", sa.LargeBinary, nullable=False),  # int64 LE: (clause, state, start, end)
+)
+
 LEARNER_TABLES = (
     credentials,
     learner_aliases,

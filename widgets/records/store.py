@@ -24,7 +24,19 @@ from widgets.engine.progress import ModuleState, Requirement, module_state
 from widgets.engine.results import AnswerResult, QuizResult, ScenarioResult, ScenarioStep
 from widgets.records import audit as audit_trail
 from widgets.records import certificates as certs
-from widgets.records import config, db, identity, kiosk, migrations, pins, policy, queries, rows, signing
+from widgets.records import (
+    config,
+    db,
+    identity,
+    kiosk,
+    migrations,
+    pins,
+    policy,
+    queries,
+    rows,
+    signing,
+    timelines,
+)
 from widgets.records.errors import (
     CertificateError,
     CodeFormatError,
@@ -61,6 +73,7 @@ from widgets.records.schema import (
     scenario_choices,
     signing_keys,
 )
+from widgets.records.statistics.snapshot import Statistics
 
 EXPORT_FORMAT = "neuguong-learner-export"
 _SECRET_COLUMNS = frozenset({"pin_hash", "pin_salt"})
@@ -128,6 +141,11 @@ class Store:
     def rooms(self) -> Rooms:
         """Live workshop rooms: open, join, focus and the room's counts (:mod:`widgets.records.rooms`)."""
         return Rooms(self.engine, lambda: self.clock())
+
+    @property
+    def statistics(self) -> Statistics:
+        """The trainer's statistics over these records (:mod:`widgets.records.statistics`)."""
+        return Statistics(self.engine)
 
     # ----------------------------------------------------------------- learners
 
@@ -537,13 +555,18 @@ class Store:
 
     # ------------------------------------------------------------------ reviews
 
-    def start_review(self, learner_id: str, *, review_id: str | None = None) -> AttemptSummary:
+    def start_review(
+        self, learner_id: str, *, review_id: str | None = None, started_at: datetime | None = None
+    ) -> AttemptSummary:
         """Record the start of a spaced review (kind ``review``; idempotent per ``review_id``).
 
         A review's answers and its scenario decision are stored like any other (one row each, the
-        moment they are made) under this attempt, which no module, final or certificate counts."""
+        moment they are made) under this attempt, which no module, final or certificate counts.
+        Its times (``started_at`` here, ``answered_at``, ``chosen_at``, ``finished_at``) default to
+        the store's clock; the review page gives the clock it reads the schedule with (a test
+        clock moves both: ``widgets.views.review.review_now``)."""
         review_id = rows.as_uuid(review_id)
-        now = self.clock()
+        now = started_at or self.clock()
         return db.write(
             self.engine,
             lambda conn: queries.ensure_attempt(
@@ -560,11 +583,12 @@ class Store:
         module_id: str,
         try_no: int = 1,
         answer_id: str | None = None,
+        answered_at: datetime | None = None,
     ) -> str:
         """Store one answer given in a review (``module_id``: the question's module); its ID."""
         answer_id = rows.as_uuid(answer_id)
         review_id = rows.as_uuid(review_id)
-        at = self.clock()
+        at = answered_at or self.clock()
         module_id = rows.text_id(module_id, "module_id")
         values = _answer_values(answer_id, review_id, learner_id, module_id, answer, try_no, at)
         self._write_row(answers, values, (learner_id, REVIEW, REVIEW_ID), REVIEW_ID, at)
@@ -579,11 +603,12 @@ class Store:
         step: ScenarioStep,
         *,
         choice_id: str | None = None,
+        chosen_at: datetime | None = None,
     ) -> str:
         """Store the scenario decision of a review (one node, step 0); return its ID."""
         choice_id = rows.as_uuid(choice_id)
         review_id = rows.as_uuid(review_id)
-        at = self.clock()
+        at = chosen_at or self.clock()
         module_id = rows.text_id(module_id, "module_id")
         scenario_id = rows.text_id(scenario_id, "scenario_id")
         values = _choice_values(choice_id, review_id, learner_id, module_id, scenario_id, 0, step, at)
@@ -591,11 +616,17 @@ class Store:
         return choice_id
 
     def finish_review(
-        self, learner_id: str, review_id: str, score: float, max_score: float
+        self,
+        learner_id: str,
+        review_id: str,
+        score: float,
+        max_score: float,
+        *,
+        finished_at: datetime | None = None,
     ) -> AttemptSummary:
         """Close a review once every item is answered (idempotent: the first finish counts)."""
         values = {
-            "finished_at": self.clock(),
+            "finished_at": finished_at or self.clock(),
             "score": rows.finite(score, "score"),
             "max_score": rows.finite(max_score, "max_score"),
         }
@@ -634,18 +665,24 @@ class Store:
         at: datetime,
     ) -> None:
         """Insert one answer or choice in its own transaction, creating its attempt if
-        needed; a repeated row is ignored."""
+        needed; a repeated row is ignored. A new row refreshes the learner's mastery timelines
+        (:mod:`widgets.records.timelines`) in the same transaction."""
         attempt_id = values["attempt_id"]
+
+        def insert(conn: Connection) -> None:
+            if db.insert_ignore(conn, table, values):
+                timelines.refresh(conn, [owner[0]])
+
         if self._known.get(attempt_id) == owner:
             try:
-                db.write(self.engine, lambda conn: db.insert_ignore(conn, table, values))
+                db.write(self.engine, insert)
                 return
             except sa.exc.IntegrityError:  # the attempt is gone (learner deleted?)
                 self._known.pop(attempt_id, None)
 
         def run(conn: Connection) -> None:
             queries.ensure_attempt(conn, *owner, module_id, attempt_id, at)
-            db.insert_ignore(conn, table, values)
+            insert(conn)
 
         db.write(self.engine, run)
         self._known[attempt_id] = owner
