@@ -9,10 +9,12 @@ days (e.g. ``2.5``); each page load reads it, so a browser test moves the clock 
 loads without sleeping or restarting the server. It is an environment variable of the server
 (a learner cannot set it from the browser), it moves "now" forward only and by at most
 :data:`MAX_TEST_OFFSET`, it is logged as a warning whenever it applies, and it changes only
-how the schedule is *read* (the map, "cần ôn", the next date, which clauses a review draws):
-every timestamp written to the records, the sessions, the final's daily limit and the
-certificates keep the store's real clock. Set in production by mistake, it can only make
-reviews fall due early.
+how the schedule is *read* (the map, "cần ôn", the next date, which clauses a review draws)
+and when a review is recorded as made: the review page writes its start, answers, decision
+and end at the clock it reads the schedule with (:class:`ReviewPage`'s ``clock``), so a review
+taken "two days later" moves the schedule on from then. Every other timestamp written to the
+records, the sessions, the final's daily limit and the certificates keep the store's real
+clock. Set in production by mistake, it can only make reviews fall due early.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from widgets.engine.mastery import (
 )
 from widgets.engine.quiz import CheckOutcome, QuizAttempt
 from widgets.engine.results import QuizResult, ScenarioResult, ScenarioStep
+from widgets.engine.review import Clock
 from widgets.engine.scoring import score
 from widgets.i18n import t
 from widgets.records.errors import RecordsError
@@ -198,10 +201,19 @@ class ReviewQuizView(QuizView):
 class ReviewPage(w.VBox):
     """ "Ôn tập": 5–10 questions and one scenario decision on the clauses due, each saved at once."""
 
-    def __init__(self, course: Course, store: Store | None, session: LearnerSession | None) -> None:
+    def __init__(
+        self,
+        course: Course,
+        store: Store | None,
+        session: LearnerSession | None,
+        *,
+        clock: Clock = review_now,
+    ) -> None:
         super().__init__()
         self.course = course
         self.session = session
+        self.clock = clock
+        """Reads the schedule and dates what the review writes (default :func:`review_now`)."""
         self.links = SiteLinks.of(session)
         self.add_class("nk-page")
         self.add_class("nk-review-page")
@@ -242,7 +254,7 @@ class ReviewPage(w.VBox):
             answers = [a for a in answers if a.answered_at < began]
             choices = [c for c in choices if c.chosen_at < began]
         evidence = outcomes(self.course, answers, choices)
-        now = review_now()
+        now = self.clock()
         mastery = mastery_map(requirement_clauses(self.course.directive), evidence, now)
         review_id = opened.attempt.id if opened is not None else str(uuid.uuid4())
         draw = draw_review(self.course, mastery.due, evidence, seed=f"{learner.id}:{review_id}")
@@ -256,7 +268,7 @@ class ReviewPage(w.VBox):
             self._notice(f"{t('review.nothing')} {_next_line(mastery)}", "info")
             return
         if opened is None:
-            store.start_review(learner.id, review_id=review_id)
+            store.start_review(learner.id, review_id=review_id, started_at=now)
         self.review_id = review_id
         seed = attempt_seed(learner.id, REVIEW_ID, int(uuid.UUID(review_id)) % 1_000_000)
         attempt = QuizAttempt(REVIEW_ID, tuple(questions), REVIEW_POLICY, attempt_id=review_id, seed=seed)
@@ -321,6 +333,7 @@ class ReviewPage(w.VBox):
                 outcome.answer,
                 module_id=self.course.module_of(question.id).id,
                 try_no=outcome.tries_used,
+                answered_at=self.clock(),
             )
         except RecordsError:
             log.exception("review answer not saved")
@@ -336,6 +349,7 @@ class ReviewPage(w.VBox):
                 scenario.id,
                 self.course.module_of(scenario.id).id,
                 step,
+                chosen_at=self.clock(),
             )
         except RecordsError:
             log.exception("review decision not saved")
@@ -359,12 +373,16 @@ class ReviewPage(w.VBox):
             points, best = RATING_POINTS[self.decision.steps[0].rating], max(RATING_POINTS.values())
         try:
             self.session.store.finish_review(
-                self.session.learner.id, self.review_id, result.score + points, result.max_score + best
+                self.session.learner.id,
+                self.review_id,
+                result.score + points,
+                result.max_score + best,
+                finished_at=self.clock(),
             )
         except RecordsError:
             log.exception("review not closed")
         self._finished = True
-        mastery = learner_mastery(self.session)
+        mastery = learner_mastery(self.session, self.clock())
         self.done.value = render(
             "notice_line",
             text=f"{t('review.done')} {_next_line(mastery)}",
