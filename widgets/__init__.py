@@ -6,7 +6,7 @@ ipywidgets; the views are imported lazily so that ``import widgets.content`` sta
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 __version__ = "0.2.0"
 
@@ -25,9 +25,11 @@ _VIEWS = {
 __all__ = ["__version__", *_VIEWS]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> Callable[..., object]:
     if name in _VIEWS:
         import importlib
 
-        return getattr(importlib.import_module(_VIEWS[name]), name)
+        page: object = getattr(importlib.import_module(_VIEWS[name]), name)
+        assert callable(page), f"{_VIEWS[name]}.{name} is not a page function"
+        return page
     raise AttributeError(f"module 'widgets' has no attribute {name!r}")

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +48,11 @@ HEALTH_PATH = "healthz"
 LONG_CACHE_S = 365 * 24 * 3600
 
 
-def home_path(resources: dict[str, Any]) -> str:
-    """The home page, relative to the base URL, from the template resources."""
-    home = str(resources.get("neuguong", {}).get("home") or DEFAULT_HOME)
-    return home.lstrip("/")
+def home_path(resources: Mapping[str, object]) -> str:
+    """The home page, relative to the base URL, from the template resources (its ``conf.json``)."""
+    ours = resources.get("neuguong")
+    home = ours.get("home") if isinstance(ours, dict) else None
+    return str(home or DEFAULT_HOME).lstrip("/")
 
 
 class HomeRedirectHandler(tornado.web.RequestHandler):
@@ -129,7 +131,7 @@ class NeuguongVoila(Voila):
         """Absolute path of the mode's home page (base URL included)."""
         return url_path_join(self.base_url, home_path(self.voila_configuration.resources))
 
-    def init_settings(self) -> dict[str, Any]:
+    def init_settings(self) -> dict[str, Any]:  # Any: tornado settings of every kind (Voilà untyped)
         settings: dict[str, Any] = super().init_settings()  # Voilà is untyped
         # Constructor-time settings (compress_response) must be there when tornado builds
         # the Application; Voilà's start() only updates app.settings afterwards.
@@ -140,7 +142,7 @@ class NeuguongVoila(Voila):
             settings[env_name].globals["neuguong_home_url"] = self.home_url
         return settings
 
-    def init_handlers(self) -> list[Any]:
+    def init_handlers(self) -> list[Any]:  # Any: tornado rule specs (2- or 3-tuples)
         root = self.server_url.rstrip("/")
         ours: list[Any] = [
             (f"{root}/?", HomeRedirectHandler, {"home_url": self.home_url}),

@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import signal
 import sys
+from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,7 @@ except ipykernel's ``parent_handle`` default, which :func:`_run_kernel` sets exp
 WITHOUT = ("debugpy",)
 """Never imported in a forked kernel (see :func:`_run_kernel`)."""
 
-_context: Any = None
+_context: ForkServerContext | None = None
 
 
 def enabled() -> bool:
@@ -64,7 +65,7 @@ def enabled() -> bool:
     return {"fork", "forkserver"} <= set(multiprocessing.get_all_start_methods())
 
 
-def fork_context() -> Any:
+def fork_context() -> ForkServerContext:
     """The process-wide forkserver context, with the kit's modules preloaded."""
     global _context
     if _context is None:
@@ -173,13 +174,13 @@ class ForkedKernel:
 class ForkingProvisioner(LocalProvisioner):
     """``LocalProvisioner`` whose kernels come from the warm fork server, over IPC."""
 
-    async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+    async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:  # Any: jupyter_client's signature
         """Switch the kernel to Unix sockets (where available) before its connection file is written."""
         if self.parent is not None:
             transport.use_ipc(self.parent)
         return await super().pre_launch(**kwargs)
 
-    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:  # Any: as above
         arguments = kernel_arguments(cmd)
         if arguments is None or not enabled() or main_is_reimported():
             return await super().launch_kernel(cmd, **kwargs)

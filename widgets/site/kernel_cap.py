@@ -21,7 +21,7 @@ class CappedMappingKernelManager(AsyncMappingKernelManager):
         0, config=True, help="Refuse to start a kernel when this many run or start (0: no cap)."
     ).tag(config=True)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:  # Any: jupyter_server's traitlets config
         # jupyter_server's __init__ is unannotated (untyped_calls_exclude misses super() calls).
         super().__init__(**kwargs)  # type: ignore[no-untyped-call]
         self._starting = 0

@@ -17,9 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
 
 from jupyter_core.utils import ensure_async
+from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 from tornado import web
 
 ATTRIBUTE = "_neuguong_orphans"
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 class OrphanReaper:
     """The pending shutdowns of one multi-kernel manager's kernels, one timer per kernel."""
 
-    def __init__(self, manager: Any) -> None:
+    def __init__(self, manager: MappingKernelManager) -> None:
         self.manager = manager
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.live: dict[str, set[int]] = {}
@@ -38,7 +38,7 @@ class OrphanReaper:
         """How many kernels were shut down here."""
 
     @classmethod
-    def of(cls, manager: Any) -> OrphanReaper:
+    def of(cls, manager: MappingKernelManager) -> OrphanReaper:
         """The reaper of ``manager`` (one per manager, created on first use)."""
         reaper = getattr(manager, ATTRIBUTE, None)
         if reaper is None:

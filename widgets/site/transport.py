@@ -23,7 +23,10 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jupyter_client.manager import KernelManager
 
 TRANSPORT_ENV = "NEUGUONG_KERNEL_TRANSPORT"
 SOCKET_PATH_MAX = 100
@@ -74,7 +77,7 @@ def socket_prefix(connection_file: str) -> str:
     return prefix
 
 
-def use_ipc(kernel_manager: Any) -> bool:
+def use_ipc(kernel_manager: KernelManager) -> bool:
     """Switch a kernel manager to IPC before it writes its connection file; whether it did.
 
     Does nothing where IPC is not available, or once the manager has written a connection
