@@ -6,6 +6,6 @@ from __future__ import annotations
 from typing import TypeAlias
 
 JsonValue: TypeAlias = bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"] | None
-"""Any value ``json.loads`` can return."""
+"""Every value ``json.loads`` can return."""
 JsonObject: TypeAlias = dict[str, JsonValue]
 """A JSON object."""

@@ -110,7 +110,7 @@ class VersionedFileFindHandler(FileFindHandler):
 
 
 class NotFoundHandler(BaseVoilaHandler):
-    """Any address no route knows: the template's Vietnamese 404 page (not tornado's)."""
+    """An address no route knows: the template's Vietnamese 404 page (not tornado's)."""
 
     async def prepare(self) -> None:
         await super().prepare()
