@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from widgets.i18n import t
 from widgets.records import secret_files
@@ -43,7 +43,7 @@ def load_secret(data: Path, *, create: bool = True) -> bytes:
     return secret_files.load_secret(secret_path(data), t("records.secret.certificates"), create=create)
 
 
-def payload(fields: dict[str, Any]) -> bytes:
+def payload(fields: Mapping[str, object]) -> bytes:
     """Canonical bytes of the certificate fields the code vouches for."""
     return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 

@@ -6,7 +6,6 @@ import dataclasses as dc
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any
 
 from widgets.engine.progress import Lock, ModuleState, certificate_lock, final_lock
 from widgets.engine.results import AnswerResult, Response, ScenarioStep
@@ -135,7 +134,7 @@ class Certificate:
     attempt_id: str
     issued_at: datetime
 
-    def fields(self) -> dict[str, Any]:
+    def fields(self) -> dict[str, str | float]:
         """What the verification code vouches for."""
         return {
             "id": self.id,

@@ -52,9 +52,10 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidSignature
@@ -111,18 +112,18 @@ class SigningKey:
     def public_text(self) -> str:
         return encode(self.public)
 
-    def sign(self, fields: dict[str, Any]) -> str:
+    def sign(self, fields: Mapping[str, object]) -> str:
         """The base64 signature of a certificate's fields (:func:`message`)."""
         return encode(self._private.sign(message(fields)))
 
 
-def message(fields: dict[str, Any]) -> bytes:
+def message(fields: Mapping[str, object]) -> bytes:
     """The canonical bytes a signature covers: :data:`SIGNED_FIELDS` of ``fields`` as JSON."""
     chosen = {name: fields[name] for name in SIGNED_FIELDS}
     return json.dumps(chosen, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def check(public: bytes, fields: dict[str, Any], signature: str) -> bool:
+def check(public: bytes, fields: Mapping[str, object], signature: str) -> bool:
     """Whether ``signature`` is the key's signature of ``fields``."""
     try:
         raw = base64.b64decode(signature, validate=True)
@@ -138,7 +139,16 @@ def seal(secret: bytes, key_id: str, public_key: str, origin: str) -> str:
     return hmac.new(secret, b"neuguong-signing-key\x00" + text, hashlib.sha256).hexdigest()
 
 
-def sealed(secret: bytes, row: Any) -> bool:
+class SealedRow(Protocol):
+    """A ``signing_keys`` row, as far as its seal is concerned."""
+
+    key_id: str
+    public_key: str
+    origin: str
+    seal: str | None
+
+
+def sealed(secret: bytes, row: SealedRow) -> bool:
     """Whether a ``signing_keys`` row carries this installation's seal."""
     return hmac.compare_digest(seal(secret, row.key_id, row.public_key, row.origin), row.seal or "")
 
