@@ -11,8 +11,13 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from reference import retention as reference
+from reports_cohort import generate
+
 from widgets.content.model import Course
 from widgets.engine.mastery import MasteryState, mastery_map, outcomes
+from widgets.records import db, timelines
+from widgets.records.identity import LEADER
 from widgets.records.schema import answers, attempts, learners, scenario_choices
 from widgets.records.statistics.filters import Filters
 from widgets.records.store import Store
@@ -282,3 +287,28 @@ def test_dashboard_tab(store: Store, real_course: Course) -> None:
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
     assert cells[1:] == ["0", "75", "2", "1", "50"]
     assert "10/03/2025" in html
+
+
+def test_a_generated_cohort_agrees_with_the_replay_under_every_filter(
+    store: Store, real_course: Course
+) -> None:
+    """The figures read from the stored timelines are those of replaying every answer
+    (``tests/reference/retention.py``), unfiltered and by unit, role and time range."""
+    generate(store.engine, real_course, 60)
+    assert db.read(store.engine, lambda conn: timelines.stale_learners(conn, real_course)) == []
+    unit = db.read(store.engine, lambda conn: conn.execute(learners.select().limit(1)).one().unit)
+    now = D0 + timedelta(days=40)
+    shown = []
+    for filters in (
+        Filters(),
+        Filters(units=(unit,)),
+        Filters(roles=(LEADER,)),
+        Filters(since=day(1), until=day(9)),
+        Filters(until=day(2, 30)),
+    ):
+        found = retention(store.engine, real_course, filters, now=now)
+        assert found == reference.retention(store.engine, real_course, filters, now=now), filters
+        shown.append(found)
+    everyone = shown[0]
+    assert everyone.learners == 60 and 0 < shown[1].learners < 60
+    assert all(any(sum(c.counts[s]) for c in everyone.clauses) for s in (L, D, N))  # states to compare
