@@ -18,11 +18,12 @@ import functools
 import logging
 import os
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -100,7 +101,7 @@ def create_engine(url: str) -> Engine:
     raise RecordsError(t("records.db.unsupported", backend=parsed.get_backend_name()))
 
 
-def pg_connect_args(driver: str) -> dict[str, Any]:
+def pg_connect_args(driver: str) -> dict[str, object]:
     """Driver arguments for PostgreSQL: psycopg 3 never prepares statements server-side.
 
     psycopg prepares a query after 5 runs by default; behind PgBouncer in transaction mode
@@ -123,7 +124,7 @@ def _env_int(name: str, default: int) -> int:
     return number
 
 
-def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _sqlite_on_begin)
     cursor = dbapi_conn.cursor()
     try:
@@ -194,7 +195,7 @@ def _transient(exc: sa.exc.DBAPIError) -> bool:
     return sqlstate in {"40001", "40P01", "55P03", "57P01", "08000", "08003", "08006"}
 
 
-def insert_ignore(conn: Connection, table: sa.Table, values: Mapping[str, Any]) -> bool:
+def insert_ignore(conn: Connection, table: sa.Table, values: Mapping[str, object]) -> bool:
     """``INSERT … ON CONFLICT DO NOTHING``; whether a row was inserted.
 
     Uses ``RETURNING`` (psycopg reports ``rowcount`` -1 for this statement on PostgreSQL).

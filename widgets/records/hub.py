@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 
 from widgets.records import audit, db, identity, queries, rows
 from widgets.records.models import Learner
@@ -57,7 +57,7 @@ def save_hub_profile(store: Store, hub_user: str, name: object, unit: object, ro
     learner_id = hub_learner_id(store, hub_user)
     now = store.clock()
 
-    def save(conn: Connection) -> Any:
+    def save(conn: Connection) -> Row[Any]:
         created = db.insert_ignore(
             conn,
             learners,

@@ -8,11 +8,12 @@ import math
 import uuid
 from datetime import UTC, datetime
 from numbers import Real
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.engine import Row
 
 from widgets.engine.results import Response
+from widgets.jsonvalue import JsonValue
 from widgets.records.models import (
     AttemptSummary,
     Certificate,
@@ -87,8 +88,8 @@ def certificate(row: Row[Any]) -> Certificate:
     return _from_row(Certificate, row)
 
 
-def jsonable_row(row: Row[Any]) -> dict[str, Any]:
-    out = {}
+def jsonable_row(row: Row[Any]) -> dict[str, object]:
+    out: dict[str, object] = {}
     for key, value in row._mapping.items():
         if isinstance(value, datetime):
             value = iso(value)
@@ -102,7 +103,7 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def encode_json(value: Any) -> str:
+def encode_json(value: object) -> str:
     data = _plain(value)
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     try:
@@ -112,18 +113,17 @@ def encode_json(value: Any) -> str:
     return text
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]
     return value
 
 
 def decode_response(text: str) -> Response:
-    def tuplify(value: Any) -> Any:
+    def tuplify(value: JsonValue) -> object:
         return tuple(tuplify(item) for item in value) if isinstance(value, list) else value
 
-    decoded: Response = tuplify(json.loads(text))  # JSON the store wrote itself (encode_response)
-    return decoded
+    return cast(Response, tuplify(json.loads(text)))  # JSON the store wrote itself (encode_response)
 
 
 class FieldError(ValueError):

@@ -12,7 +12,6 @@ workshop rooms, an ``answers.room_id`` column), never by editing an applied migr
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
@@ -24,7 +23,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> Any:
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -32,7 +31,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> Any:
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -40,8 +39,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def uuid_column(name: str = "id", **kw: Any) -> sa.Column[str]:
-    return sa.Column(name, sa.String(36), primary_key=True, **kw)
+def uuid_column(name: str = "id") -> sa.Column[str]:
+    return sa.Column(name, sa.String(36), primary_key=True)
 
 
 def learner_fk() -> sa.Column[str]:
