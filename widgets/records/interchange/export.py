@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from widgets.jsonvalue import JsonObject
 from widgets.records import db
 from widgets.records.interchange.xapi import StatementBuilder, home_page
 from widgets.records.schema import (
@@ -33,20 +33,20 @@ def export_statements(
     home: str | None = None,
     with_names: bool = False,
     course_id: str = "course",
-) -> list[dict[str, Any]]:
+) -> list[JsonObject]:
     """Every record made at or after ``since`` as statements, oldest first."""
     builder = StatementBuilder(home_page(home), with_names=with_names, course_id=course_id)
     return db.read(engine, lambda conn: _export(conn, builder, since))
 
 
-def iter_json_lines(statements: list[dict[str, Any]]) -> Iterator[str]:
+def iter_json_lines(statements: list[JsonObject]) -> Iterator[str]:
     """One compact JSON line per statement (UTF-8 text, not ASCII-escaped)."""
     for statement in statements:
         yield json.dumps(statement, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def _export(conn: Connection, builder: StatementBuilder, since: datetime | None) -> list[dict[str, Any]]:
-    def after(column: sa.ColumnElement[Any]) -> list[sa.ColumnElement[bool]]:
+def _export(conn: Connection, builder: StatementBuilder, since: datetime | None) -> list[JsonObject]:
+    def after(column: sa.ColumnElement[datetime]) -> list[sa.ColumnElement[bool]]:
         return [column >= since] if since is not None else []
 
     answer_rows = conn.execute(sa.select(answers).where(*after(answers.c.answered_at))).all()
@@ -86,7 +86,7 @@ def _export(conn: Connection, builder: StatementBuilder, since: datetime | None)
         if ids
         else {}
     )
-    out: list[tuple[datetime, int, str, dict[str, Any]]] = []
+    out: list[tuple[datetime, int, str, JsonObject]] = []
     for row in attempt_rows.values():
         learner = learner_rows[row.learner_id]
         if since is None or row.started_at >= since:

@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -232,11 +232,21 @@ def _attach_signature(conn: Connection, item: Parsed, report: ImportReport) -> b
     return _insert(conn, certificate_signatures, values, report) or added
 
 
-def _insert(conn: Connection, table: sa.Table, values: dict[str, Any], report: ImportReport) -> bool:
+def _insert(conn: Connection, table: sa.Table, values: dict[str, object], report: ImportReport) -> bool:
     if db.insert_ignore(conn, table, values):
         report.added[table.name] += 1
         return True
     return False
+
+
+class _NewLearner(TypedDict):
+    """A merged learner's row, as :func:`queries.add_learner` takes it."""
+
+    name: str
+    unit: str
+    role: str
+    created_at: datetime
+    name_key: str | None
 
 
 def _ensure_learner(conn: Connection, info: LearnerInfo, report: ImportReport, seen: dict[str, str]) -> bool:
@@ -246,7 +256,7 @@ def _ensure_learner(conn: Connection, info: LearnerInfo, report: ImportReport, s
     row = conn.execute(sa.select(learners.c.name_key).where(learners.c.id == info.id)).first()
     changed = False
     if row is None:
-        values: dict[str, Any] = {
+        values: _NewLearner = {
             "name": info.name or PLACEHOLDER.format(short=info.id[:8]),
             "unit": info.unit,
             "role": info.role,

@@ -70,7 +70,7 @@ class Parsed:
     """``attempted``, ``answer``, ``choice``, ``finish``, ``certificate`` or ``pledge``."""
     learner: LearnerInfo
     attempt: AttemptInfo | None
-    row: dict[str, Any]
+    row: dict[str, object]
     signature: dict[str, str] | None = None
     """A certificate's signature: ``key``, ``public_key`` and ``value``."""
 
@@ -93,6 +93,8 @@ def parse_line(line: str, number: int = 0) -> Parsed:
         raise StatementError("learner", detail=error.message) from None
 
 
+# Any below: a statement from another machine, read by key as it comes; a missing or mistyped field
+# raises KeyError, TypeError or AttributeError, which parse_line reports as StatementError("field").
 def _parse(data: dict[str, Any], number: int) -> Parsed:
     sid = rows.uuid_text(data["id"], "id")
     verb_iri = data["verb"]["id"]

@@ -45,9 +45,10 @@ import os
 import re
 import uuid
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import quote, unquote, urlsplit
 
+from widgets.jsonvalue import JsonObject
 from widgets.records import policy
 
 XAPI_VERSION = "1.0.3"
@@ -253,8 +254,8 @@ class StatementBuilder:
     def ext(self, name: str) -> str:
         return extension_iri(self.home, name)
 
-    def actor(self, learner: LearnerRecord) -> dict[str, Any]:
-        actor: dict[str, Any] = {
+    def actor(self, learner: LearnerRecord) -> JsonObject:
+        actor: JsonObject = {
             "objectType": "Agent",
             "account": {"homePage": self.home, "name": learner.id},
         }
@@ -262,13 +263,17 @@ class StatementBuilder:
             actor["name"] = learner.full_name
         return actor
 
-    def learner_ext(self, learner: LearnerRecord) -> dict[str, Any]:
-        data = {"unit": learner.unit, "role": learner.role, "created": timestamp(learner.created_at)}
+    def learner_ext(self, learner: LearnerRecord) -> JsonObject:
+        data: JsonObject = {
+            "unit": learner.unit,
+            "role": learner.role,
+            "created": timestamp(learner.created_at),
+        }
         if self.with_names and learner.staff_code:
             data["staff_code"] = learner.staff_code
         return data
 
-    def _activity(self, kind: str, activity_id: str, node_id: str | None = None) -> dict[str, Any]:
+    def _activity(self, kind: str, activity_id: str, node_id: str | None = None) -> JsonObject:
         if kind == "review" and node_id is None:
             kind_type = f"{self.home}/xapi/activity-types/review"
         else:
@@ -279,7 +284,7 @@ class StatementBuilder:
             "definition": {"type": kind_type},
         }
 
-    def _context(self, learner: LearnerRecord, attempt: AttemptRecord) -> dict[str, Any]:
+    def _context(self, learner: LearnerRecord, attempt: AttemptRecord) -> JsonObject:
         kind = attempt_kind(attempt)
         return {
             "registration": attempt.id,
@@ -300,8 +305,8 @@ class StatementBuilder:
         }
 
     def _statement(
-        self, sid: str, learner: LearnerRecord, verb: str, obj: dict[str, Any], at: datetime
-    ) -> dict[str, Any]:
+        self, sid: str, learner: LearnerRecord, verb: str, obj: JsonObject, at: datetime
+    ) -> JsonObject:
         return {
             "id": sid,
             "version": XAPI_VERSION,
@@ -311,7 +316,7 @@ class StatementBuilder:
             "timestamp": timestamp(at),
         }
 
-    def attempted(self, learner: LearnerRecord, attempt: AttemptRecord) -> dict[str, Any]:
+    def attempted(self, learner: LearnerRecord, attempt: AttemptRecord) -> JsonObject:
         kind = attempt_kind(attempt)
         out = self._statement(
             attempt.id, learner, "attempted", self._activity(kind, attempt.activity_id), attempt.started_at
@@ -321,7 +326,7 @@ class StatementBuilder:
 
     def answered(
         self, learner: LearnerRecord, attempt: AttemptRecord, answer: AnswerRecord, cites: list[str]
-    ) -> dict[str, Any]:
+    ) -> JsonObject:
         out = self._statement(
             answer.id, learner, "answered", self._activity("question", answer.question_id), answer.answered_at
         )
@@ -331,13 +336,13 @@ class StatementBuilder:
             "completion": True,
             "response": answer.response,
             "extensions": {
-                self.ext("answer"): {"try": answer.try_no, "module": answer.module_id, "cites": cites}
+                self.ext("answer"): {"try": answer.try_no, "module": answer.module_id, "cites": [*cites]}
             },
         }
         out["context"] = self._context(learner, attempt)
         return out
 
-    def chose(self, learner: LearnerRecord, attempt: AttemptRecord, choice: ChoiceRecord) -> dict[str, Any]:
+    def chose(self, learner: LearnerRecord, attempt: AttemptRecord, choice: ChoiceRecord) -> JsonObject:
         obj = self._activity("scenario", choice.scenario_id, choice.node_id)
         out = self._statement(choice.id, learner, "answered", obj, choice.chosen_at)
         out["result"] = {
@@ -354,7 +359,7 @@ class StatementBuilder:
         out["context"] = self._context(learner, attempt)
         return out
 
-    def finished(self, learner: LearnerRecord, attempt: AttemptRecord) -> dict[str, Any]:
+    def finished(self, learner: LearnerRecord, attempt: AttemptRecord) -> JsonObject:
         assert attempt.finished_at is not None  # only finished attempts are exported as such
         if attempt.kind == "quiz":
             verb = "passed" if attempt.passed else "failed"
@@ -362,7 +367,7 @@ class StatementBuilder:
         else:
             verb, obj = "completed", self._activity(attempt_kind(attempt), attempt.activity_id)
         out = self._statement(finish_id(attempt.id), learner, verb, obj, attempt.finished_at)
-        result: dict[str, Any] = {"completion": True}
+        result: JsonObject = {"completion": True}
         if attempt.score is not None and attempt.max_score is not None:
             result["score"] = _score(attempt.score, attempt.max_score)
         if attempt.kind == "quiz":
@@ -376,7 +381,7 @@ class StatementBuilder:
 
     def certified(
         self, learner: LearnerRecord, cert: CertificateRecord, signed: SignatureRecord | None = None
-    ) -> dict[str, Any]:
+    ) -> JsonObject:
         """``signed``: the certificate's signature row with its key (see
         :mod:`widgets.records.signing`), exported so the importing installation can check it."""
         out = self._statement(
@@ -408,7 +413,7 @@ class StatementBuilder:
         out["context"] = {"extensions": {self.ext("learner"): self.learner_ext(learner)}}
         return out
 
-    def pledged(self, learner: LearnerRecord, pledge: PledgeRecord) -> dict[str, Any]:
+    def pledged(self, learner: LearnerRecord, pledge: PledgeRecord) -> JsonObject:
         out = self._statement(
             pledge.id, learner, "completed", self._activity("pledge", self.course_id), pledge.pledged_at
         )
@@ -417,6 +422,6 @@ class StatementBuilder:
         return out
 
 
-def _score(raw: float, maximum: float) -> dict[str, float]:
+def _score(raw: float, maximum: float) -> JsonObject:
     scaled = raw / maximum if maximum else 0.0
     return {"raw": raw, "min": 0.0, "max": maximum, "scaled": round(min(1.0, max(0.0, scaled)), 6)}
