@@ -25,7 +25,7 @@ from pathlib import Path
 
 from widgets.i18n import t
 from widgets.records import certificates as certs
-from widgets.records import db, signing
+from widgets.records import signing
 from widgets.records.errors import RecordsError
 from widgets.records.interchange.export import export_statements, iter_json_lines
 from widgets.records.interchange.merge import ImportReport, import_file
@@ -135,30 +135,23 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_keys(args: argparse.Namespace) -> int:
     store = open_store(args.db)
-    now = store.clock()
     try:
         if args.own:
             key = signing.load_key(store.data)
             print(f"{key.id} {key.public_text}")
             return 0
-        secret = certs.load_secret(store.data)
         if args.trust:
             label = args.label or t("cli.records.keys.by_hand")
-            kid, added = db.write(
-                store.engine,
-                lambda conn: signing.trust_key(
-                    conn, secret, args.trust, origin=signing.PINNED, label=label, now=now
-                ),
-            )
+            kid, added = store.trust_key(args.trust, origin=signing.PINNED, label=label)
             print(f"{kid}: {t('cli.records.keys.pinned') if added else t('cli.records.keys.already')}")
             return 0
         if args.revoke:
-            done = db.write(store.engine, lambda conn: signing.revoke_key(conn, args.revoke, now))
+            done = store.revoke_key(args.revoke)
             print(
                 f"{args.revoke}: {t('cli.records.keys.revoked') if done else t('cli.records.keys.no_such')}"
             )
             return 0 if done else 1
-        for trusted in db.read(store.engine, lambda conn: signing.trusted_keys(conn, secret)):
+        for trusted in store.trusted_keys():
             state = (
                 t("cli.records.keys.state.revoked")
                 if trusted.revoked_at

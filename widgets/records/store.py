@@ -991,6 +991,26 @@ class Store:
         db.write(self.engine, run)
         return len(mine)
 
+    def trust_key(self, public_text: object, *, origin: str, label: str) -> tuple[str, bool]:
+        """Trust a certificate-signing public key (base64 Ed25519), sealed under this installation's
+        certificate secret; ``(key ID, added)`` (see :func:`widgets.records.signing.trust_key`)."""
+        secret = certs.load_secret(self.data)
+        now = self.clock()
+        return db.write(
+            self.engine,
+            lambda conn: signing.trust_key(conn, secret, public_text, origin=origin, label=label, now=now),
+        )
+
+    def revoke_key(self, key_id: str) -> bool:
+        """Withdraw trust from a signing key from now on; whether a trusted key had that ID."""
+        now = self.clock()
+        return db.write(self.engine, lambda conn: signing.revoke_key(conn, key_id, now))
+
+    def trusted_keys(self) -> list[signing.TrustedKey]:
+        """Every recorded signing key, oldest first, with whether this installation sealed it."""
+        secret = certs.load_secret(self.data)
+        return db.read(self.engine, lambda conn: signing.trusted_keys(conn, secret))
+
     def _code_matches(self, cert: Certificate, code: str) -> bool:
         """The code is this installation's HMAC of the certificate (it issued it)."""
         try:
