@@ -5,7 +5,7 @@ every learner's quizzes, tries, scenarios, completions, final and certificate, s
 written once into a SQLite file under ``benchmarks/out/`` (reused while the course, the
 generator and the schema are unchanged) and, when a PostgreSQL server is at hand, into a
 fresh PostgreSQL database (vacuumed and analysed after the bulk load, as autovacuum would soon
-do). The figure is ``widgets.reports.dashboard.build_dashboard(engine, course)`` — everything
+do). The figure is ``widgets.reports.dashboard.build_dashboard(statistics, course)`` — everything
 the dashboard shows, unfiltered — first call in a new process and the median of the following
 calls, with the reading step (the SQL statistics of ``widgets.records.statistics``, which
 replaced loading every row as ``tests/reference/cohort.py`` still does) timed on its own, section
@@ -39,13 +39,15 @@ from widgets.records import db
 from widgets.records.progress import requirements_for
 from widgets.records.statistics import completion, items, scenarios, scores
 from widgets.records.statistics.filters import Filters
+from widgets.records.statistics.snapshot import Statistics
 from widgets.reports.dashboard import build_dashboard
 course = load_course()
 engine = db.get_engine(sys.argv[1])
+statistics = Statistics(engine)
 t1 = time.perf_counter()
 times = []
 for _ in range(int(sys.argv[2])):
-    s = time.perf_counter(); data = build_dashboard(engine, course); times.append(time.perf_counter() - s)
+    s = time.perf_counter(); data = build_dashboard(statistics, course); times.append(time.perf_counter() - s)
 f, questions = Filters(), {q.id: q for q in course.questions}
 steps = {
     "learners": lambda conn: completion.learner_completion(conn, f, requirements_for(course)),
@@ -173,9 +175,10 @@ def profile_once(url: str) -> dict[str, Any]:
     from benchmarks.profile import call
     from widgets.content.course import load_course
     from widgets.records import db
+    from widgets.records.statistics.snapshot import Statistics
     from widgets.reports.dashboard import build_dashboard
 
-    return call("dashboard", build_dashboard, db.get_engine(url), load_course())
+    return call("dashboard", build_dashboard, Statistics(db.get_engine(url)), load_course())
 
 
 def run(with_postgres: bool = True, only_retention: bool = False) -> dict[str, Any]:

@@ -39,6 +39,6 @@ def test_the_final_keeps_its_rules_and_saves_decision_answers(course, store) -> 
     assert restored is not None and restored.score == pytest.approx(0.5 if acceptable else 1.0)
 
     session.finish_quiz(final, again.result())  # item statistics count finished attempts
-    data = build_dashboard(store.engine, course, quiz_id=FINAL_ID)
+    data = build_dashboard(store.statistics, course, quiz_id=FINAL_ID)
     stat = next(s for s in data.items if s.question_id == item.id)
     assert stat.stem == item.stem and set(stat.cites) == set(item.cites)

@@ -90,7 +90,7 @@ def test_dashboard_of_2000_learners_matches_the_generated_cohort(
 ) -> None:
     store, expected = big
     started, cpu = time.perf_counter(), time.process_time()
-    data = build_dashboard(store.engine, real_course)
+    data = build_dashboard(store.statistics, real_course)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(f"\ndashboard data for {BIG} learners: {wall:.2f} s wall, {cpu:.2f} s CPU")
     assert len(expected.all_modules) > 100 and len(expected.final_passed) > 50  # the cohort is not degenerate
@@ -129,27 +129,27 @@ def small(store: Store, real_course: Course) -> tuple[Store, Expected]:
 
 def test_small_cohort_on_every_backend(small: tuple[Store, Expected], real_course: Course) -> None:
     store, expected = small
-    check_consistent(build_dashboard(store.engine, real_course), expected, store, real_course)
+    check_consistent(build_dashboard(store.statistics, real_course), expected, store, real_course)
 
 
 def test_filters_narrow_the_cohort(small: tuple[Store, Expected], real_course: Course) -> None:
     store, expected = small
     unit = next(iter(expected.unit_of.values()))
-    data = build_dashboard(store.engine, real_course, Filters(units=(unit,)))
+    data = build_dashboard(store.statistics, real_course, Filters(units=(unit,)))
     assert {row.learner.unit for row in data.learners} == {unit}
     assert len(data.learners) == Counter(expected.unit_of.values())[unit]
-    leaders = build_dashboard(store.engine, real_course, Filters(roles=("lãnh đạo",)))
+    leaders = build_dashboard(store.statistics, real_course, Filters(roles=("lãnh đạo",)))
     assert len(leaders.learners) == len(range(0, expected.learners, 7))
-    module = build_dashboard(store.engine, real_course, Filters(module_id="tong-quan"))
+    module = build_dashboard(store.statistics, real_course, Filters(module_id="tong-quan"))
     assert module.quiz_id == "tong-quan" and {i.module_id for i in module.items} == {"tong-quan"}
     assert {n.scenario_id for n in module.nodes} == {s.id for s in real_course.module("tong-quan").scenarios}
     # learner n signs up at T0 + n minutes: the first 30 were active before T0 + 30 min
-    early = build_dashboard(store.engine, real_course, Filters(until=T0 + timedelta(minutes=30)))
+    early = build_dashboard(store.statistics, real_course, Filters(until=T0 + timedelta(minutes=30)))
     first = list(expected.unit_of)[:30]  # learners in the order generated
     assert {r.learner.id for r in early.learners} == set(first)
     assert len(early.learners) == 30
     assert sum(r.all_modules for r in early.learners) < len(set(first) & expected.all_modules)
-    late = build_dashboard(store.engine, real_course, Filters(since=T0 + timedelta(minutes=30)))
+    late = build_dashboard(store.statistics, real_course, Filters(since=T0 + timedelta(minutes=30)))
     assert len(late.learners) == expected.learners  # the first 30 were still learning after T0 + 30 min
 
 
@@ -157,13 +157,13 @@ def test_roster_lists_who_has_not_signed_in_or_finished(
     small: tuple[Store, Expected], real_course: Course
 ) -> None:
     store, expected = small
-    data = build_dashboard(store.engine, real_course)
+    data = build_dashboard(store.statistics, real_course)
     unit = data.learners[0].learner.unit
     members = [row for row in data.learners if row.learner.unit == unit]
     text = "Họ và tên,Đơn vị\n" + "".join(f"{row.learner.full_name},{unit}\n" for row in members)
     text += f"Người Vắng Mặt,{unit}\n"
     roster = parse_roster(text)
-    with_roster = build_dashboard(store.engine, real_course, roster=roster)
+    with_roster = build_dashboard(store.statistics, real_course, roster=roster)
     row = next(u for u in with_roster.units if u.unit == unit)
     assert row.expected == len(members) + 1 and row.not_signed_in == ("Người Vắng Mặt",)
     assert set(row.not_finished) == {
@@ -175,7 +175,7 @@ def test_xlsx_and_csv_exports_agree(
     small: tuple[Store, Expected], real_course: Course, tmp_path: Path
 ) -> None:
     store, _ = small
-    data = build_dashboard(store.engine, real_course)
+    data = build_dashboard(store.statistics, real_course)
     titles = {m.id: m.title for m in real_course.modules[:8]}  # every module before the final
     tables = [
         exports.learner_table(data.learners, titles),

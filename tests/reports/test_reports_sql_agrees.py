@@ -179,7 +179,7 @@ def test_sql_reports_agree_with_python_over_a_rough_cohort(rough: Store, real_co
 
 def test_the_rough_cohort_exercises_the_hard_cases(rough: Store, real_course: Course) -> None:
     """The roughening is not a no-op: replays, ties, removed actions and open attempts are there."""
-    data = build_dashboard(rough.engine, real_course)
+    data = build_dashboard(rough.statistics, real_course)
     cohort = load_cohort(rough.engine)
     firsts = ref_scenarios.first_choices(cohort.choices)
     assert len(cohort.choices) > len(firsts) + 100  # learners chose again at many nodes

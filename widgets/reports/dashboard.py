@@ -1,21 +1,20 @@
 """Everything the dashboard shows, computed in one call over one snapshot of the records: the
-statistics of :mod:`widgets.records.statistics`, rolled up per unit and per clause."""
+statistics of :mod:`widgets.records.statistics` (``store.statistics``), rolled up per unit and per
+clause."""
 
 from __future__ import annotations
 
 import dataclasses as dc
 
-from sqlalchemy.engine import Connection, Engine
-
 from widgets.content.model import Course, ModuleKind
-from widgets.records import db, policy
+from widgets.records import policy
 from widgets.records.progress import requirements_for
-from widgets.records.statistics import completion, items, scenarios, scores
 from widgets.records.statistics.completion import LearnerCompletion
 from widgets.records.statistics.filters import Filters
 from widgets.records.statistics.items import FIRST, ClauseStat, ItemStat, clause_rollup
 from widgets.records.statistics.scenarios import NodeStat
 from widgets.records.statistics.scores import ScoreReport
+from widgets.records.statistics.snapshot import Statistics
 from widgets.reports.roster import Roster
 from widgets.reports.units import UnitCompletion, unit_completion
 
@@ -51,7 +50,7 @@ def pass_mark_of(course: Course, quiz_id: str) -> int | None:
 
 
 def build_dashboard(
-    engine: Engine,
+    statistics: Statistics,
     course: Course,
     filters: Filters | None = None,
     *,
@@ -59,25 +58,21 @@ def build_dashboard(
     quiz_id: str | None = None,
     which: str = FIRST,
 ) -> DashboardData:
-    """Every section, aggregated in the database in one read transaction (one snapshot)."""
+    """Every section, aggregated in the database in one read transaction (one snapshot) of
+    ``statistics`` (``store.statistics``)."""
     filters = filters or Filters()
     quiz = quiz_id or default_quiz(course, filters)
     questions = {q.id: q for q in (*course.questions, *(q for m in course.modules for q in m.quiz.pool))}
     shown = course.module(filters.module_id).scenarios if filters.module_id else course.scenarios
-
-    def sections(conn: Connection) -> DashboardData:
-        learners = completion.learner_completion(conn, filters, requirements_for(course))
-        stats = items.item_statistics(conn, filters, quiz, questions, which=which)
-        return DashboardData(
-            filters=filters,
-            quiz_id=quiz,
-            pass_mark=pass_mark_of(course, quiz),
-            learners=tuple(learners),
-            units=tuple(unit_completion(learners, roster, course.units, course.successors)),
-            scores=scores.score_report(conn, filters, quiz),
-            items=tuple(stats),
-            clauses=tuple(clause_rollup(stats, course.directive.clauses)),
-            nodes=tuple(scenarios.scenario_analysis(conn, filters, shown)),
-        )
-
-    return db.read(engine, sections)
+    found = statistics.snapshot(filters, requirements_for(course), quiz, questions, shown, which=which)
+    return DashboardData(
+        filters=filters,
+        quiz_id=quiz,
+        pass_mark=pass_mark_of(course, quiz),
+        learners=found.learners,
+        units=tuple(unit_completion(found.learners, roster, course.units, course.successors)),
+        scores=found.scores,
+        items=found.items,
+        clauses=tuple(clause_rollup(found.items, course.directive.clauses)),
+        nodes=found.nodes,
+    )

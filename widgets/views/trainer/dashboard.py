@@ -12,7 +12,7 @@ from widgets.engine.mastery import MasteryState
 from widgets.i18n import t
 from widgets.records.identity import ROLES
 from widgets.records.policy import COURSE_TZ, FINAL_ID
-from widgets.records.statistics.filters import Filters, distinct_values
+from widgets.records.statistics.filters import Filters
 from widgets.records.statistics.items import ALL, FIRST, MIN_RESPONSES, TOO_EASY, TOO_HARD
 from widgets.records.store import Store
 from widgets.render.fragments import render
@@ -46,7 +46,7 @@ class DashboardPage(w.VBox):
         if store is None:
             self.children = [header, html("message", text=t("trainer.unavailable"), kind="error")]
             return
-        units, _ = distinct_values(store.engine)
+        units, _ = store.statistics.filter_values()
         everything = t("trainer.filter.all")
         # "All" is "" rather than None: ipywidgets takes a None value for "nothing selected" and
         # the browser then showed an empty dropdown now and then.
@@ -152,7 +152,7 @@ class DashboardPage(w.VBox):
             return None
         self.status.value = ""
         data = build_dashboard(
-            self.store.engine, self.course, filters, roster=self.roster, which=self.which.value
+            self.store.statistics, self.course, filters, roster=self.roster, which=self.which.value
         )
         self.data = data
         self.show(data)
