@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 from widgets.records import policy
 from widgets.records.progress import Requirement
 from widgets.records.schema import attempts, certificates, completions, learners
-from widgets.records.statistics.filters import Filters, learner_ids, of_chosen, up_to
+from widgets.records.statistics.filters import Filters, Ids, learner_ids, of_chosen, up_to
 from widgets.records.statistics.scores import counted_attempts
 
 _BITS = 62
@@ -62,7 +62,7 @@ class LearnerCompletion:
         return len(self.done) == self.total
 
 
-def chosen_learners(chosen: sa.Select[*tuple[Any, ...]] | None) -> sa.Select[*tuple[Any, ...]]:
+def chosen_learners(chosen: Ids | None) -> sa.Select[*tuple[Any, ...]]:
     """The learners of ``chosen`` as :class:`LearnerRow` columns, by unit then name."""
     return (
         sa.select(
@@ -127,7 +127,7 @@ def _parts(requirement: Requirement) -> list[tuple[str, str]]:
 def _modules_done(
     conn: Connection,
     filters: Filters,
-    chosen: sa.Select[*tuple[Any, ...]] | None,
+    chosen: Ids | None,
     requirements: Sequence[Requirement],
 ) -> dict[str, tuple[str, ...]]:
     """Learner ID → modules complete before ``until``, in the order of ``requirements``: recorded,
@@ -206,7 +206,7 @@ def _modules_done(
 def _recorded(
     conn: Connection,
     filters: Filters,
-    chosen: sa.Select[*tuple[Any, ...]] | None,
+    chosen: Ids | None,
     position: Mapping[str, int],
 ) -> list[tuple[str, int]]:
     """(learner ID, the requirements whose module has a completion recorded before ``until``).

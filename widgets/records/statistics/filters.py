@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import dataclasses as dc
 from datetime import datetime
-from typing import Any
+from typing import TypeAlias, TypeVarTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from widgets.records import db
 from widgets.records.schema import attempts, learners
+
+Ids: TypeAlias = sa.Select[str]
+"""A query of IDs, one text column (learners', attempts'), for ``IN (…)``."""
+_Ts = TypeVarTuple("_Ts")
 
 
 @dc.dataclass(frozen=True, slots=True)
@@ -59,7 +63,7 @@ def distinct_values(engine: Engine) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return db.read(engine, run)
 
 
-def in_time(column: sa.ColumnElement[Any], filters: Filters) -> list[sa.ColumnElement[bool]]:
+def in_time(column: sa.ColumnElement[datetime], filters: Filters) -> list[sa.ColumnElement[bool]]:
     """Conditions: ``column`` lies in the filters' ``[since, until)``."""
     conditions = []
     if filters.since is not None:
@@ -69,12 +73,12 @@ def in_time(column: sa.ColumnElement[Any], filters: Filters) -> list[sa.ColumnEl
     return conditions
 
 
-def up_to(column: sa.ColumnElement[Any], filters: Filters) -> list[sa.ColumnElement[bool]]:
+def up_to(column: sa.ColumnElement[datetime], filters: Filters) -> list[sa.ColumnElement[bool]]:
     """Conditions: ``column`` comes before the filters' ``until`` (what is cumulative, as completion)."""
     return [column < filters.until] if filters.until is not None else []
 
 
-def learner_ids(filters: Filters) -> sa.Select[*tuple[Any, ...]] | None:
+def learner_ids(filters: Filters) -> Ids | None:
     """A subquery of the IDs of the learners the filters select (``None``: every learner)."""
     if not (filters.units or filters.roles or filters.since or filters.until):
         return None
@@ -91,9 +95,7 @@ def learner_ids(filters: Filters) -> sa.Select[*tuple[Any, ...]] | None:
     return query
 
 
-def of_chosen(
-    table: sa.FromClause, chosen: sa.Select[*tuple[Any, ...]] | None
-) -> list[sa.ColumnElement[bool]]:
+def of_chosen(table: sa.FromClause, chosen: Ids | None) -> list[sa.ColumnElement[bool]]:
     """Conditions: the row belongs to a learner of ``chosen`` (see :func:`learner_ids`)."""
     if chosen is None:
         return []
@@ -101,9 +103,7 @@ def of_chosen(
     return [column.in_(chosen)]
 
 
-def quiz_attempts(
-    filters: Filters, chosen: sa.Select[*tuple[Any, ...]] | None, quiz_id: str
-) -> list[sa.ColumnElement[bool]]:
+def quiz_attempts(filters: Filters, chosen: Ids | None, quiz_id: str) -> list[sa.ColumnElement[bool]]:
     """Conditions: attempts at ``quiz_id`` started in the range, by the chosen learners."""
     return [
         attempts.c.kind == "quiz",
@@ -113,9 +113,7 @@ def quiz_attempts(
     ]
 
 
-def distinct_on(
-    query: sa.Select[*tuple[Any, ...]], *columns: sa.ColumnElement[Any]
-) -> sa.Select[*tuple[Any, ...]]:
+def distinct_on(query: sa.Select[*_Ts], *columns: sa.ColumnElement[object]) -> sa.Select[*_Ts]:
     """``query`` with ``DISTINCT ON (columns)`` (PostgreSQL only), as SQLAlchemy 2.1 or 2.0 spells it."""
     try:
         from sqlalchemy.dialects.postgresql import distinct_on as on

@@ -38,6 +38,7 @@ from widgets.engine.solution import response_label
 from widgets.records.schema import answers, attempts
 from widgets.records.statistics.filters import (
     Filters,
+    Ids,
     distinct_on,
     in_time,
     learner_ids,
@@ -159,9 +160,7 @@ def item_ways(dialect: str) -> tuple[str, ...]:
     return (LATERAL, JOINED, WINDOWED) if dialect == "postgresql" else (WINDOWED, JOINED)
 
 
-def _included(
-    dialect: str, quiz: list[sa.ColumnElement[bool]], *, first: bool
-) -> sa.Select[*tuple[Any, ...]]:
+def _included(dialect: str, quiz: list[sa.ColumnElement[bool]], *, first: bool) -> Ids:
     """The IDs of the finished attempts analysed: each learner's first (``first``) or all.
 
     The first by ``DISTINCT ON`` on PostgreSQL: its planner expects one row per learner there,
@@ -190,7 +189,7 @@ def _spread(n: int, total: float, squares: float, same: bool) -> float:
 
 
 def _item_figures(
-    included: sa.Select[*tuple[Any, ...]],
+    included: Ids,
     given: Callable[[sa.FromClause], list[sa.ColumnElement[bool]]],
     *,
     way: str,
@@ -231,9 +230,7 @@ def _item_figures(
     return _figures(marks, windowed=windowed)
 
 
-def _last_tries(
-    included: sa.Select[*tuple[Any, ...]], given: Callable[[sa.FromClause], list[sa.ColumnElement[bool]]]
-) -> sa.Subquery:
+def _last_tries(included: Ids, given: Callable[[sa.FromClause], list[sa.ColumnElement[bool]]]) -> sa.Subquery:
     """The marks with their attempt's total, for PostgreSQL: per attempt (in ID order, so that
     the total's window needs no sort), its answers read backward along the index with
     ``DISTINCT ON`` the question, which keeps each question's last try with no sort either.
