@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from widgets.content.model import Question, QuestionType, Scenario
 from widgets.engine.solution import response_label
+from widgets.i18n import t
 from widgets.records import db
 from widgets.records.errors import RecordsError
 from widgets.records.schema import answers, learners, room_members, rooms, scenario_choices
@@ -81,9 +82,7 @@ def normalise_code(text: object) -> str:
     """Upper-case, spaces and dashes dropped; :class:`RoomError` if it cannot be a code."""
     code = "".join(str(text or "").split()).replace("-", "").upper()
     if len(code) != CODE_LENGTH or any(char not in ALPHABET for char in code):
-        raise RoomError(
-            f"Mã phòng gồm {CODE_LENGTH} ký tự, ví dụ «{ALPHABET[:CODE_LENGTH]}»; hãy kiểm tra lại."
-        )
+        raise RoomError(t("rooms.error.code_shape", length=CODE_LENGTH, example=ALPHABET[:CODE_LENGTH]))
     return code
 
 
@@ -144,7 +143,7 @@ class Rooms:
 
             if db.write(self._engine, insert):
                 return room
-        raise RoomError("Không tạo được mã phòng mới; vui lòng thử lại.")
+        raise RoomError(t("rooms.error.no_code"))
 
     def get_room(self, room_id: str) -> Room | None:
         query = sa.select(rooms).where(rooms.c.id == room_id)
@@ -157,9 +156,9 @@ class Rooms:
         query = sa.select(rooms).where(rooms.c.code == wanted)
         row = db.read(self._engine, lambda conn: conn.execute(query).first())
         if row is None:
-            raise RoomError(f"Không có phòng học nào mang mã {wanted}.")
+            raise RoomError(t("rooms.error.unknown", wanted=wanted))
         if row.closed_at is not None:
-            raise RoomError(f"Phòng học {wanted} đã đóng.")
+            raise RoomError(t("rooms.error.closed", wanted=wanted))
         return Room(**row._mapping)
 
     def open_rooms(self) -> list[Room]:
@@ -176,7 +175,7 @@ class Rooms:
 
         def run(conn: Connection) -> None:
             if conn.execute(sa.select(learners.c.id).where(learners.c.id == learner_id)).first() is None:
-                raise RoomError("Không tìm thấy hồ sơ người học; hãy đăng nhập lại.")
+                raise RoomError(t("rooms.error.no_learner"))
             db.insert_ignore(
                 conn, room_members, {"room_id": room.id, "learner_id": learner_id, "joined_at": at}
             )
