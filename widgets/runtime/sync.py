@@ -56,14 +56,14 @@ class FrontEndBarrier:
         self.pong = w.IntText(value=0)
         self.link = w.jsdlink((self.ping, "value"), (self.pong, "value"))
         self.pong.observe(self._arrived, "value")
-        self._waiting: dict[int, Callable[[], Any]] = {}
+        self._waiting: dict[int, Callable[[], object]] = {}
         self._covers: dict[int, int] = {}  # ping number → updates counted when it was sent
         self._updates = 0  # state updates of watched inputs received from the browser
         self._flushed = 0  # of those, the ones nothing held back can still follow
         self._answered = 0  # the highest pong received
         self._send(covers=0)  # the browser copies it back as soon as it has the link: connected
 
-    def then(self, callback: Callable[[], Any], watched: Watched | None = None) -> None:
+    def then(self, callback: Callable[[], object], watched: Watched | None = None) -> None:
         """Call ``callback`` once everything the browser held before now has reached the kernel
         (at once if ``watched`` inputs are all the press depends on and all are flushed)."""
         if not self.connected or (watched is not None and watched.last_update <= self._flushed):
@@ -95,7 +95,9 @@ class FrontEndBarrier:
         return sent > self._answered
 
     def _counting(
-        self, watched: Watched, handle: Callable[[dict[str, Any]], None]
+        self,
+        watched: Watched,
+        handle: Callable[[dict[str, Any]], None],  # Any: a Jupyter comm message
     ) -> Callable[[dict[str, Any]], None]:
         def received(message: dict[str, Any]) -> None:
             if message["content"]["data"].get("method") == "update":
@@ -115,7 +117,7 @@ class FrontEndBarrier:
         self.ping.value = number
         return number
 
-    def _arrived(self, change: dict[str, Any]) -> None:
+    def _arrived(self, change: dict[str, Any]) -> None:  # Any: a traitlets change
         answered = change["new"]
         self._answered = max(self._answered, answered)
         for number in sorted(n for n in self._covers if n <= answered):
@@ -137,7 +139,9 @@ def shared_barrier() -> FrontEndBarrier:
     return _shared
 
 
-def when_synced(callback: Callable[[], Any], barrier: FrontEndBarrier | None = None) -> Callable[[Any], None]:
+def when_synced(
+    callback: Callable[[], object], barrier: FrontEndBarrier | None = None
+) -> Callable[[object], None]:
     """An ``on_click`` handler that runs ``callback`` once the browser has sent every change it
     held back before the press (a name typed just before "Vào học"); presses made while one
     is waiting are ignored."""
@@ -148,7 +152,7 @@ def when_synced(callback: Callable[[], Any], barrier: FrontEndBarrier | None = N
         pending = False
         callback()
 
-    def pressed(_button: Any) -> None:
+    def pressed(_button: object) -> None:
         nonlocal pending
         if not pending:
             pending = True
