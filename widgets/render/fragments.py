@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterable
-from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -104,7 +103,7 @@ def prepare(templates: Iterable[str] = (), markdown: Iterable[str] = ()) -> None
             render_markdown(text)
 
 
-def render(template: str, **context: Any) -> str:
+def render(template: str, **context: object) -> str:
     """Render ``templates/<template>.html.j2``."""
     return _template(template).render(**context)
 

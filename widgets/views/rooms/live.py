@@ -13,7 +13,7 @@ import atexit
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +21,14 @@ INTERVAL_S = 2.0
 """Seconds between refreshes: the screen is never more than ~2 s (+ query time) behind."""
 
 
-class LiveRefresher:
+T = TypeVar("T")
+
+
+class LiveRefresher(Generic[T]):
     """Calls ``fetch()`` (may block: database) then ``apply(result)`` every ``interval`` s."""
 
     def __init__(
-        self, fetch: Callable[[], Any], apply: Callable[[Any], None], interval: float = INTERVAL_S
+        self, fetch: Callable[[], T], apply: Callable[[T], None], interval: float = INTERVAL_S
     ) -> None:
         self.fetch = fetch
         self.apply = apply
@@ -49,7 +52,7 @@ class LiveRefresher:
         """``"asyncio"``, ``"thread"`` or ``None`` before :meth:`start`."""
         return "asyncio" if self._task else "thread" if self._thread else None
 
-    def start(self) -> LiveRefresher:
+    def start(self) -> LiveRefresher[T]:
         if self.running:
             return self
         self._stop.clear()

@@ -10,7 +10,7 @@ dashboard loads matplotlib).
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from collections.abc import Callable
 
 _NAMES = {
     "AuditPage": "audit",
@@ -24,7 +24,9 @@ _NAMES = {
 __all__ = sorted(_NAMES)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> Callable[..., object]:
     if name in _NAMES:
-        return getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
+        page: object = getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
+        assert callable(page), f"{_NAMES[name]}.{name} is not a page or its class"
+        return page
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
