@@ -25,7 +25,14 @@ PACKAGE = ROOT / "widgets"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "foundation",
-        ("widgets", "widgets.resources", "widgets.i18n", "widgets.collation", "widgets.content"),
+        (
+            "widgets",
+            "widgets.resources",
+            "widgets.jsonvalue",
+            "widgets.i18n",
+            "widgets.collation",
+            "widgets.content",
+        ),
     ),
     ("pure core", ("widgets.engine", "widgets.knowledge", "widgets.certificates")),
     ("records", ("widgets.records",)),

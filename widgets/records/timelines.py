@@ -50,6 +50,7 @@ from widgets.engine.mastery import MasteryState, map_clauses, node_item, questio
 from widgets.engine.timeline import ClauseTimeline, Evidence, clause_timeline
 from widgets.records import db
 from widgets.records.schema import answers, learners, retention_timelines, scenario_choices
+from widgets.records.statistics.filters import Ids
 
 if TYPE_CHECKING:  # numpy is imported where the report counts: a learner's kernel never needs it
     import numpy as np
@@ -76,7 +77,7 @@ _MICROSECOND = timedelta(microseconds=1)
 Event = tuple[datetime, str, bool, tuple[str, ...]]
 """(when, item, right, the clauses on the map it is evidence for): one answer or scenario choice;
 the time naive UTC."""
-Chosen = sa.Select[*tuple[Any, ...]] | None
+Chosen = Ids | None
 """A subquery of learner IDs (``None``: every learner), as the reports' filters give it."""
 
 
@@ -227,7 +228,7 @@ def _raw(conn: Connection, query: sa.Select[Any]) -> list[tuple[Any, ...]]:
     return list(conn.execute(query).cursor.fetchall())
 
 
-def _stored_time(conn: Connection, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+def _stored_time(conn: Connection, column: sa.ColumnElement[datetime]) -> sa.ColumnElement[object]:
     """A time column as :func:`_naive` reads it: SQLite's text as stored; PostgreSQL's UTC wall
     time (``timezone('UTC', …)``: a naive value, no conversion per row in Python)."""
     if conn.dialect.name == "sqlite":
