@@ -220,11 +220,14 @@ def test_audit_days_are_dd_mm_yyyy_in_an_english_browser(
     trainer_site: Any, english_page: Any, wait_for_voila: Callable[..., str]
 ) -> None:
     """The audit page's day filters are the dashboard's dd/mm/yyyy text boxes, not a date picker."""
+    open_store(data=trainer_site.data_dir).authenticate(
+        "Lò Văn Nhật", "Sở Nội vụ", STAFF, None, "520713", "520713"
+    )
     page = english_page
     page.goto(trainer_site.render_url("audit.ipynb", f"token={trainer_site.token}"), timeout=180_000)
     wait_for_voila(page, timeout=180.0)
     rows = page.locator(".nk-audit-events .nk-audit-row")
-    rows.first.wait_for(timeout=120_000)  # the fixture's sign-ins
+    rows.first.wait_for(timeout=120_000)  # the sign-in above, at least
     signed_in = rows.count()
     assert page.locator(".nk-audit input[type=date]").count() == 0
     since, until = page.locator(".nk-audit .nk-day-input input").all()
