@@ -35,7 +35,8 @@ get a message from the kernel and ~5 ms to draw it on the 2-core benchmark machi
 the answer at once (SQL, then a disk sync) slowed the quiz's verdict by 2–4 ms there (see
 ``benchmarks/NOTES.md``). The handler sleeps, so it costs no CPU and the kernel stays busy:
 a check still ends with its answer saved. ``make bench`` measures the click with 0 and 20 ms
-side by side (``benchmarks/roundtrip.py``)."""
+side by side (``benchmarks/roundtrip.py``): measured again for issue 19, six runs, 20 ms saved
+1.2–1.8 ms of the median in four, the three quietest among them (``benchmarks/NOTES.md``)."""
 MAX_HEAD_START_MS = 1000
 """A kernel killed during the head start loses the answer it was about to save."""
 
