@@ -31,7 +31,7 @@ from widgets.records.config import sqlite_url
 from widgets.records.identity import STAFF, load_secret, validate_sign_in
 from widgets.records.interchange.export import export_statements, iter_json_lines
 from widgets.records.interchange.merge import import_lines
-from widgets.records.schema import retention_timelines
+from widgets.records.schema import answers, retention_timelines
 from widgets.records.statistics.filters import Filters
 from widgets.records.store import Store
 from widgets.reports.retention import retention
@@ -394,4 +394,52 @@ def test_a_violation_counts_wrong_and_a_node_without_cites_counts_its_own(store:
     cited = set(bad.cites or node.cites) & ON_MAP or set(kept)
     assert kept and all(kept[c].state_at(T0 + timedelta(hours=1)) is MasteryState.DUE for c in kept)
     assert set(kept) <= cited | {"doc"}
+    assert_current(store)
+
+
+def test_a_second_writer_of_one_learner_waits_and_sees_the_first(store: Store) -> None:
+    """A refresh locks the learner first (PostgreSQL: ``FOR NO KEY UPDATE``; SQLite: the write
+    lock), so a second writer's refresh waits for the first one's commit, then sees its answer."""
+    import threading
+
+    learner_id = store.sign_in(NAMES[0], "Sở Nội vụ", STAFF).id  # no row yet
+    first_in, release, second_done = threading.Event(), threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        question = QUESTIONS[n]
+        values = {
+            "id": str(uuid.uuid4()), "attempt_id": attempt_id, "learner_id": learner_id,
+            "module_id": "m", "question_id": question.id, "try_no": 1, "response": '"x"', "score": 0.0,
+            "max_score": 1.0, "correct": False, "cites": json.dumps(list(question.cites)),
+            "answered_at": T0 + timedelta(hours=n),
+        }  # fmt: skip
+
+        def run(conn: sa.Connection) -> None:
+            db.insert_ignore(conn, answers, values)
+            timelines.refresh(conn, [learner_id])
+            if n == 0:
+                first_in.set()
+                assert release.wait(30)
+
+        try:
+            db.write(store.engine, run)
+        except BaseException as error:  # reported below
+            errors.append(error)
+        finally:
+            if n == 1:
+                second_done.set()
+
+    attempt_id = store.start_attempt(learner_id, "m").id
+    first = threading.Thread(target=write, args=(0,))
+    first.start()
+    assert first_in.wait(30)
+    second = threading.Thread(target=write, args=(1,))
+    second.start()
+    assert not second_done.wait(1.0)  # waiting for the first writer
+    release.set()
+    first.join(60)
+    second.join(60)
+    assert not errors, errors
+    assert len(store.answers(learner_id)) == 2
     assert_current(store)

@@ -670,7 +670,8 @@ class Store:
         attempt_id = values["attempt_id"]
 
         def insert(conn: Connection) -> None:
-            if db.insert_ignore(conn, table, values):
+            evidence = values.get("try_no", 1) == 1  # a second try is never evidence (mastery.outcomes)
+            if db.insert_ignore(conn, table, values) and evidence:
                 timelines.refresh(conn, [owner[0]])
 
         if self._known.get(attempt_id) == owner:
