@@ -10,8 +10,10 @@ the dashboard shows, unfiltered — first call in a new process and the median o
 calls, with the reading step (the SQL statistics of ``widgets.records.statistics``, which
 replaced loading every row as ``tests/reference/cohort.py`` still does) timed on its own, section
 by section. The retention report (``widgets.reports.retention.retention`` with its PNG plot,
-issue 20) is timed the same way, at a fixed "now" a month after the cohort starts; ``python -m
-benchmarks.dashboard --retention [--no-pg]`` measures only it.
+issue 20) is timed the same way, at a fixed "now" a month after the cohort starts, with the
+time it takes to read the figures (``figures_s``: the stored mastery timelines, which the
+generator builds after its bulk load as every write of evidence does) and to draw the plot
+(``plot_s``) apart; ``python -m benchmarks.dashboard --retention [--no-pg]`` measures only it.
 """
 
 from __future__ import annotations
