@@ -41,9 +41,10 @@ def test_session_modules_pass_their_node_tests():
         pytest.skip("node not found (Debian's nodejs): the session modules' tests need it")
     files = sorted(str(path) for path in NODE_TESTS.glob("*.test.mjs"))
     assert files, f"no node tests under {NODE_TESTS}"
-    # Files, not the folder: node 18 (Debian 12) and node 22 read a folder argument differently.
+    # Files, not the folder: node 18 (Debian 12) and node 22 read a folder argument differently;
+    # TAP whatever node's default reporter (its "# pass N" / "# fail N" totals are read below).
     done = subprocess.run(
-        [node, "--test", *files],
+        [node, "--test", "--test-reporter=tap", *files],
         cwd=REPO,
         capture_output=True,
         text=True,
