@@ -35,9 +35,11 @@ import hashlib
 import json
 import logging
 import sys
+import time
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -142,16 +144,30 @@ def _mapped(cites: Iterable[str], on_map: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(on_map[c] for c in cites if c in on_map))
 
 
+COURSE_REUSE_S = 5.0
+"""How long a write path reuses the course it loaded before checking the content's files again
+(a check stats every file: a third of a refresh). A row computed under a course edited since
+carries the old fingerprint, so the report recomputes it: reusing never gives wrong figures."""
+_SERVED: dict[Path, tuple[float, Course]] = {}
+
+
 def default_course() -> Course | None:
     """The course this installation serves (``$NEUGUONG_CONTENT`` or the kit's), for the write
     paths, which know no course; ``None`` (logged) if it cannot be read."""
-    from widgets.content.course import load_course
+    from widgets.content.course import default_content_dir, load_course
 
+    root = Path(default_content_dir())
+    kept = _SERVED.get(root)
+    now = time.monotonic()
+    if kept is not None and now - kept[0] < COURSE_REUSE_S:
+        return kept[1]
     try:
-        return load_course()
+        course = load_course(root)
     except (ContentError, OSError) as error:
         log.warning("retention timelines left stale: the course cannot be read (%s)", error)
         return None
+    _SERVED[root] = (now, course)
+    return course
 
 
 # ---------------------------------------------------------------------------- the evidence
