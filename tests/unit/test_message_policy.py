@@ -40,11 +40,6 @@ DATA = {
 }
 """(file under widgets/, string) → why that Vietnamese literal is data rather than a message."""
 
-PENDING = {
-    "records/store.py": "sign-in and certificate messages; the file is being split this session (issue 19)",
-}
-"""Files whose messages still wait to move into the catalogue, and why (a known gap, to close)."""
-
 
 def _notes(tree: ast.AST) -> set[int]:
     """IDs of the string constants that stand alone as statements (docstrings, attribute notes)."""
@@ -88,8 +83,6 @@ def python_files() -> list[Path]:
 @pytest.mark.parametrize("path", python_files(), ids=lambda p: str(p.relative_to(WIDGETS)))
 def test_no_vietnamese_literal_in_python_code(path: Path) -> None:
     name = path.relative_to(WIDGETS).as_posix()
-    if name in PENDING:
-        pytest.xfail(PENDING[name])
     found = vietnamese_literals(path.read_text(encoding="utf-8"))
     messages = [(line, text) for line, text in found if (name, text) not in DATA]
     assert messages == [], f"{name}: move these into widgets/i18n/vi.yml and en.yml, read them with t()"
@@ -102,7 +95,6 @@ def test_the_data_list_names_only_literals_still_there() -> None:
         for _, text in vietnamese_literals(path.read_text(encoding="utf-8"))
     }
     assert set(DATA) <= present, "a listed literal is gone: drop it from DATA"
-    assert set(PENDING) <= {name for name, _ in present}, "a pending file is done: drop it from PENDING"
 
 
 def test_the_scanner_sees_messages_and_skips_notes() -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from widgets.engine.progress import ModuleState, Requirement, module_state
 from widgets.engine.results import AnswerResult, QuizResult, ScenarioResult, ScenarioStep
+from widgets.i18n import t
 from widgets.records import audit as audit_trail
 from widgets.records import certificates as certs
 from widgets.records import (
@@ -106,10 +107,7 @@ def utcnow() -> datetime:
 def _locked_message(until: datetime, now: datetime) -> str:
     minutes = max(1, -(-int((until - now).total_seconds()) // 60))
     local = until.astimezone(policy.COURSE_TZ)
-    return (
-        f"Đã nhập sai mã PIN quá {pins.MAX_TRIES} lần nên đăng nhập tạm bị khoá đến {local:%H:%M} "
-        f"(còn khoảng {minutes} phút). Nếu quên mã PIN, hãy nhờ giảng viên đặt lại."
-    )
+    return t("signin.error.locked", tries=pins.MAX_TRIES, local=local, minutes=minutes)
 
 
 class Store:
@@ -163,7 +161,9 @@ class Store:
         now = self.clock()
         return db.write(self.engine, lambda conn: rows.learner(self._find_or_create(conn, entry, now)[0]))
 
-    def _find_or_create(self, conn: Connection, entry: identity.SignIn, now: datetime) -> tuple[Any, bool]:
+    def _find_or_create(
+        self, conn: Connection, entry: identity.SignIn, now: datetime
+    ) -> tuple[sa.Row[Any], bool]:
         """The learner's row (role updated), and whether it was created now."""
         row = queries.match_learner(conn, entry)
         if row is None:
@@ -207,7 +207,7 @@ class Store:
         typed = pins.normalise_pin(pin)
         now = self.clock()
 
-        def find(conn: Connection) -> tuple[Any, Any]:
+        def find(conn: Connection) -> tuple[sa.Row[Any] | None, sa.Row[Any] | None]:
             row = queries.match_learner(conn, entry)
             if row is None:  # a new learner: created once their PIN is set
                 return None, None
@@ -254,9 +254,7 @@ class Store:
         self.audit(audit_trail.SIGN_IN_FAILED, row.id, detail)
         left = pins.MAX_TRIES - cred.failed_tries
         raise SignInError(
-            f"Mã PIN không đúng. Còn {left} lần thử, sau đó đăng nhập bị khoá ít nhất "
-            f"{int(pins.LOCK_BASE.total_seconds() // 60)} phút. Nếu trong đơn vị có người trùng "
-            "họ và tên với bạn, hãy đăng nhập bằng mã cán bộ của mình.",
+            t("signin.error.wrong_pin", left=left, lock_minutes=int(pins.LOCK_BASE.total_seconds() // 60)),
             "pin",
         )
 
@@ -268,12 +266,11 @@ class Store:
         confirm = pin_confirm if isinstance(pin_confirm, str) else ""
         if not confirm.strip():
             raise SignInError(
-                "Lần đầu đăng nhập (hoặc sau khi mã PIN được đặt lại), bạn cần đặt mã PIN: nhập "
-                "ít nhất 6 chữ số vào ô «Mã PIN» và nhập lại đúng như vậy vào ô «Nhập lại mã PIN».",
+                t("signin.error.set_pin"),
                 "pin_confirm",
             )
         if pins.normalise_pin(confirm, "pin_confirm") != typed:
-            raise SignInError("Hai lần nhập mã PIN không giống nhau; vui lòng nhập lại.", "pin_confirm")
+            raise SignInError(t("signin.error.pins_differ"), "pin_confirm")
         pin_hash, salt, params = pins.hash_pin(typed)
         values = {
             "pin_hash": pin_hash,
@@ -285,7 +282,7 @@ class Store:
             "locked_until": None,
         }
 
-        def save(conn: Connection) -> Any:
+        def save(conn: Connection) -> sa.Row[Any] | None:
             row, created = self._find_or_create(conn, entry, now)
             match = credentials.c.learner_id == row.id
             if conn.execute(sa.select(credentials.c.learner_id).where(match)).first() is None:
@@ -302,9 +299,7 @@ class Store:
 
         row = db.write(self.engine, save)
         if row is None:
-            raise SignInError(
-                "Mã PIN của hồ sơ này vừa được đặt; vui lòng đăng nhập lại bằng mã PIN đó.", "pin"
-            )
+            raise SignInError(t("signin.error.pin_just_set"), "pin")
         return rows.learner(row)
 
     def _lock(self, learner_id: str, lockouts: int, now: datetime) -> Learner:
@@ -362,10 +357,7 @@ class Store:
         learner_id = self._slide_session(token, ttl)
         learner = self.get_learner(learner_id) if learner_id else None
         if learner is None:
-            raise SessionRefusedError(
-                "Phiên đăng nhập này đã kết thúc, đã hết hạn hoặc không có thật. Vui lòng đăng nhập "
-                "lại bằng họ và tên, đơn vị và mã PIN của bạn."
-            )
+            raise SessionRefusedError(t("signin.error.session_ended"))
         return learner
 
     def keep_session(self, token: object, ttl: timedelta) -> bool:
@@ -465,7 +457,7 @@ class Store:
                 learners.c.unit_key == identity.identity_key(identity.normalise_unit(unit)),
             )
         else:
-            raise SignInError("Cần mã cán bộ, hoặc họ và tên cùng đơn vị.", "name")
+            raise SignInError(t("records.find_learner"), "name")
         found = db.read(self.engine, lambda conn: conn.execute(query).all())
         return [rows.learner(row) for row in found]
 
@@ -659,7 +651,7 @@ class Store:
     def _write_row(
         self,
         table: sa.Table,
-        values: dict[str, Any],
+        values: dict[str, object],
         owner: tuple[str, str, str],
         module_id: str,
         at: datetime,
@@ -667,7 +659,7 @@ class Store:
         """Insert one answer or choice in its own transaction, creating its attempt if
         needed; a repeated row is ignored. A new row refreshes the learner's mastery timelines
         (:mod:`widgets.records.timelines`) in the same transaction."""
-        attempt_id = values["attempt_id"]
+        attempt_id = str(values["attempt_id"])  # a UUID text, checked by rows
 
         def insert(conn: Connection) -> None:
             evidence = values.get("try_no", 1) == 1  # a second try is never evidence (mastery.outcomes)
@@ -801,7 +793,9 @@ class Store:
         stays complete if the course's requirements change later).
         """
 
-        def run(conn: Connection) -> tuple[list[AttemptSummary], set[str], Any, Any]:
+        def run(
+            conn: Connection,
+        ) -> tuple[list[AttemptSummary], set[str], sa.Row[Any] | None, sa.Row[Any] | None]:
             found = conn.execute(sa.select(attempts).where(attempts.c.learner_id == learner_id)).all()
             done = conn.execute(
                 sa.select(completions.c.module_id).where(completions.c.learner_id == learner_id)
@@ -895,9 +889,7 @@ class Store:
             ).all()
             best = policy.counted_attempt(rows.attempt(row) for row in finals)
             if best is None or not best.passed or best.percent is None:
-                raise CertificateError(
-                    "Chưa thể cấp giấy chứng nhận: người học chưa đạt bài kiểm tra cuối khoá."
-                )
+                raise CertificateError(t("records.certificates.not_passed"))
             for _ in range(10):  # a new ID (and code) if the 40-bit code ever collides
                 draft = Certificate(
                     id=str(uuid.uuid4()),
@@ -918,20 +910,20 @@ class Store:
                 existing = queries.certificate_row(conn, learner_id)
                 if existing is not None:
                     return rows.certificate(existing)
-            raise RecordsError("Không tạo được mã xác minh duy nhất; vui lòng thử lại.")
+            raise RecordsError(t("records.certificates.no_code"))
 
         return db.write(self.engine, run)
 
     @staticmethod
     def _sign(
-        conn: Connection, secret: bytes, key: signing.SigningKey, fields: dict[str, Any], now: datetime
+        conn: Connection, secret: bytes, key: signing.SigningKey, fields: Mapping[str, object], now: datetime
     ) -> None:
         """Sign a new certificate with this installation's key (recorded as ``own``)."""
         own = {
             "key_id": key.id,
             "public_key": key.public_text,
             "origin": signing.OWN,
-            "label": "bản cài đặt này",
+            "label": t("records.signing.own_label"),
             "added_at": now,
             "seal": signing.seal(secret, key.id, key.public_text, signing.OWN),
         }
@@ -952,21 +944,24 @@ class Store:
         query = sa.select(certificates).where(certificates.c.code == code)
         row = db.read(self.engine, lambda conn: conn.execute(query).first())
         if row is None:
-            return Verification(
-                False, f"Không có giấy chứng nhận nào mang mã {code} trong hồ sơ của máy này."
-            )
+            return Verification(False, t("records.certificates.verify.unknown", code=code))
         cert = rows.certificate(row)
         if not (self._code_matches(cert, code) or self._signature_holds(cert)):
             return Verification(
                 False,
-                f"Mã {code} KHÔNG khớp: giấy chứng nhận không do máy này cấp với khoá hiện "
-                "tại, hoặc hồ sơ đã bị sửa.",
+                t("records.certificates.verify.mismatch", code=code),
             )
         local = cert.issued_at.astimezone(policy.COURSE_TZ)
         return Verification(
             True,
-            f"Mã {code} hợp lệ: giấy chứng nhận cấp cho {cert.full_name} ({cert.unit}) "
-            f"ngày {local:%d/%m/%Y}, điểm {cert.score_percent:.0f}%.",
+            t(
+                "records.certificates.verify.valid",
+                code=code,
+                full_name=cert.full_name,
+                unit=cert.unit,
+                local=local,
+                score_percent=cert.score_percent,
+            ),
             cert,
         )
 
@@ -1038,7 +1033,7 @@ class Store:
         public = signing.decode_public(found.public_key)
         return signing.check(public, {**cert.fields(), "code": cert.code}, found.signature)
 
-    def _signed_fields(self, cert: Certificate) -> list[dict[str, Any]]:
+    def _signed_fields(self, cert: Certificate) -> list[dict[str, str | float]]:
         """The fields a code may have been made over: as stored, and with each ID the learner
         had before migration 6 re-keyed it (certificates issued before keep their codes)."""
         query = sa.select(learner_aliases.c.alias_id).where(learner_aliases.c.learner_id == cert.learner_id)
@@ -1048,12 +1043,12 @@ class Store:
 
     # ------------------------------------------------------------------ privacy
 
-    def export_learner(self, learner_id: str) -> dict[str, Any]:
+    def export_learner(self, learner_id: str) -> dict[str, object]:
         """Everything stored about one learner, as JSON-able data."""
 
-        def run(conn: Connection) -> dict[str, Any]:
+        def run(conn: Connection) -> dict[str, object]:
             learner = queries.learner_row(conn, learner_id)
-            out: dict[str, Any] = {
+            out: dict[str, object] = {
                 "format": EXPORT_FORMAT,
                 "format_version": 1,
                 "schema_version": migrations.current_version(conn),
