@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, Required, TypedDict, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -617,7 +617,7 @@ class Store:
         finished_at: datetime | None = None,
     ) -> AttemptSummary:
         """Close a review once every item is answered (idempotent: the first finish counts)."""
-        values = {
+        values: _Finished = {
             "finished_at": finished_at or self.clock(),
             "score": rows.finite(score, "score"),
             "max_score": rows.finite(max_score, "max_score"),
@@ -685,7 +685,7 @@ class Store:
     ) -> AttemptSummary:
         """Close a quiz attempt with its score; the first finish counts (idempotent)."""
         now = self.clock()
-        values = {
+        values: _Finished = {
             "finished_at": now,
             "score": rows.finite(result.score, "score"),
             "max_score": rows.finite(result.max_score, "max_score"),
@@ -700,7 +700,7 @@ class Store:
         """Close a scenario run that reached an end node (idempotent)."""
         if not result.finished:
             raise ValueError("the scenario has not reached an end node")
-        values = {
+        values: _Finished = {
             "finished_at": self.clock(),
             "score": float(result.score),
             "max_score": float(result.max_score),
@@ -715,7 +715,7 @@ class Store:
         activity_id: str,
         module_id: str | None,
         attempt_id: str,
-        values: dict[str, Any],
+        values: _Finished,
     ) -> AttemptSummary:
         attempt_id = rows.as_uuid(attempt_id)
 
@@ -1130,6 +1130,17 @@ def _choice_values(
         "next_node_id": rows.text_id(step.next_node_id, "next_node_id"),
         "chosen_at": at,
     }
+
+
+class _Finished(TypedDict, total=False):
+    """An attempt's columns set when it ends (quiz, scenario or review)."""
+
+    finished_at: Required[datetime]
+    score: float
+    max_score: float
+    passed: bool
+    pass_mark: int
+    end_node_id: str | None
 
 
 def _latest_unfinished(
