@@ -72,9 +72,7 @@ def check_pin(pin: str, pin_hash: str, pin_salt: str, params: str) -> bool:
 
 def lock_duration(lockouts_before: int) -> timedelta:
     """How long the next lockout lasts after ``lockouts_before`` lockouts in a row."""
-    return LOCK_BASE * (
-        1 << min(max(lockouts_before, 0), _MAX_DOUBLINGS)
-    )  # 2**n, as an int (not int ** int)
+    return LOCK_BASE * (1 << min(max(lockouts_before, 0), _MAX_DOUBLINGS))  # 2**n, as an int (not int ** int)
 
 
 def _scrypt(pin: str, salt: bytes, params: str) -> bytes:
