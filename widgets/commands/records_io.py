@@ -24,11 +24,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from widgets.i18n import t
-from widgets.records import certificates as certs
 from widgets.records import signing
 from widgets.records.errors import RecordsError
-from widgets.records.interchange.export import export_statements, iter_json_lines
-from widgets.records.interchange.merge import ImportReport, import_file
+from widgets.records.interchange.export import iter_json_lines
+from widgets.records.interchange.merge import ImportReport
 from widgets.records.interchange.xapi import HOME_PAGE_ENV
 from widgets.records.policy import COURSE_TZ
 from widgets.records.store import open_store
@@ -92,8 +91,7 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         store = open_store(args.db)
         store.sign_issued_certificates()  # older ones too travel signed
-        statements = export_statements(
-            store.engine,
+        statements = store.export_statements(
             since=args.since,
             home=args.home_page,
             with_names=args.with_names,
@@ -117,9 +115,7 @@ def run_import(args: argparse.Namespace) -> int:
     failed = False
     for path in args.files:
         try:
-            report = import_file(
-                store.engine, path, secret=certs.load_secret(store.data), pinned_only=args.pinned_only
-            )
+            report = store.import_file(path, pinned_only=args.pinned_only)
         except OSError as error:
             print(t("cli.records.import.unreadable", path=path, strerror=error.strerror), file=sys.stderr)
             failed = True

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Required, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Required, TypedDict, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -75,6 +75,10 @@ from widgets.records.schema import (
     signing_keys,
 )
 from widgets.records.statistics.snapshot import Statistics
+
+if TYPE_CHECKING:
+    from widgets.jsonvalue import JsonObject
+    from widgets.records.interchange.merge import ImportReport
 
 EXPORT_FORMAT = "neuguong-learner-export"
 _SECRET_COLUMNS = frozenset({"pin_hash", "pin_salt"})
@@ -986,6 +990,30 @@ class Store:
 
         db.write(self.engine, run)
         return len(mine)
+
+    def export_statements(
+        self,
+        *,
+        since: datetime | None = None,
+        home: str | None = None,
+        with_names: bool = False,
+        course_id: str = "course",
+    ) -> list[JsonObject]:
+        """Every record made at or after ``since`` as xAPI statements, oldest first
+        (:func:`widgets.records.interchange.export.export_statements`)."""
+        from widgets.records.interchange.export import export_statements  # only the command needs it
+
+        return export_statements(
+            self.engine, since=since, home=home, with_names=with_names, course_id=course_id
+        )
+
+    def import_file(self, path: Path, *, pinned_only: bool = False) -> ImportReport:
+        """Merge one exported ``.jsonl`` file; a kiosk's key is sealed under this installation's
+        certificate secret (:func:`widgets.records.interchange.merge.import_file`)."""
+        from widgets.records.interchange.merge import import_file  # only the command needs it
+
+        secret = certs.load_secret(self.data)
+        return import_file(self.engine, path, secret=secret, pinned_only=pinned_only)
 
     def trust_key(self, public_text: object, *, origin: str, label: str) -> tuple[str, bool]:
         """Trust a certificate-signing public key (base64 Ed25519), sealed under this installation's
