@@ -72,14 +72,15 @@ import json, sys, time
 from datetime import UTC, datetime, timedelta
 from widgets.content.course import load_course
 from widgets.records import db
+from widgets.records.statistics.snapshot import Statistics
 from widgets.reports import plots, retention
 course = load_course()
-engine = db.get_engine(sys.argv[1])
+statistics = Statistics(db.get_engine(sys.argv[1]))
 now = datetime(2025, 3, 3, 1, tzinfo=UTC) + timedelta(days=30)  # the cohort's month (a fixed "now")
 times, reads, figures = [], [], []
 for _ in range(int(sys.argv[2])):
     s = time.perf_counter()
-    found = retention.retention(engine, course, now=now)
+    found = retention.retention(statistics, course, now=now)
     r = time.perf_counter()
     plots.data_uri(plots.retention_plot(found))
     e = time.perf_counter()

@@ -76,7 +76,7 @@ def assert_current(store: Store, course: Course = COURSE) -> None:
 
 def assert_report_agrees(store: Store, filters: Filters, now: datetime) -> None:
     old = reference.retention(store.engine, COURSE, filters, now=now)
-    assert retention(store.engine, COURSE, filters, now=now) == old
+    assert retention(store.statistics, COURSE, filters, now=now) == old
 
 
 def answer(question_index: int, right: bool) -> AnswerResult:

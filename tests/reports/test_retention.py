@@ -179,7 +179,7 @@ def test_moments_are_period_ends() -> None:
 
 def test_hand_made_cohort(store: Store, real_course: Course) -> None:
     hand_made(store)
-    found = retention(store.engine, real_course, RANGE)
+    found = retention(store.statistics, real_course, RANGE)
     assert found.moments == tuple(local_midnight(n) for n in range(1, 9))
     assert found.learners == 4
     x = next(c for c in found.clauses if c.clause_id == X)
@@ -201,19 +201,19 @@ def test_hand_made_cohort(store: Store, real_course: Course) -> None:
 def test_unit_and_time_filters(store: Store, real_course: Course) -> None:
     hand_made(store)
     unit = retention(
-        store.engine, real_course, Filters(since=RANGE.since, until=RANGE.until, units=("Phòng A",))
+        store.statistics, real_course, Filters(since=RANGE.since, until=RANGE.until, units=("Phòng A",))
     )
     x = next(c for c in unit.clauses if c.clause_id == X)
     assert unit.learners == 3 and x.counts[N] == (0,) * 8 and x.counts[M] == (0, 1, 2, 2, 1, 0, 0, 0)
     # Up to the end of day 3: A's wrong answer on day 6 is not seen, so nobody has forgotten yet.
-    early = retention(store.engine, real_course, Filters(since=RANGE.since, until=local_midnight(4)))
+    early = retention(store.statistics, real_course, Filters(since=RANGE.since, until=local_midnight(4)))
     x = next(c for c in early.clauses if c.clause_id == X)
     assert x.counts[M] == (0, 1, 2, 2) and (x.ever_mastered, x.forgot) == (2, 0)
 
 
 def test_plot_has_vietnamese_labels(store: Store, real_course: Course) -> None:
     hand_made(store)
-    found = retention(store.engine, real_course, RANGE)
+    found = retention(store.statistics, real_course, RANGE)
     fig = plots.retention_plot(found)
     texts = {t.get_text() for ax in fig.axes for t in (*ax.texts, ax.title, ax.xaxis.label, ax.yaxis.label)}
     texts |= {t.get_text() for ax in fig.axes for t in ax.get_yticklabels()}
@@ -238,7 +238,7 @@ def test_random_spaced_cohort_agrees_with_the_mastery_map(store: Store, real_cou
             w.answer(learner_id, f"q{rng.randrange(6)}", rng.random() < 0.75, at, cites)
     w.save()
     until = day(40)
-    found = retention(store.engine, real_course, Filters(until=until))
+    found = retention(store.statistics, real_course, Filters(until=until))
     expected: dict[str, list[list[int]]] = {
         cid: [[0] * len(found.moments) for _ in MasteryState] for cid in clause_ids
     }
@@ -264,7 +264,7 @@ def test_random_spaced_cohort_agrees_with_the_mastery_map(store: Store, real_cou
 
 
 def test_empty_store(store: Store, real_course: Course) -> None:
-    found = retention(store.engine, real_course, now=D0)
+    found = retention(store.statistics, real_course, now=D0)
     assert found.learners == 0 and all(sum(c.counts[N]) == 0 for c in found.clauses)
     assert plots.retention_plot(found) is not None
 
@@ -306,7 +306,7 @@ def test_a_generated_cohort_agrees_with_the_replay_under_every_filter(
         Filters(since=day(1), until=day(9)),
         Filters(until=day(2, 30)),
     ):
-        found = retention(store.engine, real_course, filters, now=now)
+        found = retention(store.statistics, real_course, filters, now=now)
         assert found == reference.retention(store.engine, real_course, filters, now=now), filters
         shown.append(found)
     everyone = shown[0]

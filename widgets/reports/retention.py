@@ -31,15 +31,11 @@ import dataclasses as dc
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
-
 from widgets.content.model import Course
 from widgets.engine.mastery import MasteryState
-from widgets.records import db, timelines
 from widgets.records.policy import COURSE_TZ
-from widgets.records.schema import learners
-from widgets.records.statistics.filters import Filters, learner_ids, of_chosen
+from widgets.records.statistics.filters import Filters
+from widgets.records.statistics.snapshot import Statistics
 
 MAX_MOMENTS = 12
 """At most this many moments on the time axis."""
@@ -99,7 +95,7 @@ def moments(start: datetime, end: datetime, most: int = MAX_MOMENTS) -> tuple[da
 
 
 def retention(
-    engine: Engine,
+    statistics: Statistics,
     course: Course,
     filters: Filters | None = None,
     *,
@@ -107,21 +103,12 @@ def retention(
 ) -> Retention:
     """The retention figures for the learners of ``filters``, up to ``until`` (or ``now``).
 
-    Learners whose stored timelines are missing or were computed under other content are
-    refreshed first (:func:`widgets.records.timelines.refresh_stale`); the figures are then
-    read in one snapshot."""
+    The stored timelines come from :meth:`Statistics.retention_cohort
+    <widgets.records.statistics.snapshot.Statistics.retention_cohort>` (refreshed first where
+    missing or computed under other content, then read in one snapshot)."""
     filters = filters or Filters()
     end = filters.until or now or datetime.now(UTC)
-    chosen = learner_ids(filters)
-    timelines.refresh_stale(engine, course, chosen)
-
-    def read(conn: Connection) -> tuple[int, timelines.CohortTimelines]:
-        count = conn.execute(
-            sa.select(sa.func.count()).select_from(learners).where(*of_chosen(learners, chosen))
-        )
-        return int(count.scalar_one()), timelines.read_cohort(conn, course, chosen)
-
-    cohort, found = db.read(engine, read)
+    cohort, found = statistics.retention_cohort(course, filters)
     start = filters.since or found.first_evidence(end) or end
     at = moments(start, end)
     labels = {clause.id: clause.label for clause in course.directive.clauses}

@@ -6,14 +6,16 @@ from __future__ import annotations
 import dataclasses as dc
 from collections.abc import Mapping, Sequence
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from widgets.content.model import Question, Scenario
-from widgets.records import db
+from widgets.content.model import Course, Question, Scenario
+from widgets.records import db, timelines
 from widgets.records.progress import Requirement
+from widgets.records.schema import learners
 from widgets.records.statistics import completion, items, scenarios, scores
 from widgets.records.statistics.completion import LearnerCompletion
-from widgets.records.statistics.filters import Filters, distinct_values
+from widgets.records.statistics.filters import Filters, distinct_values, learner_ids, of_chosen
 from widgets.records.statistics.items import FIRST, ItemStat
 from widgets.records.statistics.scenarios import NodeStat
 from widgets.records.statistics.scores import ScoreReport
@@ -55,6 +57,21 @@ class Statistics:
                 scores=scores.score_report(conn, filters, quiz_id),
                 nodes=tuple(scenarios.scenario_analysis(conn, filters, shown)),
             )
+
+        return db.read(self._engine, read)
+
+    def retention_cohort(self, course: Course, filters: Filters) -> tuple[int, timelines.CohortTimelines]:
+        """The number of learners of ``filters`` and their stored mastery timelines, read in one
+        snapshot; timelines missing or computed under other content are refreshed first
+        (:func:`widgets.records.timelines.refresh_stale`)."""
+        chosen = learner_ids(filters)
+        timelines.refresh_stale(self._engine, course, chosen)
+
+        def read(conn: Connection) -> tuple[int, timelines.CohortTimelines]:
+            count = conn.execute(
+                sa.select(sa.func.count()).select_from(learners).where(*of_chosen(learners, chosen))
+            )
+            return int(count.scalar_one()), timelines.read_cohort(conn, course, chosen)
 
         return db.read(self._engine, read)
 

@@ -169,7 +169,7 @@ class DashboardPage(w.VBox):
             filters = self.filters()
         except ValueError:
             return None
-        found = retention.retention(self.store.engine, self.course, filters)
+        found = retention.retention(self.store.statistics, self.course, filters)
         self.retention.value = retention_html(found)
         self.retention_shown = True
         return found
