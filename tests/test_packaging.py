@@ -271,7 +271,7 @@ def test_ci_installs_every_tool_the_suite_needs() -> None:
     packages = re.search(r"APT_PACKAGES=\((.*?)\n\)", ci, re.DOTALL)
     assert packages, "the apt packages are listed in one APT_PACKAGES=( ... ) array"
     names = {line.split("#")[0].strip() for line in packages.group(1).splitlines()} - {""}
-    assert {"nginx", "chromium", "postgresql", "python3-venv", "make", "openssl"} <= names
+    assert {"nginx", "chromium", "postgresql", "python3-venv", "make", "openssl", "nodejs"} <= names
     assert "NEUGUONG_REQUIRE_ALL=1" in ci and "NEUGUONG_REQUIRE_NGINX=1" in ci
     # tools in environments of their own, which tests find through an environment variable
     assert re.search(r"^export NEUGUONG_STANDALONE_PROXY=", ci, re.MULTILINE)
