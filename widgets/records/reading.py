@@ -15,9 +15,42 @@ from sqlalchemy.engine import Connection, Engine
 
 from widgets.engine.progress import ModuleState, Requirement, module_state
 from widgets.records import db, policy, queries, rows
-from widgets.records.models import AttemptSummary, OpenAttempt, Progress
+from widgets.records.models import AttemptSummary, OpenAttempt, Progress, StoredAnswer, StoredChoice
 from widgets.records.queries import QUIZ, REVIEW, SCENARIO
-from widgets.records.schema import attempts, certificates, completions, pledges
+from widgets.records.schema import answers, attempts, certificates, completions, pledges, scenario_choices
+
+
+def attempt_list(engine: Engine, learner_id: str, activity_id: str | None) -> list[AttemptSummary]:
+    """The learner's attempts (of one quiz or scenario if given), oldest first."""
+    query = (
+        sa.select(attempts)
+        .where(attempts.c.learner_id == learner_id)
+        .order_by(attempts.c.started_at, attempts.c.id)
+    )
+    if activity_id is not None:
+        query = query.where(attempts.c.activity_id == activity_id)
+    found = db.read(engine, lambda conn: conn.execute(query).all())
+    return [rows.attempt(row) for row in found]
+
+
+def answer_list(engine: Engine, learner_id: str) -> list[StoredAnswer]:
+    """Every answer of a learner, in the order given."""
+    query = (
+        sa.select(answers)
+        .where(answers.c.learner_id == learner_id)
+        .order_by(answers.c.answered_at, answers.c.id)
+    )
+    return [rows.answer(row) for row in db.read(engine, lambda c: c.execute(query).all())]
+
+
+def choice_list(engine: Engine, learner_id: str) -> list[StoredChoice]:
+    """Every scenario choice of a learner (runs and reviews), oldest first."""
+    query = (
+        sa.select(scenario_choices)
+        .where(scenario_choices.c.learner_id == learner_id)
+        .order_by(scenario_choices.c.chosen_at, scenario_choices.c.id)
+    )
+    return [rows.choice(row) for row in db.read(engine, lambda c: c.execute(query).all())]
 
 
 def latest_unfinished(conn: Connection, learner_id: str, which: sa.ColumnElement[bool]) -> sa.Row[Any] | None:

@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from widgets.engine.progress import Requirement
@@ -61,7 +60,6 @@ from widgets.records.queries import QUIZ, REVIEW, REVIEW_ID, SCENARIO
 from widgets.records.rooms import Rooms
 from widgets.records.schema import (
     answers,
-    attempts,
     scenario_choices,
 )
 from widgets.records.statistics.snapshot import Statistics
@@ -70,7 +68,6 @@ if TYPE_CHECKING:
     from widgets.jsonvalue import JsonObject
     from widgets.records.interchange.merge import ImportReport
 
-T = TypeVar("T")
 
 _migrated: dict[str, Engine] = {}
 
@@ -462,12 +459,7 @@ class Store:
 
     def choices(self, learner_id: str) -> list[StoredChoice]:
         """Every scenario choice of a learner (runs and reviews), oldest first."""
-        query = (
-            sa.select(scenario_choices)
-            .where(scenario_choices.c.learner_id == learner_id)
-            .order_by(scenario_choices.c.chosen_at, scenario_choices.c.id)
-        )
-        return [rows.choice(row) for row in db.read(self.engine, lambda c: c.execute(query).all())]
+        return reading.choice_list(self.engine, learner_id)
 
     def finish_quiz(
         self, learner_id: str, result: QuizResult, *, module_id: str | None = None
@@ -503,15 +495,7 @@ class Store:
 
     def attempts(self, learner_id: str, activity_id: str | None = None) -> list[AttemptSummary]:
         """The learner's attempts (of one quiz or scenario if given), oldest first."""
-        query = (
-            sa.select(attempts)
-            .where(attempts.c.learner_id == learner_id)
-            .order_by(attempts.c.started_at, attempts.c.id)
-        )
-        if activity_id is not None:
-            query = query.where(attempts.c.activity_id == activity_id)
-        found = db.read(self.engine, lambda conn: conn.execute(query).all())
-        return [rows.attempt(row) for row in found]
+        return reading.attempt_list(self.engine, learner_id, activity_id)
 
     def open_attempt(self, learner_id: str, activity_id: str) -> OpenAttempt | None:
         """The latest unfinished attempt at a quiz or scenario, to resume; else ``None``.
@@ -528,12 +512,7 @@ class Store:
 
     def answers(self, learner_id: str) -> list[StoredAnswer]:
         """Every answer of a learner, in the order given."""
-        query = (
-            sa.select(answers)
-            .where(answers.c.learner_id == learner_id)
-            .order_by(answers.c.answered_at, answers.c.id)
-        )
-        return [rows.answer(row) for row in db.read(self.engine, lambda c: c.execute(query).all())]
+        return reading.answer_list(self.engine, learner_id)
 
     def final_status(self, learner_id: str) -> FinalStatus:
         """The final assessment's attempts under :mod:`widgets.records.policy`."""
