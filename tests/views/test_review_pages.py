@@ -155,7 +155,10 @@ def test_nothing_due_says_so(site: Path, course: Course, monkeypatch: pytest.Mon
     monkeypatch.setenv("QUERY_STRING", session_query(store, learner_id))
     page = review_page()
     assert page.quiz is None and page.review_id is None
-    assert "Hôm nay chưa có nội dung nào cần ôn." in visible_html(page)
+    shown = visible_html(page)
+    assert "Hôm nay chưa có nội dung nào cần ôn." in shown
+    assert "Mỗi nội dung bạn làm bài sẽ được hẹn ngày ôn lại." in shown
+    assert shown.lower().count("chưa có nội dung nào cần ôn") == 1  # said once, not twice
     assert store.open_review(learner_id) is None
 
 

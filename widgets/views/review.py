@@ -265,7 +265,8 @@ class ReviewPage(w.VBox):
                 : max(REVIEW_MAX, len(answered))
             ]
         if not questions and draw.decision is None:
-            self._notice(f"{t('review.nothing')} {_next_line(mastery)}", "info")
+            later = _next_line(mastery) if mastery.next_review is not None else t("review.not_started")
+            self._notice(f"{t('review.nothing')} {later}", "info")
             return
         if opened is None:
             store.start_review(learner.id, review_id=review_id, started_at=now)
