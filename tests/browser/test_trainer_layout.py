@@ -230,6 +230,12 @@ def test_audit_days_are_dd_mm_yyyy_in_an_english_browser(
     rows.first.wait_for(timeout=120_000)  # the sign-in above, at least
     signed_in = rows.count()
     assert page.locator(".nk-audit input[type=date]").count() == 0
+    # Each label sits beside its own control with room before it, not against the previous one.
+    event_box = page.locator(".nk-audit-event select").bounding_box()
+    learner_label = page.locator(".nk-audit-learner .widget-label").bounding_box()
+    assert event_box and learner_label and learner_label["x"] >= event_box["x"] + event_box["width"] + 8
+    cell = page.locator(".nk-audit-table td").first
+    assert cell.evaluate("e => parseFloat(getComputedStyle(e).paddingLeft)") > 0
     since, until = page.locator(".nk-audit .nk-day-input input").all()
     assert since.get_attribute("type") == "text" and since.get_attribute("placeholder") == "dd/mm/yyyy"
 

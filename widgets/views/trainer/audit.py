@@ -55,9 +55,10 @@ class AuditPage(w.VBox):
         self.export.add_class("nk-audit-export")
         self.status = w.HTML()
         self.status.add_class("nk-audit-status")
-        filters = w.VBox(
-            [w.HBox([self.event, self.learner]), w.HBox([self.since, self.until]), self.apply, self.status]
-        )
+        rows = [w.HBox([self.event, self.learner]), w.HBox([self.since, self.until])]
+        for row in rows:  # the dashboard's filter rows: each label on one line, beside its control
+            row.add_class("nk-filter-row")
+        filters = w.VBox([*rows, self.apply, self.status])
         filters.add_class("nk-audit-filters")
         self.reset_box = PinReset(store, on_reset=self.refresh)
         self.children = [
