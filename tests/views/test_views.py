@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import comm
 import ipywidgets as w
 import pytest
 from ipywidgets.widgets.widget import _instances as live_widgets
@@ -106,7 +107,12 @@ def test_question_locks_even_if_saving_fails(course: Course) -> None:
     assert view.submit.disabled and shown(view.explanation)
 
 
-def test_feedback_text_and_verdict_reach_the_browser_in_one_message(course: Course) -> None:
+def test_feedback_text_and_verdict_reach_the_browser_in_one_message(
+    course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # comm's own DummyComm: once anything imports ipykernel.ipkernel (tests/runtime does), new
+    # widgets get ipykernel's Comm, and ipywidgets sends nothing through a Comm without a kernel.
+    monkeypatch.setattr(comm, "create_comm", comm._create_comm)
     view = question_view(course, "q-ban-hanh")
     sent: list[dict] = []
     view.feedback.comm.send = lambda data=None, buffers=None, **_: sent.append(data)  # type: ignore[method-assign]
