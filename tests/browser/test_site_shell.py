@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
 import pytest
@@ -169,13 +170,18 @@ def test_leaving_pages_leaves_no_kernel_running(learner_site, page, network, wai
     # Leave the last page for one without a kernel. (Playwright's request routing drops a
     # beacon sent while navigating to about:blank; real navigations and closing keep it.)
     page.goto(learner_site.url("voila/tree"))
-    remaining = learner_site.wait_for_kernels(lambda n: n <= pool, timeout=30)
-
-    assert remaining == pool
+    # Wait for the pages' own kernels, not for a count: while the pool refills after the last
+    # home page took one of its kernels, the count can reach the pool's size with the last
+    # page's kernel still shutting down (seen under load in CI).
+    deadline = time.monotonic() + 30
+    alive = list(kernels)
+    while alive and time.monotonic() < deadline:
+        alive = [k for k in alive if learner_site.get(f"api/kernels/{k}")[0] != 404]
+        if alive:
+            time.sleep(0.25)
+    assert alive == []
     assert len(set(kernels)) == 20
-    for kernel_id in kernels:
-        status, _ = learner_site.get(f"api/kernels/{kernel_id}")
-        assert status == 404, kernel_id
+    assert learner_site.wait_for_kernels(lambda n: n == pool, timeout=60) == pool
     log = learner_site.log_path.read_text(encoding="utf-8", errors="replace")
     refused = [k for k in kernels if re.search(rf"403 POST /voila/api/shutdown/{k}", log)]
     assert refused == []
