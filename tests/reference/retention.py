@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,6 +36,9 @@ from widgets.engine.review import ClauseSchedule, step
 from widgets.records import db
 from widgets.records.schema import answers, learners, scenario_choices
 from widgets.records.statistics.filters import Filters, learner_ids, of_chosen
+
+# How the evidence's times are read is shared with the stored timelines; the replay below is the reference.
+from widgets.records.timelines import _naive, _raw, _stored_time
 from widgets.reports.retention import ClauseRetention, Retention, moments
 
 STATES = tuple(MasteryState)
@@ -141,31 +144,6 @@ def _node_cites(
             actions = {action.id: _mapped(action.cites, on_map) for action in node.actions if action.cites}
             found[(scenario.id, node.id)] = (node_item(scenario.id, node.id), actions, own)
     return found
-
-
-def _raw(conn: Connection, query: sa.Select[Any]) -> list[tuple[Any, ...]]:
-    """The rows of ``query`` as the driver gives them (no per-value processing: the times are
-    read by :func:`_naive`, the booleans by ``bool``)."""
-    return list(conn.execute(query).cursor.fetchall())
-
-
-def _stored_time(conn: Connection, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    """A time column as :func:`_naive` reads it: SQLite's text as stored; PostgreSQL's UTC wall
-    time (``timezone('UTC', …)``: a naive value, no conversion per row in Python)."""
-    if conn.dialect.name == "sqlite":
-        return sa.type_coerce(column, sa.String)
-    return sa.func.timezone("UTC", column)
-
-
-def _naive(conn: Connection) -> Callable[[Any], datetime]:
-    """A value of :func:`_stored_time` → naive UTC datetime (SQLite: parsed; PostgreSQL: as is)."""
-    if conn.dialect.name == "sqlite":
-        return datetime.fromisoformat
-    return _as_is
-
-
-def _as_is(value: datetime) -> datetime:
-    return value
 
 
 def replay(
