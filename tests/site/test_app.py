@@ -10,8 +10,10 @@ import asyncio
 import gzip
 import hashlib
 import json
+import re
 import signal
 import sqlite3
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -239,3 +241,55 @@ def test_error_pages_are_vietnamese_and_link_the_modes_home(make: Any, mode: str
     assert response.code == 404
     assert "Không tìm thấy trang" in html
     assert f'class="nk-error-page__home" href="/voila/render/{home}"' in html
+
+
+def test_trainer_site_without_its_token_asks_for_it_in_vietnamese(make: Any):
+    """Not jupyter_server's English login page ("jupyter server list"): one Vietnamese field,
+    posted to jupyter_server's own login handler, which still checks the token."""
+    site = make("trainer")
+
+    page, *_ = fetch(site, [("/voila/render/dashboard.ipynb", {})])
+    assert page.code == 302 and "/login?next=" in page.headers["Location"]
+    form = get(site, page.headers["Location"])
+    html = form.body.decode("utf-8")
+    assert form.code == 200
+    assert '<html lang="vi">' in html and "Mã truy cập" in html and 'name="password"' in html
+    assert "jupyter server list" not in html and "Token authentication" not in html
+    assert 'name="_xsrf"' in html  # the form can be posted to jupyter_server's handler
+
+
+def test_trainer_login_form_refuses_a_wrong_token_and_takes_the_right_one(make: Any):
+    site = make("trainer")
+
+    async def run() -> tuple[Response, Response]:
+        app = site.build_app()
+        sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
+        server = tornado.httpserver.HTTPServer(app)
+        server.add_sockets(sockets)
+        base = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
+        client = tornado.httpclient.AsyncHTTPClient(force_instance=True)
+        try:
+            form = await client.fetch(f"{base}/login", raise_error=False)
+            cookie = "; ".join(c.split(";")[0] for c in form.headers.get_list("Set-Cookie"))
+            xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form.body.decode("utf-8"))
+            assert xsrf, form.body[:400]
+
+            async def post(password: str) -> Response:
+                body = urllib.parse.urlencode({"_xsrf": xsrf.group(1), "password": password})
+                return await client.fetch(
+                    f"{base}/login?next=%2Fvoila%2Frender%2Fdashboard.ipynb",
+                    method="POST",
+                    body=body,
+                    headers={"Cookie": cookie},
+                    follow_redirects=False,
+                    raise_error=False,
+                )
+
+            return await post("not-the-token"), await post("a-trainer-token-for-tests")
+        finally:
+            client.close()
+            server.stop()
+
+    wrong, right = asyncio.run(run())
+    assert wrong.code == 401 and "Mã không đúng" in wrong.body.decode("utf-8")
+    assert right.code == 302 and right.headers["Location"] == "/voila/render/dashboard.ipynb"

@@ -27,10 +27,11 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import tornado.ioloop
 import tornado.web
 from jupyter_server.base.handlers import FileFindHandler
@@ -39,6 +40,7 @@ from voila.app import Voila
 from voila.handler import BaseVoilaHandler
 
 from widgets import __version__
+from widgets.i18n import t
 from widgets.records.config import DB_URL_ENV
 from widgets.records.health import check_store
 from widgets.runtime.mode import MODE_ENV
@@ -117,6 +119,18 @@ class NotFoundHandler(BaseVoilaHandler):
         raise tornado.web.HTTPError(404)
 
 
+SERVER_PAGES = {"login.html": Path(__file__).parent / "templates" / "login.html.j2"}
+"""jupyter_server's own pages the kit replaces (its login page is English and speaks of
+``jupyter server list``): the trainer site asks for its token in Vietnamese."""
+
+
+def _server_page(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+    path = SERVER_PAGES.get(name)
+    if path is None:
+        return None
+    return path.read_text(encoding="utf-8"), str(path), lambda: True
+
+
 class NeuguongVoila(Voila):
     """Voilà with the kit's home redirect, health check and working ``tornado_settings``."""
 
@@ -140,6 +154,10 @@ class NeuguongVoila(Voila):
         settings["default_handler_args"] = {"voila_configuration": self.voila_configuration}
         for env_name in ("voila_jinja2_env", "jinja2_env"):
             settings[env_name].globals["neuguong_home_url"] = self.home_url
+        server_pages: jinja2.Environment = settings["jinja2_env"]
+        theirs = [server_pages.loader] if server_pages.loader is not None else []
+        server_pages.loader = jinja2.ChoiceLoader([jinja2.FunctionLoader(_server_page), *theirs])
+        server_pages.globals["t"] = t
         return settings
 
     def init_handlers(self) -> list[Any]:  # Any: tornado rule specs (2- or 3-tuples)
